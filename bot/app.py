@@ -1,0 +1,74 @@
+"""Wiring of the PTB Application: handlers, storage lifecycle, menus."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.commands import install_menus
+from bot.config import Settings
+from bot.services import SERVICES_KEY, Clock, Services, services_of_app
+from handlers import admins, crm, groups, members, start
+from handlers.errors import on_error
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.CHAT_MEMBER,
+    Update.MY_CHAT_MEMBER,
+]
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
+    """The bot, ready for ``run_polling`` (or for a test harness that starts it by hand)."""
+    if settings.token is None:
+        raise ValueError("a token is needed to build the bot")
+
+    async def post_init(application: AnyApplication) -> None:
+        await open_services(application, settings, clock)
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token.get_secret_value())
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(close_services)
+    )
+    application = builder.build()
+    for module in (start, groups, members, admins, crm):
+        module.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def open_services(
+    application: AnyApplication, settings: Settings, clock: Clock | None = None
+) -> Services:
+    db = await Database.open(settings.database)
+    services = (
+        Services(settings=settings, db=db)
+        if clock is None
+        else Services(settings=settings, db=db, clock=clock)
+    )
+    application.bot_data[SERVICES_KEY] = services
+    admin_ids = set(settings.owners) | {grant.user_id for grant in await services.admins.list()}
+    await install_menus(application.bot, settings.language, admin_ids)
+    log.info("database %s at schema version %s", settings.database, await db.schema_version())
+    return services
+
+
+async def close_services(application: AnyApplication) -> None:
+    if SERVICES_KEY in application.bot_data:
+        await services_of_app(application).db.close()
+        del application.bot_data[SERVICES_KEY]

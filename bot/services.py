@@ -1,0 +1,63 @@
+"""The bot's shared state: settings, the database, repositories and the clock.
+
+One :class:`Services` lives in ``application.bot_data`` from ``post_init`` to ``post_shutdown``;
+handlers reach it through :func:`services_of`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.config import Settings
+from storage.admins import AdminRepository, AuditRepository
+from storage.agents import AgentRepository
+from storage.db import Database
+from storage.groups import GroupRepository
+
+Clock = Callable[[], float]
+SERVICES_KEY = "agentbot.services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock: Clock = time.time
+    groups: GroupRepository = field(init=False)
+    agents: AgentRepository = field(init=False)
+    admins: AdminRepository = field(init=False)
+    audit: AuditRepository = field(init=False)
+    # user id -> the last last_seen_at written, so chatty groups do not write on every message.
+    seen_cache: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.groups = GroupRepository(self.db)
+        self.agents = AgentRepository(self.db)
+        self.admins = AdminRepository(self.db)
+        self.audit = AuditRepository(self.db)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def is_owner(self, user_id: int) -> bool:
+        return user_id in self.settings.owners
+
+    async def is_admin(self, user_id: int) -> bool:
+        return self.is_owner(user_id) or await self.admins.is_admin(user_id)
+
+
+def services_of(context: CallbackContext[Any, Any, Any, Any]) -> Services:
+    services = context.application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services
+
+
+def services_of_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    services = application.bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services

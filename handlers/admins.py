@@ -1,0 +1,77 @@
+"""Owners granting and revoking admin rights."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.commands import set_admin_menu
+from bot.errors import InputError
+from bot.render import local_time
+from bot.services import services_of
+from bot.texts import t
+from handlers.common import Context, admin_only, command_args, language, owner_only, reply
+
+
+@admin_only
+async def admins_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    lines = [t(lang, "admins_header")]
+    lines += [t(lang, "admins_owner", user_id=owner) for owner in services.settings.owners]
+    for grant in await services.admins.list():
+        lines.append(
+            t(
+                lang,
+                "admins_row",
+                user_id=grant.user_id,
+                by=grant.granted_by,
+                at=local_time(grant.granted_at, services.settings.tz, lang),
+            )
+        )
+    await reply(update, "\n".join(lines))
+
+
+def _user_id_arg(args: list[str], lang: str, usage: str) -> int:
+    if len(args) != 1 or not args[0].isdigit() or int(args[0]) <= 0 or int(args[0]) >= 2**63:
+        raise InputError(t(lang, usage))  # type: ignore[arg-type]
+    return int(args[0])
+
+
+@owner_only
+async def grant(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    user_id = _user_id_arg(command_args(context), lang, "usage_grant")
+    assert update.effective_user is not None
+    actor = update.effective_user.id
+    if services.is_owner(user_id) or not await services.admins.grant(
+        user_id, actor, services.now()
+    ):
+        await reply(update, t(lang, "grant_already", user_id=user_id))
+        return
+    await services.audit.add(services.now(), actor, "grant", str(user_id))
+    await set_admin_menu(context.bot, user_id, services.settings.language, admin=True)
+    await reply(update, t(lang, "grant_done", user_id=user_id))
+
+
+@owner_only
+async def revoke(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    user_id = _user_id_arg(command_args(context), lang, "usage_revoke")
+    assert update.effective_user is not None
+    if services.is_owner(user_id):
+        raise InputError(t(lang, "revoke_owner", user_id=user_id))
+    if not await services.admins.revoke(user_id):
+        await reply(update, t(lang, "revoke_not_admin", user_id=user_id))
+        return
+    await services.audit.add(services.now(), update.effective_user.id, "revoke", str(user_id))
+    await set_admin_menu(context.bot, user_id, services.settings.language, admin=False)
+    await reply(update, t(lang, "revoke_done", user_id=user_id))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("admins", admins_command))
+    application.add_handler(CommandHandler("grant", grant))
+    application.add_handler(CommandHandler("revoke", revoke))

@@ -1,0 +1,105 @@
+"""Pieces every handler module uses: language choice, replies, the admin gate, input errors."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.errors import InputError
+from bot.services import Services, services_of
+from bot.texts import Language, language_of, t
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+# Telegram's account behind messages sent by anonymous group admins.
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+
+
+def language(update: Update, services: Services) -> Language:
+    user = update.effective_user
+    return language_of(user.language_code if user else None, services.settings.language)
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+    message = update.effective_message
+    if message is None:
+        return None
+    return await message.reply_text(
+        text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kwargs
+    )
+
+
+def command_args(context: Context) -> list[str]:
+    return list(context.args or [])
+
+
+def validated(handler: Handler) -> Handler:
+    """Turn an :class:`InputError` raised by ``handler`` into a reply; nothing else happens."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        try:
+            await handler(update, context)
+        except InputError as error:
+            await reply(update, error.text)
+
+    return wrapper
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Run ``handler`` only for owners and admins; anyone else is refused, logged and audited.
+
+    A message sent by an anonymous group admin carries no real user, so it is refused too.
+    """
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        services = services_of(context)
+        user = update.effective_user
+        message = update.effective_message
+        anonymous = (
+            user is None
+            or user.id == GROUP_ANONYMOUS_BOT_ID
+            or (message is not None and message.sender_chat is not None)
+        )
+        if anonymous or user is None or not await services.is_admin(user.id):
+            actor = None if anonymous or user is None else user.id
+            action = handler.__name__
+            log.warning("refused admin action %s from user %s", action, actor)
+            await services.audit.add(services.now(), actor, action, allowed=False)
+            lang = language(update, services)
+            key = "refused_anonymous" if anonymous else "refused_not_admin"
+            if update.callback_query is not None:
+                await update.callback_query.answer(t(lang, key), show_alert=True)
+            else:
+                await reply(update, t(lang, key))
+            return
+        await validated(handler)(update, context)
+
+    return wrapper
+
+
+def owner_only(handler: Handler) -> Handler:
+    """Like :func:`admin_only`, for the actions only owners may take (granting admins)."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        services = services_of(context)
+        user = update.effective_user
+        if user is None or not services.is_owner(user.id):
+            actor = user.id if user else None
+            log.warning("refused owner action %s from user %s", handler.__name__, actor)
+            await services.audit.add(services.now(), actor, handler.__name__, allowed=False)
+            await reply(update, t(language(update, services), "refused_not_owner"))
+            return
+        await validated(handler)(update, context)
+
+    return wrapper

@@ -1,0 +1,269 @@
+"""The seller's CRM commands: list, look up, annotate and remove agents."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.agent_service import find_agent, remove_agent
+from bot.crm import (
+    MAX_NOTE_LENGTH,
+    MAX_REMARK_LENGTH,
+    clean_text,
+    parse_agent_filter,
+    parse_mode,
+    parse_tags,
+)
+from bot.errors import InputError
+from bot.render import agent_card, agents_page, mode_label
+from bot.services import Services, services_of
+from bot.texts import Language, t
+from handlers.common import Context, admin_only, command_args, language, reply
+
+_QUERIES = "agent_queries"
+_REMOVALS = "pending_removals"
+_MAX_REMEMBERED = 20
+
+
+def _remember(store: dict[str, Any], value: Any) -> str:
+    """Keep ``value`` under a short key for a callback button (callback_data is 64 bytes)."""
+    while len(store) >= _MAX_REMEMBERED:
+        store.pop(next(iter(store)))
+    key = secrets.token_hex(4)
+    store[key] = value
+    return key
+
+
+def _user_data(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    assert data is not None
+    return data
+
+
+async def _render_agents(
+    services: Services, lang: Language, tokens: list[str], page: int, key: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    query = parse_agent_filter(tokens, services.now(), lang)
+    size = services.settings.agents_page_size
+    agents, total = await services.agents.search(query, limit=size, offset=page * size)
+    text = agents_page(agents, total, page, size, services.settings.tz, lang)
+    buttons = []
+    if page > 0:
+        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"ag:{key}:{page - 1}"))
+    if (page + 1) * size < total:
+        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"ag:{key}:{page + 1}"))
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+@admin_only
+async def agents_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    tokens = command_args(context)
+    parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
+    key = _remember(_user_data(context).setdefault(_QUERIES, {}), tokens)
+    text, markup = await _render_agents(services, lang, tokens, 0, key)
+    await reply(update, text, reply_markup=markup)
+
+
+@admin_only
+async def agents_page_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, key, page = query.data.split(":")
+    tokens = _user_data(context).get(_QUERIES, {}).get(key)
+    if tokens is None:
+        await query.answer(t(lang, "list_expired"), show_alert=True)
+        return
+    text, markup = await _render_agents(services, lang, tokens, int(page), key)
+    await query.answer()
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
+    if len(args) < count:
+        raise InputError(t(lang, usage))
+
+
+@admin_only
+async def agent_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) != 1:
+        raise InputError(t(lang, "usage_agent"))
+    agent = await find_agent(services, args[0], lang)
+    memberships = await services.agents.memberships(agent.user_id)
+    await reply(update, agent_card(agent, memberships, services.settings.tz, lang))
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+@admin_only
+async def remark_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    _needs(args, 2, lang, "usage_remark")
+    agent = await find_agent(services, args[0], lang)
+    remark = clean_text(" ".join(args[1:]), MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
+    await services.agents.set_remark(agent.user_id, remark)
+    await services.audit.add(services.now(), _actor(update), "remark", str(agent.user_id), remark)
+    await reply(update, t(lang, "remark_done", user_id=agent.user_id, remark=remark))
+
+
+async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    _needs(args, 2, lang, "usage_tag" if add else "usage_untag")
+    agent = await find_agent(services, args[0], lang)
+    tags = parse_tags(args[1:], lang)
+    if add:
+        await services.agents.add_tags(agent.user_id, tags)
+    else:
+        await services.agents.remove_tags(agent.user_id, tags)
+    await services.audit.add(
+        services.now(),
+        _actor(update),
+        "tag" if add else "untag",
+        str(agent.user_id),
+        " ".join(tags),
+    )
+    updated = await services.agents.get(agent.user_id)
+    assert updated is not None
+    await reply(
+        update,
+        t(lang, "agent_tags_now", user_id=agent.user_id, tags=", ".join(updated.tags) or "-"),
+    )
+
+
+@admin_only
+async def tag_command(update: Update, context: Context) -> None:
+    await _change_tags(update, context, add=True)
+
+
+@admin_only
+async def untag_command(update: Update, context: Context) -> None:
+    await _change_tags(update, context, add=False)
+
+
+@admin_only
+async def mode_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) != 2:
+        raise InputError(t(lang, "usage_mode"))
+    agent = await find_agent(services, args[0], lang)
+    mode = parse_mode(args[1], lang)
+    await services.agents.set_order_mode(agent.user_id, mode)
+    await services.audit.add(services.now(), _actor(update), "mode", str(agent.user_id), mode)
+    await reply(update, t(lang, "mode_done", user_id=agent.user_id, mode=mode_label(mode, lang)))
+
+
+@admin_only
+async def contacted_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    _needs(args, 1, lang, "usage_contacted")
+    agent = await find_agent(services, args[0], lang)
+    note = (
+        clean_text(" ".join(args[1:]), MAX_NOTE_LENGTH, lang, t(lang, "field_note"))
+        if len(args) > 1
+        else None
+    )
+    await services.agents.set_contacted(agent.user_id, note, services.now())
+    await services.audit.add(
+        services.now(), _actor(update), "contacted", str(agent.user_id), note or ""
+    )
+    await reply(update, t(lang, "contacted_done", user_id=agent.user_id))
+
+
+@admin_only
+async def remove_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    _needs(args, 1, lang, "usage_remove")
+    agent = await find_agent(services, args[0], lang)
+    if agent.status == "removed":
+        raise InputError(t(lang, "remove_already", user_id=agent.user_id))
+    reason = (
+        clean_text(" ".join(args[1:]), MAX_NOTE_LENGTH, lang, t(lang, "field_reason"))
+        if len(args) > 1
+        else None
+    )
+    key = _remember(_user_data(context).setdefault(_REMOVALS, {}), (agent.user_id, reason))
+    groups = await services.groups.list(active_only=True)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "remove_confirm_button"), callback_data=f"rm:{key}:y"),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"rm:{key}:n"),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        t(
+            lang,
+            "remove_confirm",
+            name=agent.display_name,
+            user_id=agent.user_id,
+            groups=len(groups),
+            reason=reason or t(lang, "none"),
+        ),
+        reply_markup=markup,
+    )
+
+
+@admin_only
+async def remove_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, key, answer = query.data.split(":")
+    pending = _user_data(context).get(_REMOVALS, {}).pop(key, None)
+    if pending is None:
+        await query.answer(t(lang, "list_expired"), show_alert=True)
+        return
+    await query.answer()
+    if answer != "y":
+        await query.edit_message_text(t(lang, "remove_cancelled"))
+        return
+    user_id, reason = pending
+    agent = await services.agents.get(user_id)
+    if agent is None or agent.status == "removed":
+        await query.edit_message_text(t(lang, "remove_already", user_id=user_id))
+        return
+    report = await remove_agent(services, context.bot, agent, _actor(update), reason)
+    lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
+    lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
+    await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("agents", agents_command))
+    application.add_handler(CommandHandler("agent", agent_command))
+    application.add_handler(CommandHandler("remark", remark_command))
+    application.add_handler(CommandHandler("tag", tag_command))
+    application.add_handler(CommandHandler("untag", untag_command))
+    application.add_handler(CommandHandler("mode", mode_command))
+    application.add_handler(CommandHandler("contacted", contacted_command))
+    application.add_handler(CommandHandler("remove", remove_command))
+    application.add_handler(
+        CallbackQueryHandler(agents_page_clicked, pattern=r"^ag:[0-9a-f]+:\d+$")
+    )
+    application.add_handler(CallbackQueryHandler(remove_clicked, pattern=r"^rm:[0-9a-f]+:[yn]$"))

@@ -1,0 +1,98 @@
+"""Agents joining and leaving groups, the welcome message, and last-seen tracking."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
+
+from bot.membership import membership_change
+from bot.services import Services, services_of
+from bot.texts import Language, language_of, t
+from handlers.common import Context
+
+log = logging.getLogger(__name__)
+
+# last_seen_at is written at most this often per agent, so busy groups cost few writes.
+SEEN_WRITE_INTERVAL = 60
+
+
+async def _record(services: Services, user: User, now: int) -> None:
+    await services.agents.record(
+        user.id, user.first_name, user.last_name, user.username, user.language_code, now
+    )
+
+
+async def on_member_change(update: Update, context: Context) -> None:
+    change = update.chat_member
+    if change is None:
+        return
+    services = services_of(context)
+    group = await services.groups.get(change.chat.id)
+    member = change.new_chat_member.user
+    if group is None or not group.active or member.is_bot:
+        return
+    joined = membership_change(change)
+    now = services.now()
+    if joined:
+        await _record(services, member, now)
+        await services.agents.join(group.id, member.id, now)
+        services.seen_cache[member.id] = now
+        log.info("agent %s joined group %s", member.id, group.chat_id)
+        lang = language_of(group.language, services.settings.language)
+        await _welcome(context, services, group.chat_id, member, lang)
+    elif joined is False:
+        await services.agents.leave(group.id, member.id, now)
+        log.info("agent %s left group %s", member.id, group.chat_id)
+
+
+async def _welcome(
+    context: Context, services: Services, chat_id: int, member: User, lang: Language
+) -> None:
+    template = services.settings.welcome_text.get(lang) or t(lang, "welcome_default")
+    username = context.bot.username
+    button = InlineKeyboardButton(
+        t(lang, "welcome_button"), url=f"https://t.me/{username}?start=welcome"
+    )
+    text = t(lang, "welcome_wrapper", name=member.full_name, body=template)
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+    except TelegramError as error:
+        log.warning("welcome in %s failed: %s", chat_id, error)
+
+
+async def on_group_message(update: Update, context: Context) -> None:
+    """Any message in a registered group: the sender is an agent we have seen now."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or user.is_bot or message.sender_chat is not None:
+        return
+    services = services_of(context)
+    now = services.now()
+    last_write = services.seen_cache.get(user.id)
+    if last_write is not None and now - last_write < SEEN_WRITE_INTERVAL:
+        return
+    group = await services.groups.get(message.chat.id)
+    if group is None or not group.active:
+        return
+    services.seen_cache[user.id] = now
+    await services.agents.seen_in_group(
+        group.id, user.id, user.first_name, user.last_name, user.username, user.language_code, now
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(ChatMemberHandler(on_member_change, ChatMemberHandler.CHAT_MEMBER))
+    # group=1: runs alongside command handlers of group 0 for the same message.
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL, on_group_message),
+        group=1,
+    )

@@ -1,0 +1,64 @@
+"""/start and /help in private, and the per-audience command menus."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.commands import ADMIN_COMMANDS, AGENT_COMMANDS, set_admin_menu
+from bot.services import services_of
+from bot.texts import Language, t
+from handlers.common import Context, language, reply
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    services = services_of(context)
+    lang = language(update, services)
+    await services.agents.record(
+        user.id,
+        user.first_name,
+        user.last_name,
+        user.username,
+        user.language_code,
+        services.now(),
+        started_bot=True,
+    )
+    if await services.is_admin(user.id):
+        await set_admin_menu(context.bot, user.id, lang, admin=True)
+        await reply(
+            update, t(lang, "start_admin", name=user.first_name) + "\n\n" + _admin_help(lang)
+        )
+    else:
+        await reply(update, t(lang, "start_agent", name=user.first_name))
+
+
+def _admin_help(lang: Language) -> str:
+    lines = [t(lang, "help_admin_header")]
+    lines += [f"/{name} — {t(lang, key)}" for name, key in ADMIN_COMMANDS]
+    return "\n".join(lines)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    services = services_of(context)
+    lang = language(update, services)
+    lines = [t(lang, "help_agent_header")]
+    lines += [f"/{name} — {t(lang, key)}" for name, key in AGENT_COMMANDS]
+    text = "\n".join(lines)
+    if await services.is_admin(user.id):
+        text += "\n\n" + _admin_help(lang)
+    await reply(update, text)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    application.add_handler(CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE))

@@ -1,0 +1,210 @@
+"""Agents (the resellers in the seller's groups), their tags and their group memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.models import Agent, AgentFilter, Membership, OrderMode
+
+_SELECT = """
+SELECT a.*, (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM agent_tags t
+            WHERE t.user_id = a.user_id ORDER BY tag)) AS tags
+FROM agents a
+"""
+
+
+def _agent(row: aiosqlite.Row) -> Agent:
+    return Agent(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language=row["language"],
+        remark=row["remark"],
+        order_mode=row["order_mode"],
+        status=row["status"],
+        started_bot=bool(row["started_bot"]),
+        joined_at=row["joined_at"],
+        last_seen_at=row["last_seen_at"],
+        last_contact_at=row["last_contact_at"],
+        last_contact_note=row["last_contact_note"],
+        removed_reason=row["removed_reason"],
+        tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
+    )
+
+
+class AgentRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language: str | None,
+        now: int,
+        *,
+        started_bot: bool = False,
+    ) -> bool:
+        """Insert or refresh an agent's Telegram identity. Returns True when the agent is new."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute("SELECT 1 FROM agents WHERE user_id = ?", (user_id,))
+            is_new = await cursor.fetchone() is None
+            await connection.execute(
+                "INSERT INTO agents (user_id, first_name, last_name, username, language,"
+                " joined_at, last_seen_at, started_bot) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+                " last_name = excluded.last_name, username = excluded.username,"
+                " language = coalesce(excluded.language, agents.language),"
+                " started_bot = max(agents.started_bot, excluded.started_bot)",
+                (user_id, first_name, last_name, username, language, now, now, int(started_bot)),
+            )
+            return is_new
+
+    async def get(self, user_id: int) -> Agent | None:
+        row = await self._db.fetchone(_SELECT + " WHERE a.user_id = ?", (user_id,))
+        return _agent(row) if row else None
+
+    async def by_username(self, username: str) -> Agent | None:
+        row = await self._db.fetchone(
+            _SELECT + " WHERE a.username = ? COLLATE NOCASE", (username.lstrip("@"),)
+        )
+        return _agent(row) if row else None
+
+    async def seen_in_group(
+        self,
+        group_id: int,
+        user_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language: str | None,
+        now: int,
+    ) -> None:
+        """An agent wrote in a group: refresh identity and last-seen, and make sure the
+        membership exists (agents who were in the group before the bot was)."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO agents (user_id, first_name, last_name, username, language,"
+                " joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
+                " last_name = excluded.last_name, username = excluded.username,"
+                " language = coalesce(excluded.language, agents.language),"
+                " last_seen_at = excluded.last_seen_at",
+                (user_id, first_name, last_name, username, language, now, now),
+            )
+            await connection.execute(
+                "INSERT INTO memberships (group_id, user_id, status, joined_at)"
+                " VALUES (?, ?, 'member', ?) ON CONFLICT (group_id, user_id) DO UPDATE"
+                " SET status = 'member', left_at = NULL WHERE memberships.status != 'member'",
+                (group_id, user_id, now),
+            )
+
+    async def set_remark(self, user_id: int, remark: str | None) -> None:
+        await self._db.execute("UPDATE agents SET remark = ? WHERE user_id = ?", (remark, user_id))
+
+    async def set_order_mode(self, user_id: int, mode: OrderMode) -> None:
+        await self._db.execute(
+            "UPDATE agents SET order_mode = ? WHERE user_id = ?", (mode, user_id)
+        )
+
+    async def set_contacted(self, user_id: int, note: str | None, now: int) -> None:
+        await self._db.execute(
+            "UPDATE agents SET last_contact_at = ?, last_contact_note = ? WHERE user_id = ?",
+            (now, note, user_id),
+        )
+
+    async def add_tags(self, user_id: int, tags: Iterable[str]) -> None:
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "INSERT OR IGNORE INTO agent_tags (user_id, tag) VALUES (?, ?)",
+                [(user_id, tag) for tag in tags],
+            )
+
+    async def remove_tags(self, user_id: int, tags: Iterable[str]) -> None:
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "DELETE FROM agent_tags WHERE user_id = ? AND tag = ?",
+                [(user_id, tag) for tag in tags],
+            )
+
+    async def join(self, group_id: int, user_id: int, now: int) -> None:
+        await self._db.execute(
+            "INSERT INTO memberships (group_id, user_id, status, joined_at)"
+            " VALUES (?, ?, 'member', ?)"
+            " ON CONFLICT (group_id, user_id) DO UPDATE SET status = 'member',"
+            " joined_at = excluded.joined_at, left_at = NULL",
+            (group_id, user_id, now),
+        )
+
+    async def leave(self, group_id: int, user_id: int, now: int) -> None:
+        await self._db.execute(
+            "UPDATE memberships SET status = 'left', left_at = ?"
+            " WHERE group_id = ? AND user_id = ? AND status = 'member'",
+            (now, group_id, user_id),
+        )
+
+    async def memberships(self, user_id: int) -> list[Membership]:
+        rows = await self._db.fetchall(
+            "SELECT g.chat_id, g.title, m.status, m.joined_at, m.left_at FROM memberships m"
+            " JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.title",
+            (user_id,),
+        )
+        return [Membership(row[0], row[1], row[2], row[3], row[4]) for row in rows]
+
+    async def mark_removed(self, user_id: int, reason: str | None, now: int) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE agents SET status = 'removed', removed_at = ?, removed_reason = ?"
+                " WHERE user_id = ?",
+                (now, reason, user_id),
+            )
+            await connection.execute(
+                "UPDATE memberships SET status = 'removed', left_at = ?"
+                " WHERE user_id = ? AND status = 'member'",
+                (now, user_id),
+            )
+
+    async def search(
+        self, query: AgentFilter, *, limit: int, offset: int = 0
+    ) -> tuple[list[Agent], int]:
+        """Agents matching ``query``, most recently seen first, and the total count."""
+        where, params = _where(query)
+        count_row = await self._db.fetchone(f"SELECT count(*) FROM agents a {where}", params)
+        rows = await self._db.fetchall(
+            f"{_SELECT} {where} ORDER BY coalesce(a.last_seen_at, a.joined_at) DESC, a.user_id"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_agent(row) for row in rows], int(count_row[0]) if count_row else 0
+
+
+def _where(query: AgentFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if not query.include_removed:
+        clauses.append("a.status = 'active'")
+    for tag in query.tags:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM agent_tags t WHERE t.user_id = a.user_id AND t.tag = ?)"
+        )
+        params.append(tag)
+    if query.group_chat_id is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id"
+            " WHERE m.user_id = a.user_id AND m.status = 'member' AND g.chat_id = ?)"
+        )
+        params.append(query.group_chat_id)
+    if query.order_mode is not None:
+        clauses.append("a.order_mode = ?")
+        params.append(query.order_mode)
+    if query.inactive_since is not None:
+        clauses.append("coalesce(a.last_seen_at, a.joined_at) < ?")
+        params.append(query.inactive_since)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -1,0 +1,86 @@
+"""Typed rows returned by the repositories. Times are Unix seconds (UTC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+OrderMode = Literal["dropship", "wholesale", "custom"]
+ORDER_MODES: tuple[OrderMode, ...] = ("dropship", "wholesale", "custom")
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    id: int
+    chat_id: int
+    title: str
+    type: str
+    active: bool
+    inactive_reason: str | None
+    language: str | None
+    added_at: int
+    tags: tuple[str, ...] = ()
+    member_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    user_id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language: str | None
+    remark: str | None
+    order_mode: OrderMode | None
+    status: Literal["active", "removed"]
+    started_bot: bool
+    joined_at: int
+    last_seen_at: int | None
+    last_contact_at: int | None
+    last_contact_note: str | None
+    removed_reason: str | None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        name = self.first_name if not self.last_name else f"{self.first_name} {self.last_name}"
+        return self.remark or name
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    group_chat_id: int
+    group_title: str
+    status: Literal["member", "left", "removed"]
+    joined_at: int
+    left_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AdminGrant:
+    user_id: int
+    granted_by: int
+    granted_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: int
+    actor_id: int | None
+    action: str
+    target: str | None
+    detail: str | None
+    allowed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgentFilter:
+    """Filters of ``/agents``; every field narrows the list."""
+
+    tags: tuple[str, ...] = ()
+    group_chat_id: int | None = None
+    order_mode: OrderMode | None = None
+    inactive_since: int | None = None
+    include_removed: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
