@@ -33,7 +33,7 @@ async def on_member_change(update: Update, context: Context) -> None:
     services = services_of(context)
     group = await services.groups.get(change.chat.id)
     member = change.new_chat_member.user
-    if group is None or not group.active or member.is_bot:
+    if group is None or not group.active or member.is_bot or await services.is_admin(member.id):
         return
     joined = membership_change(change)
     now = services.now()
@@ -80,10 +80,10 @@ async def on_group_message(update: Update, context: Context) -> None:
     last_write = services.seen_cache.get(user.id)
     if last_write is not None and now - last_write < SEEN_WRITE_INTERVAL:
         return
-    group = await services.groups.get(message.chat.id)
-    if group is None or not group.active:
-        return
     services.seen_cache[user.id] = now
+    group = await services.groups.get(message.chat.id)
+    if group is None or not group.active or await services.is_admin(user.id):
+        return
     await services.agents.seen_in_group(
         group.id, user.id, user.first_name, user.last_name, user.username, user.language_code, now
     )

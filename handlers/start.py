@@ -21,6 +21,12 @@ async def start(update: Update, context: Context) -> None:
         return
     services = services_of(context)
     lang = language(update, services)
+    if await services.is_admin(user.id):
+        await set_admin_menu(context.bot, user.id, lang, admin=True)
+        await reply(
+            update, t(lang, "start_admin", name=user.first_name) + "\n\n" + _admin_help(lang)
+        )
+        return
     await services.agents.record(
         user.id,
         user.first_name,
@@ -30,13 +36,7 @@ async def start(update: Update, context: Context) -> None:
         services.now(),
         started_bot=True,
     )
-    if await services.is_admin(user.id):
-        await set_admin_menu(context.bot, user.id, lang, admin=True)
-        await reply(
-            update, t(lang, "start_admin", name=user.first_name) + "\n\n" + _admin_help(lang)
-        )
-    else:
-        await reply(update, t(lang, "start_agent", name=user.first_name))
+    await reply(update, t(lang, "start_agent", name=user.first_name))
 
 
 def _admin_help(lang: Language) -> str:

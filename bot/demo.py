@@ -1,0 +1,151 @@
+"""``agentbot demo``: the real bot against the local sandbox, playing a scripted story.
+
+No token and no network: the sandbox is a Bot API server on 127.0.0.1 and the database is a
+temporary file. Every line of the transcript is what the sandbox saw on the wire.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import tempfile
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox import SentMessage
+from bot.testbed import DEFAULT_OWNER, Testbed
+
+OWNER = DEFAULT_OWNER
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text: str) -> str:
+    return html.unescape(_TAG.sub("", text))
+
+
+class Transcript:
+    def __init__(self, bed: Testbed, names: dict[int, str]) -> None:
+        self.bed = bed
+        self.names = names
+
+    def chat_name(self, chat_id: int) -> str:
+        return self.names.get(chat_id, str(chat_id))
+
+    def scene(self, title: str) -> None:
+        print(f"\n=== {title} ===")
+
+    def show(self, sent: list[SentMessage]) -> None:
+        for message in sent:
+            body = plain(message.text or message.caption or "")
+            lines = body.splitlines() or [""]
+            print(f"  🤖 → {self.chat_name(message.chat_id)}: {lines[0]}")
+            for line in lines[1:]:
+                print(f"       {line}")
+            if message.reply_markup:
+                rows = message.reply_markup.get("inline_keyboard", [])
+                buttons = " ".join(f"[{b['text']}]" for row in rows for b in row)
+                print(f"       {buttons}")
+
+    async def act(
+        self, who: str, what: str, inject: Callable[[], dict[str, Any]]
+    ) -> list[SentMessage]:
+        print(f"👤 {who}: {what}")
+        sent = await self.bed.run(inject)
+        self.show(sent)
+        return sent
+
+    async def say(self, user_id: int, chat_id: int, text: str) -> list[SentMessage]:
+        where = "" if chat_id == user_id else f" in {self.chat_name(chat_id)}"
+        return await self.act(
+            f"{self.names[user_id]}{where}",
+            text,
+            lambda: self.bed.sandbox.send_text(chat_id, user_id, text),
+        )
+
+
+async def run_demo(*, verbose: bool = False) -> int:
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="agentbot-demo-") as folder:
+        async with Testbed(database=Path(folder) / "demo.sqlite3") as bed:
+            await play(bed)
+    print("\nDemo finished: every message above went through the local Bot API sandbox.")
+    return 0
+
+
+async def play(bed: Testbed) -> None:
+    sandbox = bed.sandbox
+    names: dict[int, str] = {OWNER: "卖家 (owner)"}
+    story = Transcript(bed, names)
+    sandbox.add_user(OWNER, "王", username="seller_wang", language_code="zh-hans")
+
+    story.scene("1. 卖家启动机器人 / the seller starts the bot")
+    await story.say(OWNER, OWNER, "/start")
+
+    story.scene("2. 机器人被拉进三个代理群 / the bot is added to three agent groups")
+    groups = []
+    for title in ("一件代发代理群", "批发客户群", "定制VIP群"):
+        chat_id = sandbox.add_group(title, members=[OWNER])
+        names[chat_id] = title
+        groups.append(chat_id)
+        await story.act(
+            "卖家", f"adds the bot to {title}", partial(sandbox.add_bot_to_group, chat_id, OWNER)
+        )
+
+    story.scene("3. 代理进群 / agents join")
+    agents = [
+        (2001, "李", "li_taobao", groups[0]),
+        (2002, "顾", "gu_custom", groups[2]),
+        (2003, "张", "zhang_pdd", groups[0]),
+        (2004, "刷单号", "spam_shop", groups[1]),
+    ]
+    for user_id, name, username, chat_id in agents:
+        names[user_id] = name
+        sandbox.add_user(user_id, name, username=username, language_code="zh-hans")
+        await story.act(
+            name, f"joins {names[chat_id]}", partial(sandbox.add_member, chat_id, user_id)
+        )
+    await story.say(2001, groups[0], "老板，新款什么时候上？")
+
+    story.scene("4. 卖家给群打标签 / the seller tags the groups")
+    await story.say(OWNER, OWNER, f"/tag_group {groups[0]} 一件代发")
+    await story.say(OWNER, OWNER, f"/tag_group {groups[1]} 批发")
+    await story.say(OWNER, OWNER, f"/tag_group {groups[2]} 定制 VIP")
+    await story.say(OWNER, OWNER, "/groups")
+
+    story.scene("5. 卖家整理代理档案 / the seller keeps agent records")
+    await story.say(OWNER, OWNER, "/remark @li_taobao 李女士淘卖")
+    await story.say(OWNER, OWNER, "/tag @li_taobao 已成交 代理商")
+    await story.say(OWNER, OWNER, "/mode @li_taobao 一件代发")
+    await story.say(OWNER, OWNER, "/remark @gu_custom 顾总定制")
+    await story.say(OWNER, OWNER, "/tag @gu_custom VIP客户 已寄样")
+    await story.say(OWNER, OWNER, "/contacted @gu_custom 寄了三件样品")
+    await story.say(OWNER, OWNER, "/agents")
+    await story.say(OWNER, OWNER, "/agents tag:VIP客户")
+    await story.say(OWNER, OWNER, "/agent @li_taobao")
+    await story.say(OWNER, OWNER, "/mode @li_taobao 零售")
+
+    story.scene("6. 移除无效代理 / removing an invalid agent")
+    prompt = await story.say(OWNER, OWNER, "/remove @spam_shop 刷单，不卖货")
+    confirm = prompt[0]
+    assert confirm.reply_markup is not None
+    data = confirm.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    await story.act(
+        "卖家",
+        "taps [确认移除]",
+        lambda: sandbox.click(OWNER, confirm.chat_id, confirm.message_id, data),
+    )
+    edited = sandbox.messages(OWNER)[-1]
+    story.show([edited])
+    bans = sandbox.calls("banChatMember")
+    print(
+        f"  (sandbox: banChatMember ×{len(bans)}, unbanChatMember ×"
+        f"{len(sandbox.calls('unbanChatMember'))} — the agent can rejoin only by invitation)"
+    )
+
+    story.scene("7. 陌生人尝试管理命令 / a stranger tries an admin command")
+    names[666] = "陌生人"
+    sandbox.add_user(666, "陌生人", language_code="zh-hans")
+    await story.say(666, 666, "/remove @li_taobao")

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.testbed import DEFAULT_OWNER, Testbed
+
+OWNER = DEFAULT_OWNER
+
+
+@pytest.fixture
+async def bed(tmp_path: Path) -> AsyncIterator[Testbed]:
+    async with Testbed(database=tmp_path / "bot.sqlite3") as testbed:
+        testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
+        await testbed.say(OWNER, OWNER, "/start")
+        yield testbed
