@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -26,6 +27,14 @@ ALLOWED_UPDATES = [
 ]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
+
+# Handler modules, each with ``register(application)``; order is registration order.
+FEATURES = (start, groups, members, admins, crm)
+# Run after the database is open (start workers, schedulers) and before it closes (stop them),
+# in list order for start and reverse order for stop.
+STARTUP_HOOKS: list[LifecycleHook] = []
+SHUTDOWN_HOOKS: list[LifecycleHook] = []
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
@@ -46,7 +55,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .post_shutdown(close_services)
     )
     application = builder.build()
-    for module in (start, groups, members, admins, crm):
+    for module in FEATURES:
         module.register(application)
     application.add_error_handler(on_error)
     return application
@@ -65,10 +74,15 @@ async def open_services(
     admin_ids = set(settings.owners) | {grant.user_id for grant in await services.admins.list()}
     await install_menus(application.bot, settings.language, admin_ids)
     log.info("database %s at schema version %s", settings.database, await db.schema_version())
+    for hook in STARTUP_HOOKS:
+        await hook(application, services)
     return services
 
 
 async def close_services(application: AnyApplication) -> None:
     if SERVICES_KEY in application.bot_data:
-        await services_of_app(application).db.close()
+        services = services_of_app(application)
+        for hook in reversed(SHUTDOWN_HOOKS):
+            await hook(application, services)
+        await services.db.close()
         del application.bot_data[SERVICES_KEY]

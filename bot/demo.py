@@ -10,7 +10,7 @@ import html
 import logging
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,13 @@ def plain(text: str) -> str:
 
 
 class Transcript:
+    """What the scenes share: the testbed, display names, and the ids the story created."""
+
     def __init__(self, bed: Testbed, names: dict[int, str]) -> None:
         self.bed = bed
         self.names = names
+        self.groups: list[int] = []
+        self.agents: dict[str, int] = {}
 
     def chat_name(self, chat_id: int) -> str:
         return self.names.get(chat_id, str(chat_id))
@@ -76,16 +80,20 @@ async def run_demo(*, verbose: bool = False) -> int:
 
 
 async def play(bed: Testbed) -> None:
-    sandbox = bed.sandbox
-    names: dict[int, str] = {OWNER: "卖家 (owner)"}
-    story = Transcript(bed, names)
-    sandbox.add_user(OWNER, "王", username="seller_wang", language_code="zh-hans")
+    story = Transcript(bed, {OWNER: "卖家 (owner)"})
+    bed.sandbox.add_user(OWNER, "王", username="seller_wang", language_code="zh-hans")
+    for scene in SCENES:
+        await scene(story)
 
+
+async def scene_groups_and_agents(story: Transcript) -> None:
+    sandbox = story.bed.sandbox
+    names = story.names
     story.scene("1. 卖家启动机器人 / the seller starts the bot")
     await story.say(OWNER, OWNER, "/start")
 
     story.scene("2. 机器人被拉进三个代理群 / the bot is added to three agent groups")
-    groups = []
+    groups = story.groups
     for title in ("一件代发代理群", "批发客户群", "定制VIP群"):
         chat_id = sandbox.add_group(title, members=[OWNER])
         names[chat_id] = title
@@ -103,12 +111,17 @@ async def play(bed: Testbed) -> None:
     ]
     for user_id, name, username, chat_id in agents:
         names[user_id] = name
+        story.agents[username] = user_id
         sandbox.add_user(user_id, name, username=username, language_code="zh-hans")
         await story.act(
             name, f"joins {names[chat_id]}", partial(sandbox.add_member, chat_id, user_id)
         )
     await story.say(2001, groups[0], "老板，新款什么时候上？")
 
+
+async def scene_crm(story: Transcript) -> None:
+    sandbox = story.bed.sandbox
+    groups = story.groups
     story.scene("4. 卖家给群打标签 / the seller tags the groups")
     await story.say(OWNER, OWNER, f"/tag_group {groups[0]} 一件代发")
     await story.say(OWNER, OWNER, f"/tag_group {groups[1]} 批发")
@@ -146,6 +159,10 @@ async def play(bed: Testbed) -> None:
     )
 
     story.scene("7. 陌生人尝试管理命令 / a stranger tries an admin command")
-    names[666] = "陌生人"
+    story.names[666] = "陌生人"
     sandbox.add_user(666, "陌生人", language_code="zh-hans")
     await story.say(666, 666, "/remove @li_taobao")
+
+
+# The story, scene by scene; features append their scenes here in the order they tell it.
+SCENES: list[Callable[[Transcript], Awaitable[None]]] = [scene_groups_and_agents, scene_crm]

@@ -7,13 +7,31 @@ Every value interpolated into a catalog string is HTML-escaped unless it is wrap
 from __future__ import annotations
 
 import html
+import importlib
+import pkgutil
 from typing import Literal
 
-from bot.texts.en import CATALOG as EN
-from bot.texts.zh import CATALOG as ZH
-
 Language = Literal["zh", "en"]
-CATALOGS: dict[Language, dict[str, str]] = {"zh": ZH, "en": EN}
+
+
+def _load_catalogs() -> dict[Language, dict[str, str]]:
+    """Merge every ``zh*.py`` / ``en*.py`` module of this package (one pair per feature, e.g.
+    ``zh_broadcast.py`` and ``en_broadcast.py``); a key defined twice is an error."""
+    catalogs: dict[Language, dict[str, str]] = {"zh": {}, "en": {}}
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        prefix = module_info.name.split("_", 1)[0]
+        if prefix not in catalogs:
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        catalog = catalogs[prefix]
+        for key, value in module.CATALOG.items():
+            if key in catalog:
+                raise RuntimeError(f"text key {key!r} is defined twice ({module_info.name})")
+            catalog[key] = value
+    return catalogs
+
+
+CATALOGS = _load_catalogs()
 
 
 class Html(str):
