@@ -81,11 +81,11 @@ async def on_group_message(update: Update, context: Context) -> None:
     if last_write is not None and now - last_write < SEEN_WRITE_INTERVAL:
         return
     services.seen_cache[user.id] = now
-    group = await services.groups.get(message.chat.id)
-    if group is None or not group.active or await services.is_admin(user.id):
+    group_id = await services.groups.active_id(message.chat.id)
+    if group_id is None or await services.is_admin(user.id):
         return
     await services.agents.seen_in_group(
-        group.id, user.id, user.first_name, user.last_name, user.username, user.language_code, now
+        group_id, user.id, user.first_name, user.last_name, user.username, user.language_code, now
     )
 
 

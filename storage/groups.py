@@ -74,6 +74,13 @@ class GroupRepository:
         row = await self._db.fetchone(_SELECT + " WHERE g.chat_id = ?", (chat_id,))
         return _group(row) if row else None
 
+    async def active_id(self, chat_id: int) -> int | None:
+        """The row id of an active group (a cheap check for the per-message hot path)."""
+        row = await self._db.fetchone(
+            "SELECT id FROM groups WHERE chat_id = ? AND active = 1", (chat_id,)
+        )
+        return int(row[0]) if row else None
+
     async def list(self, *, active_only: bool = False) -> builtins.list[Group]:
         where = " WHERE g.active = 1" if active_only else ""
         rows = await self._db.fetchall(_SELECT + where + " ORDER BY g.active DESC, g.title")
