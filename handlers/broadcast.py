@@ -1,0 +1,329 @@
+"""The seller's broadcast commands: /broadcast (text or photo) with target choice and preview,
+/broadcasts, /broadcast_status, /retract and /edit. Sending itself is the outbox's job."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.broadcast_report import broadcasts_list, report_text, target_label
+from bot.delivery import send_payload
+from bot.errors import InputError
+from bot.outbox import Broadcast, Payload, layout
+from bot.services import Services, services_of
+from bot.texts import Language, t
+from handlers.common import Context, admin_only, command_args, language, reply
+
+log = logging.getLogger(__name__)
+
+_DRAFTS = "broadcast_drafts"
+_MAX_DRAFTS = 10
+_MAX_TAG_BUTTONS = 20
+_RECENT = 10
+_COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?", re.ASCII)
+_EDIT = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?\s+\S+[ \t]*\n?", re.ASCII)
+_PHOTO_COMMAND = re.compile(r"^/broadcast(?:@\w+)?(?:\s|$)", re.ASCII)
+
+
+@dataclass
+class _Draft:
+    payload: Payload
+    tags: list[str]
+    chat_ids: list[int] | None = None
+    target: str | None = None
+
+
+def _drafts(context: Context) -> dict[str, _Draft]:
+    data = context.user_data
+    assert data is not None
+    drafts: dict[str, _Draft] = data.setdefault(_DRAFTS, {})
+    return drafts
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def command_body(html_text: str) -> str:
+    """The HTML after the leading ``/command`` (Telegram formatting kept, text escaped)."""
+    return _COMMAND.sub("", html_text, count=1).strip()
+
+
+def parse_broadcast_id(args: list[str], lang: Language, usage: str) -> int:
+    if not args:
+        raise InputError(t(lang, usage))
+    value = args[0].lstrip("#")
+    if not value.isascii() or not value.isdigit() or int(value) <= 0:
+        raise InputError(t(lang, "bc_err_id", value=args[0], example=12))
+    return int(value)
+
+
+async def _existing(services: Services, broadcast_id: int, lang: Language) -> Broadcast:
+    broadcast = await services.outbox.get(broadcast_id)
+    if broadcast is None:
+        raise InputError(t(lang, "bc_err_unknown", id=broadcast_id))
+    return broadcast
+
+
+async def _target_buttons(
+    services: Services, key: str, lang: Language
+) -> tuple[str, list[str], Any]:
+    groups = await services.groups.list(active_only=True)
+    if not groups:
+        raise InputError(t(lang, "bc_err_no_groups"))
+    counts = Counter(tag for group in groups for tag in group.tags)
+    tags = sorted(counts)[:_MAX_TAG_BUTTONS]
+    rows = [
+        [InlineKeyboardButton(target_label(None, len(groups), lang), callback_data=f"bc:t:{key}:a")]
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(
+                target_label(tag, counts[tag], lang), callback_data=f"bc:t:{key}:{index}"
+            )
+        ]
+        for index, tag in enumerate(tags)
+    ]
+    rows.append([InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}")])
+    return t(lang, "bc_choose_target", count=len(groups)), tags, InlineKeyboardMarkup(rows)
+
+
+async def _start_draft(update: Update, context: Context, payload: Payload) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    drafts = _drafts(context)
+    while len(drafts) >= _MAX_DRAFTS:
+        drafts.pop(next(iter(drafts)))
+    key = secrets.token_hex(4)
+    text, tags, markup = await _target_buttons(services, key, lang)
+    drafts[key] = _Draft(payload, tags)
+    await reply(update, text, reply_markup=markup)
+
+
+@admin_only
+async def broadcast_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    message = update.effective_message
+    assert message is not None
+    body = command_body(message.text_html or "")
+    if not body:
+        raise InputError(t(lang, "bc_usage_broadcast"))
+    await _start_draft(update, context, Payload("text", body))
+
+
+@admin_only
+async def broadcast_photo(update: Update, context: Context) -> None:
+    message = update.effective_message
+    assert message is not None and message.photo
+    body = command_body(message.caption_html or "")
+    await _start_draft(update, context, Payload("photo", body, (message.photo[-1].file_id,)))
+
+
+async def _expired(update: Update, lang: Language) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t(lang, "bc_expired"), show_alert=True)
+
+
+@admin_only
+async def target_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, _, key, choice = query.data.split(":")
+    draft = _drafts(context).get(key)
+    if draft is None:
+        await _expired(update, lang)
+        return
+    tag = None if choice == "a" else draft.tags[int(choice)]
+    groups = await services.groups.with_tags([] if tag is None else [tag])
+    if not groups:
+        await query.answer(t(lang, "bc_target_empty", tag=tag or ""), show_alert=True)
+        return
+    await query.answer()
+    draft.chat_ids = [group.chat_id for group in groups]
+    draft.target = target_label(tag, len(groups), lang)
+    await query.edit_message_text(t(lang, "bc_preview_header"), parse_mode=ParseMode.HTML)
+    chat_id = query.message.chat.id
+    await send_payload(context.bot, chat_id, draft.payload)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "bc_send_button"), callback_data=f"bc:s:{key}"),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}"),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        chat_id,
+        t(lang, "bc_confirm", target=draft.target),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+    )
+
+
+@admin_only
+async def send_or_cancel(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, action, key = query.data.split(":")
+    draft = _drafts(context).pop(key, None)
+    if draft is None:
+        await _expired(update, lang)
+        return
+    await query.answer()
+    if action == "c" or draft.chat_ids is None:
+        await query.edit_message_text(t(lang, "bc_cancelled"))
+        return
+    actor = _actor(update)
+    broadcast_id = await services.outbox.submit(
+        "text", draft.payload, draft.chat_ids, actor, language=lang
+    )
+    await services.audit.add(
+        services.now(), actor, "broadcast", str(broadcast_id), draft.target or ""
+    )
+    await query.edit_message_text(
+        t(lang, "bc_queued", id=broadcast_id, count=len(draft.chat_ids)), parse_mode=ParseMode.HTML
+    )
+
+
+@admin_only
+async def broadcasts_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    recent = await services.outbox.recent(_RECENT)
+    await reply(update, broadcasts_list(recent, lang, services.settings.tz))
+
+
+@admin_only
+async def status_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_status")
+    broadcast = await _existing(services, broadcast_id, lang)
+    await reply(update, report_text(broadcast, lang, services.settings.tz))
+
+
+@admin_only
+async def retract_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_retract")
+    broadcast = await _existing(services, broadcast_id, lang)
+    if broadcast.status == "retracted":
+        raise InputError(t(lang, "bc_retract_already", id=broadcast_id))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "bc_retract_button"), callback_data=f"bc:r:{broadcast_id}:y"
+                ),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:r:{broadcast_id}:n"),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        t(lang, "bc_retract_confirm", id=broadcast_id, count=broadcast.sent),
+        reply_markup=markup,
+    )
+
+
+@admin_only
+async def retract_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, _, raw_id, answer = query.data.split(":")
+    broadcast_id = int(raw_id)
+    await query.answer()
+    if answer != "y":
+        await query.edit_message_text(t(lang, "bc_retract_cancelled", id=broadcast_id))
+        return
+    broadcast = await services.outbox.get(broadcast_id)
+    if broadcast is None or broadcast.status == "retracted":
+        await query.edit_message_text(t(lang, "bc_retract_already", id=broadcast_id))
+        return
+    await services.audit.add(services.now(), _actor(update), "retract", str(broadcast_id))
+    message = query.message
+    assert isinstance(message, Message)
+
+    async def retract() -> None:
+        deleted, failed = await services.outbox.retract(broadcast_id)
+        await message.edit_text(
+            t(lang, "bc_retract_done", id=broadcast_id, deleted=deleted, failed=failed),
+            parse_mode=ParseMode.HTML,
+        )
+
+    # Deleting everywhere runs at the rate limits; do not hold up other updates meanwhile.
+    context.application.create_task(retract(), update=update)
+
+
+@admin_only
+async def edit_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    broadcast_id = parse_broadcast_id(args, lang, "bc_usage_edit")
+    message = update.effective_message
+    assert message is not None
+    new_text = _EDIT.sub("", message.text_html or "", count=1).strip()
+    if len(args) < 2 or not new_text:
+        raise InputError(t(lang, "bc_usage_edit"))
+    broadcast = await _existing(services, broadcast_id, lang)
+    if broadcast.status == "retracted":
+        raise InputError(t(lang, "bc_edit_retracted", id=broadcast_id))
+    old = Payload.from_json(broadcast.payload)
+    if old.text == new_text:
+        raise InputError(t(lang, "bc_edit_nothing", id=broadcast_id))
+    try:
+        new = old.with_text(new_text)
+    except ValueError:
+        raise InputError(t(lang, "bc_usage_edit")) from None
+    old_parts, new_parts = layout(old), layout(new)
+    if len(new_parts) > len(old_parts):
+        raise InputError(t(lang, "bc_edit_too_long", id=broadcast_id, parts=len(old_parts)))
+    await services.audit.add(services.now(), _actor(update), "edit_broadcast", str(broadcast_id))
+    status = await reply(update, t(lang, "bc_edit_started", id=broadcast_id, count=broadcast.sent))
+
+    async def edit() -> None:
+        try:
+            edited, failed = await services.outbox.edit_everywhere(broadcast_id, text=new_text)
+        except ValueError:
+            text = t(lang, "bc_edit_too_long", id=broadcast_id, parts=len(old_parts))
+        else:
+            text = t(lang, "bc_edit_done", id=broadcast_id, edited=edited, failed=failed)
+        if status is not None:
+            await status.edit_text(text, parse_mode=ParseMode.HTML)
+
+    context.application.create_task(edit(), update=update)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("broadcast", broadcast_command))
+    application.add_handler(
+        MessageHandler(filters.PHOTO & filters.CaptionRegex(_PHOTO_COMMAND), broadcast_photo)
+    )
+    application.add_handler(CommandHandler("broadcasts", broadcasts_command))
+    application.add_handler(CommandHandler("broadcast_status", status_command))
+    application.add_handler(CommandHandler("retract", retract_command))
+    application.add_handler(CommandHandler("edit", edit_command))
+    application.add_handler(
+        CallbackQueryHandler(target_chosen, pattern=r"^bc:t:[0-9a-f]+:(a|\d+)$")
+    )
+    application.add_handler(CallbackQueryHandler(send_or_cancel, pattern=r"^bc:[sc]:[0-9a-f]+$"))
+    application.add_handler(CallbackQueryHandler(retract_clicked, pattern=r"^bc:r:\d+:[yn]$"))
