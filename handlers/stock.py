@@ -1,0 +1,159 @@
+"""Stock levels: /stock, /stock_threshold and a CSV document captioned /stock_import.
+
+A change of stock state (into low, into out of stock, back in stock) sends a stock notice to
+the groups through the outbox; see :mod:`bot.catalog_service`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.catalog import (
+    MAX_CSV_BYTES,
+    csv_errors_text,
+    decode_csv,
+    normalize_sku,
+    parse_qty,
+    parse_stock_csv,
+    parse_threshold,
+    state_label,
+    stock_list,
+    unknown_sku_errors,
+)
+from bot.catalog_service import StockOutcome, set_stock, set_threshold
+from bot.errors import InputError
+from bot.services import Services, services_of
+from bot.texts import Language, t
+from handlers.common import Context, admin_only, command_args, language, reply
+
+log = logging.getLogger(__name__)
+
+_IMPORT_CAPTION = r"^/stock_import(@\w+)?\s*$"
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+async def _known_sku(services: Services, text: str, lang: Language) -> str:
+    sku = normalize_sku(text, lang)
+    if await services.products.get(sku) is None:
+        raise InputError(t(lang, "cat_err_sku_unknown", sku=sku))
+    return sku
+
+
+def _notice_text(outcome: StockOutcome, lang: Language) -> str:
+    if not outcome.notices:
+        return t(lang, "cat_stock_no_notice")
+    if outcome.broadcast_id is None:
+        return t(lang, "cat_stock_no_groups")
+    return t(
+        lang,
+        "cat_stock_notice_sent",
+        count=len(outcome.notices),
+        groups=outcome.chat_count,
+        broadcast_id=outcome.broadcast_id,
+    )
+
+
+@admin_only
+async def stock_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if not args:
+        rows = await services.stock.list()
+        await reply(update, stock_list(rows, services.settings.stock_low_threshold, lang))
+        return
+    if len(args) != 2:
+        raise InputError(t(lang, "cat_usage_stock"))
+    sku = await _known_sku(services, args[0], lang)
+    qty = parse_qty(args[1], lang)
+    outcome = await set_stock(services, [(sku, qty)], _actor(update), lang)
+    change = outcome.changes[0]
+    await services.audit.add(services.now(), _actor(update), "stock", sku, str(qty))
+    await reply(
+        update,
+        t(lang, "cat_stock_set", sku=sku, qty=qty, state=state_label(change.new_state, lang))
+        + "\n"
+        + _notice_text(outcome, lang),
+    )
+
+
+@admin_only
+async def stock_threshold_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) != 2:
+        raise InputError(t(lang, "cat_usage_stock_threshold"))
+    sku = await _known_sku(services, args[0], lang)
+    threshold = parse_threshold(args[1], lang)
+    outcome = await set_threshold(services, sku, threshold, _actor(update), lang)
+    if outcome is None:
+        raise InputError(t(lang, "cat_err_threshold_no_stock", sku=sku))
+    await services.audit.add(services.now(), _actor(update), "stock_threshold", sku, str(threshold))
+    shown = services.settings.stock_low_threshold if threshold is None else threshold
+    key = "cat_threshold_default" if threshold is None else "cat_threshold_set"
+    change = outcome.changes[0]
+    await reply(
+        update,
+        t(lang, key, sku=sku, threshold=shown, state=state_label(change.new_state, lang))
+        + "\n"
+        + _notice_text(outcome, lang),
+    )
+
+
+@admin_only
+async def stock_import(update: Update, context: Context) -> None:
+    """Apply a ``sku,qty`` CSV all at once, or nothing at all if any row is bad."""
+    services = services_of(context)
+    lang = language(update, services)
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_CSV_BYTES:
+        raise InputError(t(lang, "cat_csv_too_big", limit=MAX_CSV_BYTES // 1000))
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(t(lang, "cat_csv_too_big", limit=MAX_CSV_BYTES // 1000))
+    text = decode_csv(data)
+    if text is None:
+        raise InputError(t(lang, "cat_csv_not_text"))
+    rows, errors = parse_stock_csv(text, lang)
+    known = await services.products.existing([row.sku for row in rows])
+    errors += unknown_sku_errors(rows, known, lang)
+    if errors:
+        await reply(update, csv_errors_text(errors, lang))
+        return
+    outcome = await set_stock(services, [(row.sku, row.qty) for row in rows], _actor(update), lang)
+    await services.audit.add(
+        services.now(), _actor(update), "stock_import", document.file_name, f"{len(rows)} rows"
+    )
+    log.info("stock import: %d rows, %d crossings", len(rows), len(outcome.notices))
+    await reply(
+        update, t(lang, "cat_csv_applied", count=len(rows)) + "\n" + _notice_text(outcome, lang)
+    )
+
+
+@admin_only
+async def stock_import_usage(update: Update, context: Context) -> None:
+    raise InputError(t(language(update, services_of(context)), "cat_usage_stock_import"))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("stock", stock_command))
+    application.add_handler(CommandHandler("stock_threshold", stock_threshold_command))
+    application.add_handler(CommandHandler("stock_import", stock_import_usage))
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.Document.ALL
+            & filters.CaptionRegex(_IMPORT_CAPTION),
+            stock_import,
+        )
+    )

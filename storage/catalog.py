@@ -1,0 +1,277 @@
+"""Products, promotions and stock levels (migration 0003). Money is integer cents."""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import aiosqlite
+
+from storage.db import Database
+
+StockState = Literal["in_stock", "low", "out"]
+STOCK_STATES: tuple[StockState, ...] = ("in_stock", "low", "out")
+PromoKind = Literal["full_reduction", "gift", "free_shipping", "discount", "flash_price"]
+PROMO_KINDS: tuple[PromoKind, ...] = (
+    "full_reduction",
+    "gift",
+    "free_shipping",
+    "discount",
+    "flash_price",
+)
+# (qty, threshold or None for the configured default) -> state; see bot.catalog.stock_state.
+Classifier = Callable[[int, int | None], StockState]
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    sku: str
+    title: str
+    price_cents: int
+    agent_price_cents: int | None
+    category: str
+    description: str
+    photos: tuple[str, ...]
+    created_by: int | None = None
+    created_at: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Promotion:
+    id: int
+    title: str
+    kind: PromoKind
+    rules: str
+    starts_at: int
+    ends_at: int
+    skus: tuple[str, ...]
+    created_by: int | None
+    created_at: int
+    status: Literal["sent", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    sku: str
+    qty: int
+    threshold: int | None
+    state: StockState
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    """One applied stock update; ``old_state`` is None when the SKU had no stock yet."""
+
+    sku: str
+    qty: int
+    old_state: StockState | None
+    new_state: StockState
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """A product with its stock level (None when stock was never set)."""
+
+    sku: str
+    title: str
+    level: StockLevel | None
+
+
+def _product(row: aiosqlite.Row) -> Product:
+    return Product(
+        sku=row["sku"],
+        title=row["title"],
+        price_cents=row["price_cents"],
+        agent_price_cents=row["agent_price_cents"],
+        category=row["category"],
+        description=row["description"],
+        photos=tuple(json.loads(row["photos"])),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+def _level(row: aiosqlite.Row) -> StockLevel:
+    return StockLevel(
+        sku=row["sku"],
+        qty=row["qty"],
+        threshold=row["threshold"],
+        state=row["state"],
+        updated_at=row["updated_at"],
+    )
+
+
+class ProductRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, product: Product) -> bool:
+        """Insert ``product``; False (and nothing written) if its SKU already exists."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT OR IGNORE INTO products (sku, title, price_cents, agent_price_cents,"
+                " category, description, photos, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    product.sku,
+                    product.title,
+                    product.price_cents,
+                    product.agent_price_cents,
+                    product.category,
+                    product.description,
+                    json.dumps(list(product.photos)),
+                    product.created_by,
+                    product.created_at,
+                ),
+            )
+            return cursor.rowcount > 0
+
+    async def get(self, sku: str) -> Product | None:
+        row = await self._db.fetchone("SELECT * FROM products WHERE sku = ?", (sku,))
+        return _product(row) if row else None
+
+    async def list(self) -> builtins.list[Product]:
+        rows = await self._db.fetchall("SELECT * FROM products ORDER BY created_at DESC, sku")
+        return [_product(row) for row in rows]
+
+    async def existing(self, skus: Sequence[str]) -> set[str]:
+        """Which of ``skus`` exist."""
+        found: set[str] = set()
+        unique = sorted(set(skus))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetchall(
+                f"SELECT sku FROM products WHERE sku IN ({marks})", chunk
+            )
+            found.update(row["sku"] for row in rows)
+        return found
+
+
+class PromotionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        title: str,
+        kind: PromoKind,
+        rules: str,
+        starts_at: int,
+        ends_at: int,
+        skus: Sequence[str],
+        created_by: int | None,
+        now: int,
+    ) -> Promotion:
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO promotions (title, kind, rules, starts_at, ends_at, created_by,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (title, kind, rules, starts_at, ends_at, created_by, now),
+            )
+            promo_id = cursor.lastrowid
+            assert promo_id is not None
+            await connection.executemany(
+                "INSERT INTO promotion_skus (promotion_id, position, sku) VALUES (?, ?, ?)",
+                [(promo_id, position, sku) for position, sku in enumerate(skus)],
+            )
+        promotion = await self.get(promo_id)
+        assert promotion is not None
+        return promotion
+
+    async def _skus(self, promo_id: int) -> tuple[str, ...]:
+        rows = await self._db.fetchall(
+            "SELECT sku FROM promotion_skus WHERE promotion_id = ? ORDER BY position", (promo_id,)
+        )
+        return tuple(row["sku"] for row in rows)
+
+    async def _promotion(self, row: aiosqlite.Row) -> Promotion:
+        return Promotion(
+            id=row["id"],
+            title=row["title"],
+            kind=row["kind"],
+            rules=row["rules"],
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            skus=await self._skus(row["id"]),
+            created_by=row["created_by"],
+            created_at=row["created_at"],
+            status=row["status"],
+        )
+
+    async def get(self, promo_id: int) -> Promotion | None:
+        row = await self._db.fetchone("SELECT * FROM promotions WHERE id = ?", (promo_id,))
+        return await self._promotion(row) if row else None
+
+    async def active(self, now: int) -> builtins.list[Promotion]:
+        """Sent promotions running at ``now`` (start inclusive, end exclusive), ending first."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM promotions WHERE status = 'sent' AND starts_at <= ? AND ends_at > ?"
+            " ORDER BY ends_at, id",
+            (now, now),
+        )
+        return [await self._promotion(row) for row in rows]
+
+
+class StockRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, sku: str) -> StockLevel | None:
+        row = await self._db.fetchone("SELECT * FROM stock WHERE sku = ?", (sku,))
+        return _level(row) if row else None
+
+    async def list(self) -> builtins.list[StockRow]:
+        rows = await self._db.fetchall(
+            "SELECT p.sku, p.title, s.qty, s.threshold, s.state, s.updated_at"
+            " FROM products p LEFT JOIN stock s ON s.sku = p.sku ORDER BY p.sku"
+        )
+        return [
+            StockRow(row["sku"], row["title"], _level(row) if row["state"] is not None else None)
+            for row in rows
+        ]
+
+    async def set_many(
+        self, updates: Sequence[tuple[str, int]], now: int, classify: Classifier
+    ) -> builtins.list[StockChange]:
+        """Set the quantity of every ``(sku, qty)`` in ONE transaction (all or nothing) and
+        return each SKU's state before and after. Every SKU must be a product."""
+        changes: builtins.list[StockChange] = []
+        async with self._db.transaction() as connection:
+            for sku, qty in updates:
+                cursor = await connection.execute(
+                    "SELECT threshold, state FROM stock WHERE sku = ?", (sku,)
+                )
+                row = await cursor.fetchone()
+                threshold = row["threshold"] if row else None
+                old_state: StockState | None = row["state"] if row else None
+                new_state = classify(qty, threshold)
+                await connection.execute(
+                    "INSERT INTO stock (sku, qty, threshold, state, updated_at)"
+                    " VALUES (?, ?, NULL, ?, ?) ON CONFLICT (sku) DO UPDATE SET"
+                    " qty = excluded.qty, state = excluded.state, updated_at = excluded.updated_at",
+                    (sku, qty, new_state, now),
+                )
+                changes.append(StockChange(sku, qty, old_state, new_state))
+        return changes
+
+    async def set_threshold(
+        self, sku: str, threshold: int | None, now: int, classify: Classifier
+    ) -> StockChange | None:
+        """Set (or with None reset to the default) the low-stock threshold of a SKU whose stock
+        is known; the state is re-derived. None if the SKU has no stock yet."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute("SELECT qty, state FROM stock WHERE sku = ?", (sku,))
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            new_state = classify(row["qty"], threshold)
+            await connection.execute(
+                "UPDATE stock SET threshold = ?, state = ?, updated_at = ? WHERE sku = ?",
+                (threshold, new_state, now, sku),
+            )
+            return StockChange(sku, row["qty"], row["state"], new_state)
