@@ -1,0 +1,490 @@
+"""The seller's side of agent quality: ratings, purchase import, the low-quality review queue,
+and the agents spreadsheet (export / import)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.agent_io import (
+    EXPORT_COLUMNS,
+    ORDER_COLUMNS,
+    ImportReport,
+    export_agents,
+    header_names,
+    import_agents,
+    import_orders,
+)
+from bot.agent_service import find_agent, remove_agent
+from bot.crm import clean_text
+from bot.errors import InputError
+from bot.profile_terms import parse_tier, tier_label
+from bot.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.render import local_time
+from bot.services import Services, services_of
+from bot.sheets import SheetError, SheetRow, read_table
+from bot.texts import Language, language_of, t
+from handlers.common import Context, admin_only, command_args, language, reply
+from storage.models import Agent
+
+log = logging.getLogger(__name__)
+
+MAX_COMMENT = 200
+_BULK = "lq_bulk"
+_MAX_BULK_REMEMBERED = 5
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+# ---------------------------------------------------------------------- ratings
+
+
+def parse_stars(text: str, lang: Language) -> int:
+    if text not in ("1", "2", "3", "4", "5"):
+        raise InputError(t(lang, "rt_err_stars", value=text))
+    return int(text)
+
+
+@admin_only
+async def rate_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) < 2:
+        raise InputError(t(lang, "rt_usage_rate"))
+    agent = await find_agent(services, args[0], lang)
+    stars = parse_stars(args[1], lang)
+    comment = (
+        clean_text(" ".join(args[2:]), MAX_COMMENT, lang, t(lang, "rt_field_comment"))
+        if len(args) > 2
+        else None
+    )
+    await services.profiles.rate(agent.user_id, _actor(update), stars, comment, services.now())
+    await services.audit.add(
+        services.now(), _actor(update), "rate", str(agent.user_id), f"{stars} {comment or ''}"
+    )
+    score = (await recompute(services, [agent.user_id]))[agent.user_id]
+    summary = await services.profiles.rating_summary(agent.user_id)
+    await reply(
+        update,
+        t(
+            lang,
+            "rt_done",
+            name=agent.display_name,
+            stars="★" * stars + "☆" * (5 - stars),
+            mean=f"{summary.mean or 0:.1f}",
+            count=summary.count,
+            score=f"{score.score:.1f}",
+            tier=tier_label(score.tier, lang),
+        ),
+    )
+
+
+@admin_only
+async def ratings_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) != 1:
+        raise InputError(t(lang, "rt_usage_ratings"))
+    agent = await find_agent(services, args[0], lang)
+    ratings = await services.profiles.ratings(agent.user_id)
+    if not ratings:
+        await reply(update, t(lang, "rt_none", name=agent.display_name))
+        return
+    summary = await services.profiles.rating_summary(agent.user_id)
+    lines = [
+        t(
+            lang,
+            "rt_header",
+            name=agent.display_name,
+            mean=f"{summary.mean or 0:.1f}",
+            count=summary.count,
+        )
+    ]
+    for rating in ratings:
+        rater = await services.agents.get(rating.rated_by)
+        lines.append(
+            t(
+                lang,
+                "rt_row",
+                stars="★" * rating.stars,
+                at=local_time(rating.at, services.settings.tz, lang),
+                by=rater.display_name if rater else str(rating.rated_by),
+                comment=rating.comment or "",
+            )
+        )
+    await reply(update, "\n".join(lines))
+
+
+# ---------------------------------------------------------------------- uploads
+
+
+async def _read_upload(
+    update: Update, lang: Language, headers: dict[str, str], required: tuple[str, ...]
+) -> list[SheetRow]:
+    message = update.effective_message
+    assert message is not None
+    document = message.document
+    if document is None:
+        raise InputError(t(lang, "io_need_document"))
+    name = document.file_name or ""
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        return read_table(name, data, headers, required)
+    except SheetError as error:
+        code, _, detail = error.code.partition(":")
+        raise InputError(t(lang, f"io_sheet_{code}", columns=detail)) from None
+
+
+async def _report(update: Update, lang: Language, report: ImportReport, done_key: str) -> None:
+    if report.errors:
+        await reply(update, report.error_text(lang))
+        return
+    await reply(update, t(lang, done_key, changed=report.changed, unchanged=report.unchanged))
+
+
+@admin_only
+async def import_orders_upload(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    rows = await _read_upload(update, lang, header_names("io_ocol_", ORDER_COLUMNS), ORDER_COLUMNS)
+    report = await import_orders(services, rows, _actor(update), lang)
+    await _report(update, lang, report, "io_orders_done")
+
+
+@admin_only
+async def import_agents_upload(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    rows = await _read_upload(update, lang, header_names("io_col_", EXPORT_COLUMNS), ("user_id",))
+    report = await import_agents(services, rows, _actor(update), lang)
+    await _report(update, lang, report, "io_agents_done")
+
+
+@admin_only
+async def upload_usage(update: Update, context: Context) -> None:
+    """``/import_orders`` or ``/import_agents`` typed as text: explain how to send the file."""
+    services = services_of(context)
+    lang = language(update, services)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    key = "io_usage_orders" if message.text.startswith("/import_orders") else "io_usage_agents"
+    raise InputError(t(lang, key))
+
+
+@admin_only
+async def export_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    await refresh_stale(services)
+    data, count = await export_agents(services, lang)
+    stamp = datetime.fromtimestamp(services.now(), services.settings.tz).strftime("%Y%m%d-%H%M")
+    message = update.effective_message
+    assert message is not None
+    await message.reply_document(
+        InputFile(io.BytesIO(data), filename=f"agents-{stamp}.xlsx"),
+        caption=t(lang, "io_export_caption", count=count),
+        parse_mode=ParseMode.HTML,
+    )
+    await services.audit.add(services.now(), _actor(update), "export", None, str(count))
+
+
+# ---------------------------------------------------------------------- review queue
+
+
+async def _queue_page(
+    services: Services, lang: Language, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    size = services.settings.agents_page_size
+    entries, total = await services.profiles.review_queue(
+        services.now(), limit=size, offset=page * size
+    )
+    if total == 0:
+        return t(lang, "lq_empty"), None
+    if not entries and page > 0:
+        return await _queue_page(services, lang, 0)
+    pages = (total + size - 1) // size
+    lines = [t(lang, "lq_header", total=total, page=page + 1, pages=pages)]
+    buttons: list[list[InlineKeyboardButton]] = []
+    for index, entry in enumerate(entries, start=page * size + 1):
+        agent = await services.agents.get(entry.user_id)
+        assert agent is not None
+        lines.append(
+            t(
+                lang,
+                "lq_row",
+                index=index,
+                agent=agent_label(agent),
+                score=f"{entry.score.score:.1f}",
+                tier=tier_label(entry.score.tier, lang),
+                reasons=reasons(entry.score, lang),
+            )
+        )
+        uid = entry.user_id
+        buttons.append(
+            [
+                InlineKeyboardButton(t(lang, "lq_remove", n=index), callback_data=f"lq:x:{uid}"),
+                InlineKeyboardButton(t(lang, "lq_keep", n=index), callback_data=f"lq:k:{uid}"),
+                InlineKeyboardButton(t(lang, "lq_message", n=index), callback_data=f"lq:m:{uid}"),
+            ]
+        )
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"lq:p:{page - 1}"))
+    if (page + 1) * size < total:
+        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"lq:p:{page + 1}"))
+    if nav:
+        buttons.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+def _bulk_store(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    assert data is not None
+    store: dict[str, Any] = data.setdefault(_BULK, {})
+    return store
+
+
+@admin_only
+async def lowquality_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    await refresh_stale(services)
+    if not args:
+        text, markup = await _queue_page(services, lang, 0)
+        await reply(update, text, reply_markup=markup)
+        return
+    if len(args) != 2 or args[0].lower() not in ("remove", "移除"):
+        raise InputError(t(lang, "lq_usage"))
+    tier = parse_tier(args[1], lang)
+    if tier not in ("low", "invalid"):
+        raise InputError(t(lang, "lq_err_bulk_tier", value=args[1]))
+    entries, total = await services.profiles.review_queue(
+        services.now(), limit=1_000_000, tiers=(tier,)
+    )
+    if total == 0:
+        await reply(update, t(lang, "lq_bulk_none", tier=tier_label(tier, lang)))
+        return
+    store = _bulk_store(context)
+    while len(store) >= _MAX_BULK_REMEMBERED:
+        store.pop(next(iter(store)))
+    key = secrets.token_hex(4)
+    store[key] = (tier, [entry.user_id for entry in entries])
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "lq_bulk_confirm_button", count=total), callback_data=f"lq:B:{key}"
+                ),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"lq:C:{key}"),
+            ]
+        ]
+    )
+    groups = await services.groups.list(active_only=True)
+    await reply(
+        update,
+        t(
+            lang,
+            "lq_bulk_confirm",
+            count=total,
+            tier=tier_label(tier, lang),
+            groups=len(groups),
+        ),
+        reply_markup=markup,
+    )
+
+
+async def _removal_reason(services: Services, agent: Agent, lang: Language) -> str:
+    score = await services.profiles.score(agent.user_id)
+    if score is None:
+        return t(lang, "lq_reason_plain")
+    return t(
+        lang,
+        "lq_reason",
+        score=f"{score.score:.1f}",
+        tier=tier_label(score.tier, lang),
+        reasons=reasons(score, lang),
+    )
+
+
+async def _remove(
+    update: Update, context: Context, services: Services, lang: Language, agent: Agent, reason: str
+) -> tuple[int, list[tuple[str, str]]]:
+    report = await remove_agent(services, context.bot, agent, _actor(update), reason)
+    return len(report.removed_from), report.failed
+
+
+@admin_only
+async def queue_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, action, value = query.data.split(":")
+    if action == "p":
+        text, markup = await _queue_page(services, lang, int(value))
+        await query.answer()
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    if action in ("B", "C"):
+        await _bulk_clicked(update, context, services, lang, action, value)
+        return
+    if action == "n":
+        await query.answer()
+        await query.edit_message_text(t(lang, "remove_cancelled"))
+        return
+    agent = await services.agents.get(int(value))
+    if agent is None:
+        await query.answer(t(lang, "err_agent_unknown", value=value), show_alert=True)
+        return
+    if action == "x":
+        if agent.status == "removed":
+            await query.answer(t(lang, "remove_already", user_id=agent.user_id), show_alert=True)
+            return
+        reason = await _removal_reason(services, agent, lang)
+        groups = await services.groups.list(active_only=True)
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(lang, "remove_confirm_button"), callback_data=f"lq:y:{agent.user_id}"
+                    ),
+                    InlineKeyboardButton(t(lang, "cancel"), callback_data="lq:n:0"),
+                ]
+            ]
+        )
+        await query.answer()
+        await reply(
+            update,
+            t(
+                lang,
+                "remove_confirm",
+                name=agent.display_name,
+                user_id=agent.user_id,
+                groups=len(groups),
+                reason=reason,
+            ),
+            reply_markup=markup,
+        )
+    elif action == "y":
+        await query.answer()
+        if agent.status == "removed":
+            await query.edit_message_text(t(lang, "remove_already", user_id=agent.user_id))
+            return
+        reason = await _removal_reason(services, agent, lang)
+        count, failed = await _remove(update, context, services, lang, agent, reason)
+        lines = [t(lang, "remove_done", name=agent.display_name, count=count)]
+        lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in failed]
+        await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    elif action == "k":
+        days = services.settings.quality.snooze_days
+        await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
+        await services.audit.add(
+            services.now(), _actor(update), "lowquality_keep", str(agent.user_id), f"{days}d"
+        )
+        await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
+        text, markup = await _queue_page(services, lang, 0)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    elif action == "m":
+        await _send_notice(update, context, services, lang, agent)
+
+
+async def _send_notice(
+    update: Update, context: Context, services: Services, lang: Language, agent: Agent
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    score = await services.profiles.score(agent.user_id)
+    agent_lang = language_of(agent.language, services.settings.language)
+    notice = t(
+        agent_lang,
+        "lq_notice",
+        name=agent.first_name,
+        reasons=reasons(score, agent_lang) if score else t(agent_lang, "none"),
+    )
+    try:
+        await context.bot.send_message(agent.user_id, notice, parse_mode=ParseMode.HTML)
+    except Forbidden as error:
+        log.info("notice to %s not delivered: %s", agent.user_id, error)
+        await query.answer()
+        await reply(update, t(lang, "lq_message_failed", name=agent.display_name))
+        return
+    except TelegramError as error:
+        log.warning("notice to %s failed: %s", agent.user_id, error)
+        await query.answer()
+        await reply(update, t(lang, "lq_message_error", name=agent.display_name, error=str(error)))
+        return
+    await services.audit.add(
+        services.now(), _actor(update), "lowquality_message", str(agent.user_id)
+    )
+    await query.answer(t(lang, "lq_message_sent", name=agent.display_name))
+    await reply(update, t(lang, "lq_message_sent", name=agent.display_name))
+
+
+async def _bulk_clicked(
+    update: Update, context: Context, services: Services, lang: Language, action: str, key: str
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    pending = _bulk_store(context).pop(key, None)
+    if pending is None:
+        await query.answer(t(lang, "list_expired"), show_alert=True)
+        return
+    await query.answer()
+    if action == "C":
+        await query.edit_message_text(t(lang, "remove_cancelled"))
+        return
+    tier, user_ids = pending
+    await query.edit_message_text(t(lang, "lq_bulk_running", count=len(user_ids)))
+    removed = 0
+    failures = 0
+    reason = t(lang, "lq_bulk_reason", tier=tier_label(tier, lang))
+    for user_id in user_ids:
+        agent = await services.agents.get(user_id)
+        if agent is None or agent.status == "removed":
+            continue
+        _, failed = await _remove(update, context, services, lang, agent, reason)
+        removed += 1
+        failures += len(failed)
+    await query.edit_message_text(
+        t(lang, "lq_bulk_done", count=removed, tier=tier_label(tier, lang), failures=failures),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("rate", rate_command))
+    application.add_handler(CommandHandler("ratings", ratings_command))
+    application.add_handler(CommandHandler("lowquality", lowquality_command))
+    application.add_handler(CommandHandler("export", export_command))
+    application.add_handler(CommandHandler(["import_orders", "import_agents"], upload_usage))
+    document = filters.Document.ALL
+    application.add_handler(
+        MessageHandler(
+            document & filters.CaptionRegex(r"^/import_orders(?:@\w+)?(?:\s|$)"),
+            import_orders_upload,
+        )
+    )
+    application.add_handler(
+        MessageHandler(
+            document & filters.CaptionRegex(r"^/import_agents(?:@\w+)?(?:\s|$)"),
+            import_agents_upload,
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(queue_clicked, pattern=r"^lq:(?:[xkmyn]:\d+|p:\d+|[BC]:[0-9a-f]+)$")
+    )

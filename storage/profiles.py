@@ -1,0 +1,529 @@
+"""Store profiles (submissions and approved profiles), ratings, purchase activity and quality
+scores. Times are Unix seconds (UTC); amounts are cents."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import aiosqlite
+
+from storage.db import Database
+from storage.models import OrderMode
+
+OperatingStatus = Literal["open", "paused", "closed"]
+SubmissionStatus = Literal["pending", "approved", "returned", "superseded"]
+Tier = Literal["excellent", "qualified", "low", "invalid"]
+TIERS: tuple[Tier, ...] = ("excellent", "qualified", "low", "invalid")
+PROFILE_FIELDS = (
+    "platform",
+    "store_name",
+    "store_url",
+    "category",
+    "badge",
+    "dsr_description",
+    "dsr_service",
+    "dsr_logistics",
+    "operating_status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreProfile:
+    """An agent's store as the seller accepted it. Any field may be missing (import)."""
+
+    platform: str | None = None
+    store_name: str | None = None
+    store_url: str | None = None
+    category: str | None = None
+    badge: str | None = None
+    dsr_description: float | None = None
+    dsr_service: float | None = None
+    dsr_logistics: float | None = None
+    operating_status: OperatingStatus | None = None
+
+    def values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in PROFILE_FIELDS)
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for value in self.values() if value is not None)
+
+    @property
+    def empty(self) -> bool:
+        return self.filled == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    id: int
+    user_id: int
+    profile: StoreProfile
+    order_mode: OrderMode
+    status: SubmissionStatus
+    reason: str | None
+    submitted_at: int
+    reviewed_at: int | None
+    reviewed_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    id: int
+    user_id: int
+    rated_by: int
+    stars: int
+    comment: str | None
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class RatingSummary:
+    count: int
+    mean: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    user_id: int
+    period: str
+    period_end: int
+    orders: int
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseTotals:
+    orders: int
+    amount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One factor of a stored score: value 0-1, its maximum points and the points it gave."""
+
+    factor: str
+    value: float
+    weight: float
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    user_id: int
+    score: float
+    tier: Tier
+    breakdown: tuple[Contribution, ...]
+    computed_at: int
+    snoozed_until: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreChange:
+    at: int
+    score: float
+    tier: Tier
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    user_id: int
+    score: StoredScore
+
+
+@dataclass(slots=True)
+class ScoreSources:
+    """The stored inputs of one agent's score (see bot.quality.QualityInputs)."""
+
+    last_seen_at: int
+    profile: StoreProfile | None = None
+    ratings: list[int] = field(default_factory=list)
+    purchases: PurchaseTotals = PurchaseTotals(0, 0)
+
+
+def _dump(breakdown: Sequence[Contribution]) -> str:
+    return json.dumps([[c.factor, c.value, c.weight, c.points] for c in breakdown])
+
+
+def _profile(row: aiosqlite.Row) -> StoreProfile:
+    return StoreProfile(**{name: row[name] for name in PROFILE_FIELDS})
+
+
+def _submission(row: aiosqlite.Row) -> Submission:
+    return Submission(
+        id=row["id"],
+        user_id=row["user_id"],
+        profile=_profile(row),
+        order_mode=row["order_mode"],
+        status=row["status"],
+        reason=row["reason"],
+        submitted_at=row["submitted_at"],
+        reviewed_at=row["reviewed_at"],
+        reviewed_by=row["reviewed_by"],
+    )
+
+
+def _score(row: aiosqlite.Row) -> StoredScore:
+    return StoredScore(
+        user_id=row["user_id"],
+        score=row["score"],
+        tier=row["tier"],
+        breakdown=tuple(Contribution(*item) for item in json.loads(row["breakdown"])),
+        computed_at=row["computed_at"],
+        snoozed_until=row["snoozed_until"],
+    )
+
+
+_PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
+_PROFILE_MARKS = ", ".join("?" for _ in PROFILE_FIELDS)
+_PROFILE_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in PROFILE_FIELDS)
+
+
+class ProfileRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # ---------------------------------------------------------------- submissions
+
+    async def submit(
+        self, user_id: int, profile: StoreProfile, order_mode: OrderMode, now: int
+    ) -> int:
+        """Record a new submission; an older pending one of the same agent is superseded."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE profile_submissions SET status = 'superseded'"
+                " WHERE user_id = ? AND status = 'pending'",
+                (user_id,),
+            )
+            cursor = await connection.execute(
+                f"INSERT INTO profile_submissions (user_id, {_PROFILE_COLUMNS}, order_mode,"
+                f" submitted_at) VALUES (?, {_PROFILE_MARKS}, ?, ?)",
+                (user_id, *profile.values(), order_mode, now),
+            )
+            return cursor.lastrowid or 0
+
+    async def submission(self, submission_id: int) -> Submission | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM profile_submissions WHERE id = ?", (submission_id,)
+        )
+        return _submission(row) if row else None
+
+    async def latest_submission(self, user_id: int) -> Submission | None:
+        row = await self._db.fetchone(
+            "SELECT * FROM profile_submissions WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return _submission(row) if row else None
+
+    async def approve(self, submission_id: int, reviewer: int, now: int) -> Submission | None:
+        """Approve a pending submission: its fields become the agent's profile, its order mode
+        the agent's order mode. Returns None when it was not pending (already handled)."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE profile_submissions SET status = 'approved', reviewed_at = ?,"
+                " reviewed_by = ? WHERE id = ? AND status = 'pending'",
+                (now, reviewer, submission_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            cursor = await connection.execute(
+                "SELECT * FROM profile_submissions WHERE id = ?", (submission_id,)
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            submission = _submission(row)
+            await connection.execute(
+                f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
+                f" VALUES (?, {_PROFILE_MARKS}, ?)"
+                f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
+                " updated_at = excluded.updated_at",
+                (submission.user_id, *submission.profile.values(), now),
+            )
+            await connection.execute(
+                "UPDATE agents SET order_mode = ? WHERE user_id = ?",
+                (submission.order_mode, submission.user_id),
+            )
+            return submission
+
+    async def return_submission(
+        self, submission_id: int, reviewer: int, reason: str, now: int
+    ) -> Submission | None:
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE profile_submissions SET status = 'returned', reason = ?,"
+                " reviewed_at = ?, reviewed_by = ? WHERE id = ? AND status = 'pending'",
+                (reason, now, reviewer, submission_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+            cursor = await connection.execute(
+                "SELECT * FROM profile_submissions WHERE id = ?", (submission_id,)
+            )
+            row = await cursor.fetchone()
+            assert row is not None
+            return _submission(row)
+
+    # ---------------------------------------------------------------- approved profiles
+
+    async def get(self, user_id: int) -> StoreProfile | None:
+        row = await self._db.fetchone("SELECT * FROM agent_profiles WHERE user_id = ?", (user_id,))
+        return _profile(row) if row else None
+
+    async def all_profiles(self) -> dict[int, StoreProfile]:
+        rows = await self._db.fetchall("SELECT * FROM agent_profiles")
+        return {row["user_id"]: _profile(row) for row in rows}
+
+    # ---------------------------------------------------------------- ratings
+
+    async def rate(
+        self, user_id: int, rated_by: int, stars: int, comment: str | None, now: int
+    ) -> int:
+        return await self._db.execute(
+            "INSERT INTO agent_ratings (user_id, rated_by, stars, comment, at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, rated_by, stars, comment, now),
+        )
+
+    async def ratings(self, user_id: int, limit: int = 20) -> list[Rating]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM agent_ratings WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [
+            Rating(r["id"], r["user_id"], r["rated_by"], r["stars"], r["comment"], r["at"])
+            for r in rows
+        ]
+
+    async def rating_stars(self, user_id: int) -> list[int]:
+        rows = await self._db.fetchall(
+            "SELECT stars FROM agent_ratings WHERE user_id = ? ORDER BY id", (user_id,)
+        )
+        return [int(row[0]) for row in rows]
+
+    async def rating_summary(self, user_id: int) -> RatingSummary:
+        row = await self._db.fetchone(
+            "SELECT count(*), avg(stars) FROM agent_ratings WHERE user_id = ?", (user_id,)
+        )
+        assert row is not None
+        return RatingSummary(int(row[0]), float(row[1]) if row[1] is not None else None)
+
+    # ---------------------------------------------------------------- purchase activity
+
+    async def import_orders(self, records: Sequence[OrderRecord], actor: int, now: int) -> None:
+        """Write every record in one transaction (a period already imported is replaced)."""
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
+                " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
+                " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
+                " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+                [
+                    (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
+                    for r in records
+                ],
+            )
+
+    async def purchases_since(self, user_id: int, since: int) -> PurchaseTotals:
+        row = await self._db.fetchone(
+            "SELECT coalesce(sum(orders), 0), coalesce(sum(amount_cents), 0) FROM agent_orders"
+            " WHERE user_id = ? AND period_end > ?",
+            (user_id, since),
+        )
+        assert row is not None
+        return PurchaseTotals(int(row[0]), int(row[1]))
+
+    async def purchase_totals(self) -> dict[int, PurchaseTotals]:
+        """All-time totals per agent (for the export)."""
+        rows = await self._db.fetchall(
+            "SELECT user_id, sum(orders), sum(amount_cents) FROM agent_orders GROUP BY user_id"
+        )
+        return {row[0]: PurchaseTotals(int(row[1]), int(row[2])) for row in rows}
+
+    async def group_titles(self) -> dict[int, list[str]]:
+        """Titles of the groups each agent is a member of (for the export)."""
+        rows = await self._db.fetchall(
+            "SELECT m.user_id, g.title FROM memberships m JOIN groups g ON g.id = m.group_id"
+            " WHERE m.status = 'member' ORDER BY m.user_id, g.title"
+        )
+        titles: dict[int, list[str]] = {}
+        for row in rows:
+            titles.setdefault(row[0], []).append(row[1])
+        return titles
+
+    # ---------------------------------------------------------------- scores
+
+    async def score(self, user_id: int) -> StoredScore | None:
+        row = await self._db.fetchone("SELECT * FROM agent_scores WHERE user_id = ?", (user_id,))
+        return _score(row) if row else None
+
+    async def all_scores(self) -> dict[int, StoredScore]:
+        rows = await self._db.fetchall("SELECT * FROM agent_scores")
+        return {row["user_id"]: _score(row) for row in rows}
+
+    async def save_scores(
+        self,
+        scores: Iterable[tuple[int, float, Tier, Sequence[Contribution]]],
+        now: int,
+    ) -> int:
+        """Store current scores; a history row is added only when score or tier changed.
+        Returns how many changed."""
+        rows = [
+            (user_id, score, tier, _dump(breakdown), now)
+            for user_id, score, tier, breakdown in scores
+        ]
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT user_id, score, tier FROM agent_scores"
+                " WHERE user_id IN (SELECT value FROM json_each(?))",
+                (json.dumps([row[0] for row in rows]),),
+            )
+            old = {row[0]: (row[1], row[2]) for row in await cursor.fetchall()}
+            await connection.executemany(
+                "INSERT INTO agent_scores (user_id, score, tier, breakdown, computed_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " score = excluded.score, tier = excluded.tier,"
+                " breakdown = excluded.breakdown, computed_at = excluded.computed_at",
+                rows,
+            )
+            changes = [
+                (user_id, now, score, tier)
+                for user_id, score, tier, _, _ in rows
+                if old.get(user_id) != (score, tier)
+            ]
+            await connection.executemany(
+                "INSERT INTO score_history (user_id, at, score, tier) VALUES (?, ?, ?, ?)",
+                changes,
+            )
+
+        return len(changes)
+
+    async def history(self, user_id: int, limit: int = 10) -> list[ScoreChange]:
+        rows = await self._db.fetchall(
+            "SELECT at, score, tier FROM score_history WHERE user_id = ?"
+            " ORDER BY at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [ScoreChange(row[0], row[1], row[2]) for row in rows]
+
+    async def stale_agents(self, older_than: int, limit: int | None = None) -> list[int]:
+        """Agents whose score was computed before ``older_than`` (new agents have 0)."""
+        sql = "SELECT user_id FROM agent_scores WHERE computed_at < ? ORDER BY computed_at"
+        params: list[Any] = [older_than]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = await self._db.fetchall(sql, params)
+        return [row[0] for row in rows]
+
+    async def any_attendance(self) -> bool:
+        """Whether the trainings feature recorded any attendance at all (cheap pre-check)."""
+        row = await self._db.fetchone("SELECT EXISTS (SELECT 1 FROM training_attendance)")
+        return bool(row and row[0])
+
+    async def agent_ids(self) -> list[int]:
+        rows = await self._db.fetchall("SELECT user_id FROM agents ORDER BY user_id")
+        return [row[0] for row in rows]
+
+    async def score_inputs(
+        self, user_ids: Sequence[int], purchases_since: int
+    ) -> dict[int, ScoreSources]:
+        """Everything the score needs for ``user_ids``, in four queries."""
+        scope = " WHERE user_id IN (SELECT value FROM json_each(?))"
+        params: list[Any] = [json.dumps(list(user_ids))]
+        sources: dict[int, ScoreSources] = {}
+        rows = await self._db.fetchall(
+            f"SELECT user_id, last_seen_at, joined_at FROM agents{scope}", params
+        )
+        for row in rows:
+            sources[row[0]] = ScoreSources(last_seen_at=row[1] or row[2])
+        rows = await self._db.fetchall(f"SELECT * FROM agent_profiles{scope}", params)
+        for row in rows:
+            if row["user_id"] in sources:
+                sources[row["user_id"]].profile = _profile(row)
+        rows = await self._db.fetchall(
+            f"SELECT user_id, stars FROM agent_ratings{scope} ORDER BY id", params
+        )
+        for row in rows:
+            if row[0] in sources:
+                sources[row[0]].ratings.append(int(row[1]))
+        rows = await self._db.fetchall(
+            f"SELECT user_id, sum(orders), sum(amount_cents) FROM agent_orders{scope}"
+            " AND period_end > ?"
+            " GROUP BY user_id",
+            [*params, purchases_since],
+        )
+        for row in rows:
+            if row[0] in sources:
+                sources[row[0]].purchases = PurchaseTotals(int(row[1]), int(row[2]))
+        return sources
+
+    async def snooze(self, user_id: int, until: int) -> None:
+        await self._db.execute(
+            "UPDATE agent_scores SET snoozed_until = ? WHERE user_id = ?", (until, user_id)
+        )
+
+    async def review_queue(
+        self, now: int, *, limit: int, offset: int = 0, tiers: Sequence[Tier] = ("low", "invalid")
+    ) -> tuple[list[QueueEntry], int]:
+        """Active agents in ``tiers`` not snoozed, lowest score first, and their count.
+
+        Walks agents_by_quality_score and stops after one page; the count is the covering
+        index count of the tiers minus the (few) snoozed agents in them."""
+        marks = ", ".join("?" for _ in tiers)
+        in_tiers = f"a.status = 'active' AND a.quality_tier IN ({marks})"
+        total = await self._db.fetchone(
+            f"SELECT count(*) FROM agents a WHERE {in_tiers}", list(tiers)
+        )
+        snoozed = await self._db.fetchone(
+            # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
+            f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
+            f" WHERE s.snoozed_until > ? AND {in_tiers}",
+            [now, *tiers],
+        )
+        rows = await self._db.fetchall(
+            f"SELECT s.* FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
+            f" WHERE {in_tiers} AND s.snoozed_until <= ?"
+            " ORDER BY a.quality_score, a.user_id LIMIT ? OFFSET ?",
+            [*tiers, now, limit, offset],
+        )
+        entries = [QueueEntry(row["user_id"], _score(row)) for row in rows]
+        count = (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
+        return entries, count
+
+    # ---------------------------------------------------------------- seller import
+
+    async def apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
+        """Apply /import_agents rows in one transaction (all or nothing)."""
+        async with self._db.transaction() as connection:
+            for row in rows:
+                await connection.execute(
+                    "UPDATE agents SET remark = ?, order_mode = ? WHERE user_id = ?",
+                    (row.remark, row.order_mode, row.user_id),
+                )
+                await connection.execute("DELETE FROM agent_tags WHERE user_id = ?", (row.user_id,))
+                await connection.executemany(
+                    "INSERT INTO agent_tags (user_id, tag) VALUES (?, ?)",
+                    [(row.user_id, tag) for tag in row.tags],
+                )
+                if row.profile is not None:
+                    await connection.execute(
+                        f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
+                        f" VALUES (?, {_PROFILE_MARKS}, ?)"
+                        f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
+                        " updated_at = excluded.updated_at",
+                        (row.user_id, *row.profile.values(), now),
+                    )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRowUpdate:
+    """What one /import_agents row sets. ``profile`` None leaves the profile untouched."""
+
+    user_id: int
+    remark: str | None
+    tags: tuple[str, ...]
+    order_mode: OrderMode | None
+    profile: StoreProfile | None
