@@ -1,0 +1,344 @@
+"""Trainings: the /training conversation, RSVP buttons, lists and attendance."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.agent_service import find_agent
+from bot.errors import InputError
+from bot.outbox import inline_markup
+from bot.scheduler import quiet_question
+from bot.services import services_of
+from bot.texts import Language, t
+from bot.timeparse import local_iso, parse_when
+from bot.training import (
+    MAX_LOCATION,
+    MAX_TITLE,
+    TrainingDraft,
+    answer,
+    create_training,
+    parse_duration,
+    rsvp_list,
+    training_line,
+)
+from handlers.common import Context, admin_only, command_args, language, reply, validated
+from storage.schedule_models import RSVP_ANSWERS
+
+TITLE, START, DURATION, WHERE, MATERIALS, TARGETS = range(6)
+END = ConversationHandler.END
+CONVERSATION_TIMEOUT = 30 * 60
+_DRAFT = "training_draft"
+_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+_SKIP = {"skip", "跳过", "无", "-", "no", "none"}
+_ALL = {"all", "全部", "所有", "所有群"}
+LIST_LIMIT = 20
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    data = context.user_data
+    assert data is not None
+    draft = data.setdefault(_DRAFT, {})
+    assert isinstance(draft, dict)
+    return draft
+
+
+def _text(update: Update) -> str:
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
+
+
+def _actor(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _bounded(text: str, limit: int, lang: Language, field: str) -> str:
+    if not text or len(text) > limit:
+        raise InputError(t(lang, "tr_err_field", field=t(lang, field), max=limit))
+    return text
+
+
+@admin_only
+async def training_command(update: Update, context: Context) -> int:
+    """``/training`` starts the conversation; ``/training <id>`` shows the RSVP lists."""
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if args:
+        await _show(update, context, args, lang)
+        return END
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        raise InputError(t(lang, "tr_err_private"))
+    _draft(context).clear()
+    await reply(update, t(lang, "tr_ask_title"))
+    return TITLE
+
+
+@admin_only
+async def got_title(update: Update, context: Context) -> int:
+    lang = language(update, services_of(context))
+    _draft(context)["title"] = _bounded(_text(update), MAX_TITLE, lang, "tr_field_title")
+    await reply(update, t(lang, "tr_ask_start", tz=services_of(context).settings.timezone))
+    return START
+
+
+@admin_only
+async def got_start(update: Update, context: Context) -> int:
+    services = services_of(context)
+    lang = language(update, services)
+    when = parse_when(_text(update), services.now(), services.settings.tz, lang)
+    if when.rule is not None:
+        raise InputError(t(lang, "tr_err_recurring"))
+    _draft(context)["starts_at"] = when.first
+    await reply(update, t(lang, "tr_ask_duration"))
+    return DURATION
+
+
+@admin_only
+async def got_duration(update: Update, context: Context) -> int:
+    lang = language(update, services_of(context))
+    _draft(context)["duration"] = parse_duration(_text(update), lang)
+    await reply(update, t(lang, "tr_ask_where"))
+    return WHERE
+
+
+@admin_only
+async def got_where(update: Update, context: Context) -> int:
+    lang = language(update, services_of(context))
+    _draft(context)["location"] = _bounded(_text(update), MAX_LOCATION, lang, "tr_field_where")
+    await reply(update, t(lang, "tr_ask_materials"))
+    return MATERIALS
+
+
+@admin_only
+async def got_materials(update: Update, context: Context) -> int:
+    lang = language(update, services_of(context))
+    message = update.effective_message
+    if message is not None and message.document is not None:
+        _draft(context)["materials"] = message.document.file_id
+    elif _text(update).lower() in _SKIP:
+        _draft(context)["materials"] = None
+    else:
+        raise InputError(t(lang, "tr_ask_materials"))
+    await reply(update, t(lang, "tr_ask_targets"))
+    return TARGETS
+
+
+@admin_only
+async def got_targets(update: Update, context: Context) -> int:
+    services = services_of(context)
+    lang = language(update, services)
+    words = _text(update).replace(",", " ").replace("，", " ").split()
+    tags: tuple[str, ...] = ()
+    if not (len(words) == 1 and words[0].lower() in _ALL):
+        tags = tuple(dict.fromkeys(word.removeprefix("tag:").lstrip("#") for word in words))
+        if not tags or not all(tags):
+            raise InputError(t(lang, "tr_ask_targets"))
+    groups = await services.groups.with_tags(tags)
+    if not groups:
+        raise InputError(t(lang, "tr_err_no_groups", tags=" ".join(tags) or "-"))
+    raw = _draft(context)
+    draft = TrainingDraft(
+        title=raw["title"],
+        starts_at=raw["starts_at"],
+        duration_minutes=raw["duration"],
+        location=raw["location"],
+        materials_file=raw.get("materials"),
+        target_tags=tags,
+    )
+    training, decision = await create_training(services, draft, _actor(update))
+    await services.audit.add(services.now(), _actor(update), "training", str(training.id))
+    _draft(context).clear()
+    created = t(
+        lang,
+        "tr_created",
+        id=training.id,
+        title=training.title,
+        start=local_iso(training.starts_at, services.settings.tz),
+        groups=len(groups),
+    )
+    if decision.held is not None:
+        question, keyboard = quiet_question(lang, decision, services.settings.tz)
+        await reply(update, created + "\n\n" + question, reply_markup=inline_markup(keyboard))
+    else:
+        await reply(update, created)
+    return END
+
+
+@admin_only
+async def cancel(update: Update, context: Context) -> int:
+    _draft(context).clear()
+    await reply(update, t(language(update, services_of(context)), "tr_cancelled"))
+    return END
+
+
+async def _show(update: Update, context: Context, args: list[str], lang: Language) -> None:
+    services = services_of(context)
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        raise InputError(t(lang, "tr_usage_training"))
+    training = await services.trainings.get(int(args[0].lstrip("#")))
+    if training is None:
+        raise InputError(t(lang, "tr_err_unknown", id=args[0]))
+    rsvps = await services.trainings.rsvps(training.id)
+    present = await services.trainings.present(training.id)
+    text = rsvp_list(training, rsvps, present, services.settings.tz, lang)
+    marked = {user_id for user_id, _ in present}
+    buttons = [
+        [
+            InlineKeyboardButton(
+                t(lang, "tr_mark_button", name=rsvp.name),
+                callback_data=f"att:{training.id}:{rsvp.user_id}",
+            )
+        ]
+        for rsvp in rsvps
+        if rsvp.answer != "no" and rsvp.user_id not in marked
+    ][:LIST_LIMIT]
+    await reply(update, text, reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+@admin_only
+async def trainings_command(update: Update, context: Context) -> None:
+    services = services_of(context)
+    lang = language(update, services)
+    trainings = await services.trainings.list(since=services.now(), limit=LIST_LIMIT)
+    if not trainings:
+        await reply(update, t(lang, "tr_list_empty"))
+        return
+    lines = [t(lang, "tr_list_header")]
+    for training in trainings:
+        counts = await services.trainings.counts(training.id)
+        lines.append(training_line(training, counts, services.settings.tz, lang))
+    await reply(update, "\n".join(lines))
+
+
+@admin_only
+async def attended_command(update: Update, context: Context) -> None:
+    """/attended <id> <agent>...: mark agents (id or @username) as present."""
+    services = services_of(context)
+    lang = language(update, services)
+    args = command_args(context)
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        raise InputError(t(lang, "tr_usage_attended"))
+    training = await services.trainings.get(int(args[0].lstrip("#")))
+    if training is None:
+        raise InputError(t(lang, "tr_err_unknown", id=args[0]))
+    agents = [await find_agent(services, token, lang) for token in args[1:]]
+    count = await services.trainings.mark_attended(
+        training.id, [agent.user_id for agent in agents], _actor(update), services.now()
+    )
+    await services.audit.add(
+        services.now(),
+        _actor(update),
+        "attended",
+        str(training.id),
+        " ".join(str(agent.user_id) for agent in agents),
+    )
+    await reply(
+        update,
+        t(
+            lang,
+            "tr_attended_done",
+            id=training.id,
+            count=count,
+            names="、".join(agent.display_name for agent in agents),
+        ),
+    )
+
+
+@admin_only
+async def attended_clicked(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
+    await services.trainings.mark_attended(training_id, [user_id], _actor(update), services.now())
+    await query.answer(t(lang, "tr_attended_one"))
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    rows = []
+    if isinstance(markup, InlineKeyboardMarkup):
+        rows = [
+            list(row)
+            for row in markup.inline_keyboard
+            if not any(button.callback_data == query.data for button in row)
+        ]
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+@validated
+async def rsvp_clicked(update: Update, context: Context) -> None:
+    """An agent's 参加 / 不参加 / 待定 under an announcement (in a group)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, raw_id, value = query.data.split(":")
+    training = await services.trainings.get(int(raw_id))
+    if training is None or training.status != "scheduled" or value not in RSVP_ANSWERS:
+        await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
+        return
+    if training.starts_at + training.duration_minutes * 60 <= services.now():
+        await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
+        return
+    await services.agents.record(
+        user.id,
+        user.first_name,
+        user.last_name,
+        user.username,
+        user.language_code,
+        services.now(),
+    )
+    choice = next(option for option in RSVP_ANSWERS if option == value)
+    await answer(services, training.id, user.id, choice)
+    await query.answer(t(lang, f"tr_rsvp_thanks_{choice}", title=training.title))
+
+
+def conversation() -> ConversationHandler[Any]:
+    states: dict[object, list[Any]] = {
+        TITLE: [MessageHandler(_TEXT, got_title)],
+        START: [MessageHandler(_TEXT, got_start)],
+        DURATION: [MessageHandler(_TEXT, got_duration)],
+        WHERE: [MessageHandler(_TEXT, got_where)],
+        MATERIALS: [
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, got_materials),
+            MessageHandler(_TEXT, got_materials),
+        ],
+        TARGETS: [MessageHandler(_TEXT, got_targets)],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("training", training_command)],
+            states=states,
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="training",
+            per_user=True,
+            per_chat=True,
+            allow_reentry=True,
+            conversation_timeout=CONVERSATION_TIMEOUT,
+        )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(conversation())
+    application.add_handler(CommandHandler("trainings", trainings_command))
+    application.add_handler(CommandHandler("attended", attended_command))
+    application.add_handler(CallbackQueryHandler(attended_clicked, pattern=r"^att:\d+:\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(rsvp_clicked, pattern=r"^rsvp:\d+:(yes|no|maybe)$")
+    )
