@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 from telegram import Update
@@ -11,8 +12,18 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.commands import install_menus
 from bot.config import Settings
+from bot.delivery import start_delivery, stop_delivery
+from bot.quality_service import schedule_daily_recompute
+from bot.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
-from handlers import admins, crm, groups, members, start
+from handlers import admins, broadcast, crm, groups, members, start
+from handlers import catalog as catalog_handlers
+from handlers import ops as operations
+from handlers import profiles as profile_handlers
+from handlers import quality as quality_handlers
+from handlers import schedules as schedule_handlers
+from handlers import stock as stock_handlers
+from handlers import training as training_handlers
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -30,11 +41,22 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
-FEATURES = (start, groups, members, admins, crm)
+FEATURES: tuple[ModuleType, ...] = (start, groups, members, admins, crm, operations)
+# Agent profiles and quality; before catalog so that an /import_* document is never taken
+# by an open draft.
+FEATURES += (profile_handlers, quality_handlers)
+# Stock before catalog: a /stock_import document must not reach an open /newproduct draft.
+FEATURES += (stock_handlers, catalog_handlers)
+FEATURES += (broadcast,)
+FEATURES += (schedule_handlers, training_handlers)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
 # in list order for start and reverse order for stop.
-STARTUP_HOOKS: list[LifecycleHook] = []
-SHUTDOWN_HOOKS: list[LifecycleHook] = []
+STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]
+STARTUP_HOOKS.append(schedule_daily_recompute)
+SHUTDOWN_HOOKS: list[LifecycleHook] = [stop_delivery]
+# After the engine starts (catch-up fires go to it), before it stops (RSVP edits are flushed).
+STARTUP_HOOKS.append(start_scheduler)
+SHUTDOWN_HOOKS.append(stop_scheduler)
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:

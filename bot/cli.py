@@ -1,4 +1,5 @@
-"""Command line: ``agentbot run`` (the bot) and ``agentbot demo`` (the no-token sandbox story)."""
+"""Command line: ``agentbot run`` (the bot), ``demo`` (the no-token sandbox story), ``backup``
+and ``check`` (the database)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,27 @@ from bot.logs import setup_logging
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="agentbot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the bot with long polling")
+    run = commands.add_parser("run", help="run the bot with long polling (or --webhook)")
     run.add_argument("--config", type=Path, help="config.toml (default: $AGENTBOT_CONFIG)")
+    run.add_argument(
+        "--webhook", action="store_true", help="receive updates by webhook ([webhook] in config)"
+    )
     demo = commands.add_parser("demo", help="play the scripted story against the local sandbox")
     demo.add_argument("--verbose", action="store_true", help="also print the bot's log")
+    demo.add_argument("--step", action="store_true", help="wait for Enter between scenes")
+    backup = commands.add_parser(
+        "backup", help="copy the database (safe while the bot runs) and verify the copy"
+    )
+    backup.add_argument("path", type=Path, help="the backup file, or a folder for a dated file")
+    backup.add_argument("--config", type=Path, help="config.toml (default: $AGENTBOT_CONFIG)")
+    check = commands.add_parser("check", help="integrity check and schema version of the database")
+    check.add_argument("--config", type=Path, help="config.toml (default: $AGENTBOT_CONFIG)")
     return parser
 
 
-def _run(config: Path | None) -> int:
+def _run(config: Path | None, webhook: bool = False) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.webhook import run_webhook, webhook_plan
 
     try:
         settings = load_settings(config)
@@ -36,8 +49,21 @@ def _run(config: Path | None) -> int:
             file=sys.stderr,
         )
         return 2
-    setup_logging(settings.log_level, settings.token.get_secret_value())
+    try:
+        plan = webhook_plan(settings) if webhook else None
+    except ConfigError as error:
+        print(f"agentbot: {error}", file=sys.stderr)
+        return 2
+    setup_logging(
+        settings.log_level,
+        settings.token.get_secret_value(),
+        json_lines=settings.log_json,
+        secrets=(plan.secret_token,) if plan else (),
+    )
     application = build_application(settings)
+    if plan is not None:
+        run_webhook(application, plan)
+        return 0
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     return 0
 
@@ -45,10 +71,16 @@ def _run(config: Path | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "run":
-        return _run(arguments.config)
+        return _run(arguments.config, arguments.webhook)
+    if arguments.command in ("backup", "check"):
+        from bot.cli_ops import backup_command, check_command
+
+        if arguments.command == "backup":
+            return backup_command(arguments.config, arguments.path)
+        return check_command(arguments.config)
     from bot.demo import run_demo
 
-    return asyncio.run(run_demo(verbose=arguments.verbose))
+    return asyncio.run(run_demo(verbose=arguments.verbose, step=arguments.step))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ file; nested keys use ``__`` (``AGENTBOT_RATE_LIMITS__GLOBAL_PER_SECOND=25``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -13,9 +14,10 @@ from contextvars import ContextVar
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,11 +25,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.quality_config import QualitySettings
+from bot.schedule_config import FollowupSettings, GreetingSettings, TrainingSettings
+
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 CONFIG_ENV_VAR = "AGENTBOT_CONFIG"
 
 _TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+_SECRET_TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_URL_PATH_PATTERN = re.compile(r"^[A-Za-z0-9_./-]*$")
 _WINDOW_PATTERN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
 _toml_path: ContextVar[Path | None] = ContextVar("agentbot_toml_path", default=None)
@@ -56,6 +63,67 @@ class RateLimits(BaseModel):
     paid_per_second: float = Field(1000.0, gt=0, le=1000)
 
 
+class DeliverySettings(BaseModel):
+    """Retries and progress reports of the delivery engine (bot/delivery.py)."""
+
+    max_attempts: int = Field(5, ge=1, le=20)
+    backoff_seconds: float = Field(2.0, gt=0, le=600)
+    backoff_max_seconds: float = Field(300.0, gt=0, le=3600)
+    progress_interval_seconds: float = Field(2.0, ge=0.5, le=60)
+    max_in_flight: int = Field(8, ge=1, le=256)
+
+
+class WebhookSettings(BaseModel):
+    """``agentbot run --webhook``: where Telegram posts updates and where the bot listens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    secret_token: SecretStr | None = None
+    path: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https://[^/\s]+(/\S*)?$", value):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    @field_validator("listen")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address; use 127.0.0.1 or 0.0.0.0") from None
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET_TOKEN_PATTERN.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters, only A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _URL_PATH_PATTERN.match(value):
+            raise ValueError("must be a URL path like /agentbot/webhook (A-Z a-z 0-9 _ . / -)")
+        return value
+
+    @property
+    def url_path(self) -> str:
+        """The path the local server answers on: ``path``, else the path part of ``url``."""
+        if self.path is not None:
+            return self.path.strip("/")
+        if self.url is None:
+            return ""
+        return urlsplit(self.url).path.strip("/")
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from config. Every key is documented in config.example.toml."""
 
@@ -75,9 +143,20 @@ class Settings(BaseSettings):
     seller_categories: list[str] = Field(default_factory=list)
     quiet_hours: list[str] = Field(default_factory=lambda: ["13:00-14:00", "22:00-08:00"])
     rate_limits: RateLimits = Field(default_factory=RateLimits)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     welcome_text: dict[Literal["zh", "en"], str] = Field(default_factory=dict)
     agents_page_size: int = Field(10, ge=1, le=50)
+    stock_low_threshold: int = Field(5, ge=0, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    quality: QualitySettings = Field(default_factory=QualitySettings)
+    log_json: bool = False
+    webhook: WebhookSettings = Field(default_factory=WebhookSettings)
+    schedule_grace_minutes: int = Field(30, ge=0, le=7 * 24 * 60)
+    max_product_posts_per_group_per_day: int = Field(2, ge=1, le=100)
+    promo_reminder_hours: float = Field(2.0, gt=0, le=24 * 30)
+    greetings: GreetingSettings = Field(default_factory=GreetingSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
+    followups: FollowupSettings = Field(default_factory=FollowupSettings)
 
     @field_validator("token")
     @classmethod

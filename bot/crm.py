@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.errors import InputError
+from bot.profile_terms import parse_category, parse_platform, parse_score_filter, parse_tier
 from bot.texts import Language, t
 from storage.models import AgentFilter, OrderMode
 
@@ -85,12 +87,14 @@ def parse_duration(token: str, lang: Language) -> int:
 
 
 def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilter:
-    """``tag:X group:<chat_id> mode:一件代发 inactive:>30d removed:yes`` → AgentFilter."""
+    """``tag:X group:<chat_id> mode:一件代发 inactive:>30d removed:yes`` → AgentFilter, and the
+    quality filters ``tier:低质 platform:淘宝 category:女装 score:<50``."""
     tags: list[str] = []
     group: int | None = None
     mode: OrderMode | None = None
     inactive_since: int | None = None
     include_removed = False
+    quality: dict[str, Any] = {}
     for token in tokens:
         key, sep, value = token.partition(":")
         key = key.lower()
@@ -106,6 +110,14 @@ def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilt
             inactive_since = now - parse_duration(value, lang)
         elif key == "removed" and value.lower() in ("yes", "1", "true", "是"):
             include_removed = True
+        elif key == "tier":
+            quality["tier"] = parse_tier(value, lang)
+        elif key == "platform":
+            quality["platform"] = parse_platform(value, lang)
+        elif key == "category":
+            quality["category"] = parse_category(value, lang)
+        elif key == "score":
+            quality["score"] = parse_score_filter(value, lang)
         else:
             raise InputError(t(lang, "err_filter", value=token))
     return AgentFilter(
@@ -114,6 +126,7 @@ def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilt
         order_mode=mode,
         inactive_since=inactive_since,
         include_removed=include_removed,
+        **quality,
     )
 
 

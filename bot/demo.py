@@ -6,57 +6,113 @@ temporary file. Every line of the transcript is what the sandbox saw on the wire
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
+import sys
 import tempfile
+import unicodedata
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bot.demo_broadcast import scene_broadcast
+from bot.demo_catalog import scene_new_product, scene_promotion, scene_stock
+from bot.demo_ops import scene_dashboard
+from bot.demo_profiles import scene_profiles
+from bot.demo_schedule import scene_schedule
 from bot.sandbox import SentMessage
 from bot.testbed import DEFAULT_OWNER, Testbed
 
 OWNER = DEFAULT_OWNER
 _TAG = re.compile(r"<[^>]+>")
+# Transcript layout: who acts at USER_INDENT, the bot's messages one level deeper, and the
+# further lines of a message aligned under its first line ("🤖" is two columns wide).
+USER_INDENT = "  "
+BOT_INDENT = "      "
+CONTINUATION = BOT_INDENT + "     "
 
 
 def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: CJK and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 class Transcript:
     """What the scenes share: the testbed, display names, and the ids the story created."""
 
-    def __init__(self, bed: Testbed, names: dict[int, str]) -> None:
+    def __init__(self, bed: Testbed, names: dict[int, str], *, step: bool = False) -> None:
         self.bed = bed
         self.names = names
         self.groups: list[int] = []
         self.agents: dict[str, int] = {}
+        # --step: a scene's header waits (with the pause before it) until its first action,
+        # because scene() is synchronous and must not block the event loop the bot runs on.
+        self.step = step
+        self._scenes_shown = 0
+        self._pending_title: str | None = None
 
     def chat_name(self, chat_id: int) -> str:
         return self.names.get(chat_id, str(chat_id))
 
     def scene(self, title: str) -> None:
-        print(f"\n=== {title} ===")
+        if self.step and self._scenes_shown:
+            self._pending_title = title
+            return
+        self._header(title)
+
+    def _header(self, title: str) -> None:
+        self._scenes_shown += 1
+        print(f"\n━━ {title} " + "━" * max(3, 76 - display_width(title)))
+
+    async def begin_pending_scene(self) -> None:
+        """In --step mode: wait for Enter, then print the header of the scene that starts."""
+        title, self._pending_title = self._pending_title, None
+        if title is None:
+            return
+        if self.step:
+            try:
+                await asyncio.to_thread(input, "\n   ⏎  Enter for the next scene ")
+            except EOFError:
+                self.step = False
+        self._header(title)
+
+    def note(self, text: str) -> None:
+        """An aside in the transcript (what the sandbox saw), under the last message."""
+        print(f"{BOT_INDENT}({text})")
 
     def show(self, sent: list[SentMessage]) -> None:
+        if self._pending_title is not None:
+            self._header(self._pending_title)
+            self._pending_title = None
         for message in sent:
             body = plain(message.text or message.caption or "")
+            if message.photo:
+                body = f"[photo] {body}"
+            elif message.document:
+                body = f"[document {message.document.get('file_name', '')}] {body}"
             lines = body.splitlines() or [""]
-            print(f"  🤖 → {self.chat_name(message.chat_id)}: {lines[0]}")
+            print(f"{BOT_INDENT}🤖 → {self.chat_name(message.chat_id)}: {lines[0]}")
             for line in lines[1:]:
-                print(f"       {line}")
+                print(f"{CONTINUATION}{line}".rstrip())
             if message.reply_markup:
-                rows = message.reply_markup.get("inline_keyboard", [])
+                markup = message.reply_markup
+                rows = markup.get("inline_keyboard") or markup.get("keyboard", [])
                 buttons = " ".join(f"[{b['text']}]" for row in rows for b in row)
-                print(f"       {buttons}")
+                if buttons:
+                    print(f"{CONTINUATION}{buttons}")
 
     async def act(
         self, who: str, what: str, inject: Callable[[], dict[str, Any]]
     ) -> list[SentMessage]:
-        print(f"👤 {who}: {what}")
+        await self.begin_pending_scene()
+        print(f"{USER_INDENT}👤 {who}: {what}")
         sent = await self.bed.run(inject)
         self.show(sent)
         return sent
@@ -70,20 +126,24 @@ class Transcript:
         )
 
 
-async def run_demo(*, verbose: bool = False) -> int:
+async def run_demo(*, verbose: bool = False, step: bool = False) -> int:
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR)
+    if step and not sys.stdin.isatty():
+        print("(--step: standard input is not a terminal, so the demo does not pause)")
+        step = False
     with tempfile.TemporaryDirectory(prefix="agentbot-demo-") as folder:
         async with Testbed(database=Path(folder) / "demo.sqlite3") as bed:
-            await play(bed)
+            await play(bed, step=step)
     print("\nDemo finished: every message above went through the local Bot API sandbox.")
     return 0
 
 
-async def play(bed: Testbed) -> None:
-    story = Transcript(bed, {OWNER: "卖家 (owner)"})
+async def play(bed: Testbed, *, step: bool = False) -> None:
+    story = Transcript(bed, {OWNER: "卖家 (owner)"}, step=step)
     bed.sandbox.add_user(OWNER, "王", username="seller_wang", language_code="zh-hans")
     for scene in SCENES:
         await scene(story)
+        await story.begin_pending_scene()
 
 
 async def scene_groups_and_agents(story: Transcript) -> None:
@@ -153,9 +213,9 @@ async def scene_crm(story: Transcript) -> None:
     edited = sandbox.messages(OWNER)[-1]
     story.show([edited])
     bans = sandbox.calls("banChatMember")
-    print(
-        f"  (sandbox: banChatMember ×{len(bans)}, unbanChatMember ×"
-        f"{len(sandbox.calls('unbanChatMember'))} — the agent can rejoin only by invitation)"
+    story.note(
+        f"sandbox: banChatMember ×{len(bans)}, unbanChatMember ×"
+        f"{len(sandbox.calls('unbanChatMember'))} — the agent can rejoin only by invitation"
     )
 
     story.scene("7. 陌生人尝试管理命令 / a stranger tries an admin command")
@@ -166,3 +226,9 @@ async def scene_crm(story: Transcript) -> None:
 
 # The story, scene by scene; features append their scenes here in the order they tell it.
 SCENES: list[Callable[[Transcript], Awaitable[None]]] = [scene_groups_and_agents, scene_crm]
+SCENES += [scene_broadcast]
+SCENES += [scene_new_product, scene_promotion, scene_stock]
+SCENES += [scene_schedule]
+SCENES += [scene_profiles]
+# The dashboard sums up the whole story: keep it the last scene.
+SCENES += [scene_dashboard]

@@ -14,10 +14,18 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
+from bot.outbox import Outbox
+from bot.scheduler import Scheduler
 from storage.admins import AdminRepository, AuditRepository
 from storage.agents import AgentRepository
+from storage.catalog import ProductRepository, PromotionRepository, StockRepository
 from storage.db import Database
 from storage.groups import GroupRepository
+from storage.outbox import OutboxRepository
+from storage.profiles import ProfileRepository
+from storage.schedules import ScheduleRepository
+from storage.stats import StatsRepository
+from storage.trainings import GreetingRepository, TrainingRepository
 
 Clock = Callable[[], float]
 SERVICES_KEY = "agentbot.services"
@@ -32,6 +40,16 @@ class Services:
     agents: AgentRepository = field(init=False)
     admins: AdminRepository = field(init=False)
     audit: AuditRepository = field(init=False)
+    stats: StatsRepository = field(init=False)
+    profiles: ProfileRepository = field(init=False)
+    outbox: Outbox = field(init=False)
+    products: ProductRepository = field(init=False)
+    promotions: PromotionRepository = field(init=False)
+    stock: StockRepository = field(init=False)
+    schedules: ScheduleRepository = field(init=False)
+    trainings: TrainingRepository = field(init=False)
+    greetings: GreetingRepository = field(init=False)
+    scheduler: Scheduler = field(init=False)
     # user id -> the last last_seen_at written, so chatty groups do not write on every message.
     seen_cache: dict[int, int] = field(default_factory=dict)
 
@@ -40,6 +58,16 @@ class Services:
         self.agents = AgentRepository(self.db)
         self.admins = AdminRepository(self.db)
         self.audit = AuditRepository(self.db)
+        self.stats = StatsRepository(self.db)
+        self.profiles = ProfileRepository(self.db)
+        self.outbox = Outbox(OutboxRepository(self.db), self.now)
+        self.schedules = ScheduleRepository(self.db)
+        self.trainings = TrainingRepository(self.db)
+        self.greetings = GreetingRepository(self.db)
+        self.scheduler = Scheduler(self)
+        self.products = ProductRepository(self.db)
+        self.promotions = PromotionRepository(self.db)
+        self.stock = StockRepository(self.db)
 
     def now(self) -> int:
         return int(self.clock())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import ParseMode
@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+R = TypeVar("R")
+# A handler that returns something (a ConversationHandler state); the gates pass it through
+# and return None ("stay in the current state") when they refuse or the input is bad.
+Returning = Callable[[Update, Context], Coroutine[Any, Any, R]]
 # Telegram's account behind messages sent by anonymous group admins.
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 
@@ -41,27 +45,28 @@ def command_args(context: Context) -> list[str]:
     return list(context.args or [])
 
 
-def validated(handler: Handler) -> Handler:
+def validated(handler: Returning[R]) -> Returning[R | None]:
     """Turn an :class:`InputError` raised by ``handler`` into a reply; nothing else happens."""
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: Context) -> None:
+    async def wrapper(update: Update, context: Context) -> R | None:
         try:
-            await handler(update, context)
+            return await handler(update, context)
         except InputError as error:
             await reply(update, error.text)
+            return None
 
     return wrapper
 
 
-def admin_only(handler: Handler) -> Handler:
+def admin_only(handler: Returning[R]) -> Returning[R | None]:
     """Run ``handler`` only for owners and admins; anyone else is refused, logged and audited.
 
     A message sent by an anonymous group admin carries no real user, so it is refused too.
     """
 
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: Context) -> None:
+    async def wrapper(update: Update, context: Context) -> R | None:
         services = services_of(context)
         user = update.effective_user
         message = update.effective_message
@@ -81,8 +86,8 @@ def admin_only(handler: Handler) -> Handler:
                 await update.callback_query.answer(t(lang, key), show_alert=True)
             else:
                 await reply(update, t(lang, key))
-            return
-        await validated(handler)(update, context)
+            return None
+        return await validated(handler)(update, context)
 
     return wrapper
 

@@ -19,6 +19,7 @@ from bot.crm import (
     parse_tags,
 )
 from bot.errors import InputError
+from bot.quality_service import quality_section
 from bot.render import agent_card, agents_page, mode_label
 from bot.services import Services, services_of
 from bot.texts import Language, t
@@ -100,7 +101,8 @@ async def agent_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "usage_agent"))
     agent = await find_agent(services, args[0], lang)
     memberships = await services.agents.memberships(agent.user_id)
-    await reply(update, agent_card(agent, memberships, services.settings.tz, lang))
+    card = agent_card(agent, memberships, services.settings.tz, lang)
+    await reply(update, card + "\n" + await quality_section(services, agent, lang))
 
 
 def _actor(update: Update) -> int:

@@ -207,4 +207,32 @@ def _where(query: AgentFilter) -> tuple[str, list[Any]]:
     if query.inactive_since is not None:
         clauses.append("coalesce(a.last_seen_at, a.joined_at) < ?")
         params.append(query.inactive_since)
+    if query.tier is not None:
+        clauses.append("a.quality_tier = ?")
+        params.append(query.tier)
+    if query.score is not None:
+        operator, bound = query.score
+        assert operator in ("<", "<=", ">", ">=")
+        clauses.append(f"a.quality_score {operator} ?")
+        params.append(bound)
+    if query.platform is not None:
+        clauses.append("a.store_platform = ?")
+        params.append(query.platform)
+    if query.category is not None and "/" not in query.category:
+        clauses.append("a.store_category_top = ?")
+        params.append(query.category)
+    elif query.category is not None:
+        # The category itself or anything under it ("女装/裙" matches "女装/裙/长裙"): an index
+        # range ('/' sorts just below '0'), then the exact test.
+        clauses.append(
+            "a.store_category >= ? AND a.store_category < ?"
+            " AND (a.store_category = ? OR substr(a.store_category, 1, ?) = ?)"
+        )
+        params += [
+            query.category,
+            query.category + "0",
+            query.category,
+            len(query.category) + 1,
+            query.category + "/",
+        ]
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params

@@ -84,3 +84,9 @@ class AgentFilter:
     inactive_since: int | None = None
     include_removed: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # Quality filters (see storage/profiles.py): tier code, platform code, category (itself or
+    # anything under it), and a score bound as (operator, value) with operator in < <= > >=.
+    tier: str | None = None
+    platform: str | None = None
+    category: str | None = None
+    score: tuple[str, float] | None = None

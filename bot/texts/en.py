@@ -91,7 +91,8 @@ CATALOG: dict[str, str] = {
     "err_no_tags": "Give at least one tag.",
     "err_filter": (
         "Filter “{value}” is invalid. Accepted: tag:TAG group:CHAT_ID "
-        "mode:dropship|wholesale|custom inactive:>30d removed:yes"
+        "mode:dropship|wholesale|custom inactive:>30d removed:yes "
+        "tier:excellent|qualified|low|invalid platform:taobao category:女装 score:&lt;50"
     ),
     "err_duration": "“{value}” is not a duration. Write 30d (days), 12h (hours), 2w (weeks), "
     "optionally with >.",

@@ -83,7 +83,7 @@ CATALOG: dict[str, str] = {
     "err_no_tags": "请至少写一个标签。",
     "err_filter": (
         "筛选条件「{value}」无效。可用：tag:标签 group:群ID mode:一件代发|批发|定制 "
-        "inactive:>30d removed:yes"
+        "inactive:>30d removed:yes tier:优质|合格|低质|无效 platform:淘宝 category:女装 score:&lt;50"
     ),
     "err_duration": "「{value}」不是时长。写法如 30d（天）、12h（小时）、2w（周），可加 >。",
     "err_empty": "{field}不能为空。",
