@@ -64,23 +64,6 @@ def product_payload(product: Product, services: Services) -> Payload:
     return Payload(kind="album", text=caption, media=product.photos)
 
 
-async def send_product(
-    services: Services,
-    product: Product,
-    chat_ids: Sequence[int],
-    creator_id: int,
-    creator_lang: Language,
-) -> int:
-    return await services.outbox.submit(
-        "product",
-        product_payload(product, services),
-        chat_ids,
-        creator_id,
-        ref=f"product:{product.sku}",
-        language=creator_lang,
-    )
-
-
 async def _previews(
     services: Services, skus: Sequence[str]
 ) -> tuple[set[int], dict[int, list[int]]]:

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.app import ALLOWED_UPDATES, AnyApplication, build_application
 from bot.config import Settings
@@ -27,6 +27,10 @@ class Testbed:
     """A started sandbox plus a started bot. Use ``async with Testbed(...) as bed``."""
 
     __test__ = False  # not a pytest test class
+
+    # No quiet hours unless a test asks for them, so that immediate sends behave the same
+    # whatever the time of day the suite (or the demo) runs at.
+    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {"quiet_hours": []}
 
     database: Path
     owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
@@ -53,7 +57,7 @@ class Testbed:
             base_file_url=self.sandbox.base_file_url,
             owners=self.owners,
             database=self.database,
-            **self.overrides,
+            **{**self.TEST_DEFAULTS, **self.overrides},
         )
         await self.start_bot()
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import secrets
@@ -17,7 +18,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.broadcast_report import broadcasts_list, report_text, target_label
 from bot.delivery import send_payload
 from bot.errors import InputError
-from bot.outbox import Broadcast, Payload, layout
+from bot.outbox import Broadcast, Payload, inline_markup, layout
+from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import Context, admin_only, command_args, language, reply
@@ -189,15 +191,29 @@ async def send_or_cancel(update: Update, context: Context) -> None:
         await query.edit_message_text(t(lang, "bc_cancelled"))
         return
     actor = _actor(update)
-    broadcast_id = await services.outbox.submit(
-        "text", draft.payload, draft.chat_ids, actor, language=lang
+    title = _plain_title(draft.payload.text)
+    gate = await submit_unless_quiet(
+        services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
     )
+    if gate.question is not None:
+        await query.edit_message_text(
+            gate.question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(gate.keyboard)
+        )
+        return
     await services.audit.add(
-        services.now(), actor, "broadcast", str(broadcast_id), draft.target or ""
+        services.now(), actor, "broadcast", str(gate.broadcast_id), draft.target or ""
     )
     await query.edit_message_text(
-        t(lang, "bc_queued", id=broadcast_id, count=len(draft.chat_ids)), parse_mode=ParseMode.HTML
+        t(lang, "bc_queued", id=gate.broadcast_id, count=len(draft.chat_ids)),
+        parse_mode=ParseMode.HTML,
     )
+
+
+def _plain_title(text: str, limit: int = 40) -> str:
+    """A short plain-text title (first line, tags removed) for the held-send listing."""
+    first = html.unescape(re.sub(r"<[^>]+>", "", text)).strip().splitlines()
+    title = first[0] if first else ""
+    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 @admin_only

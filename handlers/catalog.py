@@ -57,7 +57,7 @@ from bot.catalog import (
 )
 from bot.catalog_service import (
     TargetOption,
-    send_product,
+    product_payload,
     send_promotion,
     target_chat_ids,
     target_options,
@@ -65,7 +65,9 @@ from bot.catalog_service import (
 from bot.errors import InputError
 from bot.launches import launch_offer
 from bot.outbox import inline_markup
-from bot.schedule_kinds import schedule_promo_reminder
+from bot.schedule_kinds import cap_text, check_launch, schedule_promo_reminder
+from bot.scheduler import Targets
+from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import Context, admin_only, command_args, language, reply
@@ -433,16 +435,37 @@ async def np_send(update: Update, context: Context) -> int:
     chat_ids = await _chosen_chats(services, draft, lang)
     actor = _actor(update)
     product = _product_of(draft, actor, services.now())
+    launch = await check_launch(services, Targets(chat_ids=tuple(chat_ids)), services.now())
+    if not launch.ok:
+        # The draft stays open: the admin can pick 🗓 Schedule… on the preview instead.
+        raise InputError(cap_text(services, launch, lang))
     if not await services.products.add(product):
         raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
-    broadcast_id = await send_product(services, product, chat_ids, actor, lang)
+    gate = await submit_unless_quiet(
+        services,
+        "product",
+        product_payload(product, services),
+        chat_ids,
+        actor,
+        title=product.sku,
+        lang=lang,
+        ref=f"product:{product.sku}",
+    )
+    _forget(context)
+    if gate.question is not None:
+        query = update.callback_query
+        assert query is not None
+        await query.edit_message_text(
+            gate.question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(gate.keyboard)
+        )
+        return END
+    broadcast_id = gate.broadcast_id
     await services.audit.add(
         services.now(), actor, "newproduct", product.sku, f"broadcast {broadcast_id}"
     )
     log.info(
         "product %s sent to %d groups (broadcast %s)", product.sku, len(chat_ids), broadcast_id
     )
-    _forget(context)
     await _close_control(
         update,
         t(lang, "cat_np_sent", sku=product.sku, count=len(chat_ids), broadcast_id=broadcast_id),

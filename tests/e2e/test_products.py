@@ -216,3 +216,22 @@ async def test_idle_draft_times_out_and_saves_nothing(
         )
         assert texts(await bed.say(OWNER, OWNER, "59.9")) == []
         assert await bed.services.products.get("IDLE-1") is None
+
+
+async def test_send_now_over_the_daily_launch_cap_is_refused_and_keeps_the_draft(
+    bed: Testbed,
+) -> None:
+    from tests.e2e.catalog_helpers import draft_product, group_posts, publish_product
+    from tests.e2e.helpers import make_group
+
+    group = await make_group(bed, "代理群")
+    await publish_product(bed, "CAP-1")
+    await publish_product(bed, "CAP-2")  # the default cap: 2 product posts per group per day
+    posts = len(group_posts(bed, group))
+    control = await draft_product(bed, "CAP-3")
+    await bed.click(bed.services.settings.owners[0], control, "np:send")
+    await bed.services.outbox.wait_idle(10)
+    refusal = bed.sandbox.messages(control.chat_id)[-1]
+    assert "每天最多 2 条新品" in (refusal.text or "") and "代理群" in (refusal.text or "")
+    assert len(group_posts(bed, group)) == posts
+    assert await bed.services.products.get("CAP-3") is None

@@ -23,7 +23,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def sbed(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Testbed]:
-    async with Testbed(database=tmp_path / "bot.sqlite3", clock=clock) as testbed:
+    quiet = {"quiet_hours": ["13:00-14:00", "22:00-08:00"]}
+    async with Testbed(database=tmp_path / "bot.sqlite3", clock=clock, overrides=quiet) as testbed:
         testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
         await testbed.say(OWNER, OWNER, "/start")
         yield testbed
@@ -261,3 +262,27 @@ async def test_apscheduler_wakes_the_scheduler_in_real_time(tmp_path: Path) -> N
         await bed.sandbox.wait_for(lambda: texts_in(bed, group) == ["tick"], timeout=10)
         await asyncio.sleep(0)
         assert f"schedule:{schedule.id}" not in services.scheduler.job_ids()
+
+
+async def test_broadcast_command_in_quiet_hours_asks_then_sends_on_now(
+    sbed: Testbed, clock: FakeClock
+) -> None:
+    """/broadcast during quiet hours: nothing goes out until the admin answers."""
+    group = await make_group(sbed, "代理群")
+    clock.set(2027, 3, 1, 23, 30)
+    sent = await sbed.say(OWNER, OWNER, "/broadcast 深夜通知")
+    choose = sent[-1]
+    target = next(b["callback_data"] for b in choose.buttons if "全部" in b["text"])
+    confirm = (await sbed.click(OWNER, choose, target))[-1]
+    send = next(
+        b["callback_data"] for b in confirm.buttons if b["callback_data"].startswith("bc:s:")
+    )
+    await sbed.click(OWNER, confirm, send)
+    question = sbed.sandbox.messages(OWNER)[-1]
+    assert "08:00" in (question.text or "")
+    await sbed.services.outbox.wait_idle(10)
+    assert texts_in(sbed, group) == []
+    now = next(b["callback_data"] for b in question.buttons if b["callback_data"].endswith(":now"))
+    await sbed.click(OWNER, question, now)
+    await sbed.services.outbox.wait_idle(10)
+    assert texts_in(sbed, group) == ["深夜通知"]
