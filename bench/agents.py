@@ -58,9 +58,10 @@ OUR_INDEXES = {
         "CREATE INDEX agents_by_store_platform ON agents (status, store_platform,"
         " coalesce(last_seen_at, joined_at) DESC, user_id, quality_tier, quality_score)"
     ),
-    "agents_by_store_category_top": (
-        "CREATE INDEX agents_by_store_category_top ON agents (status, store_category_top,"
-        " coalesce(last_seen_at, joined_at) DESC, user_id, quality_tier, quality_score)"
+    "agents_by_category_activity": (
+        "CREATE INDEX agents_by_category_activity ON agents (status, store_category_top,"
+        " coalesce(last_seen_at, joined_at) DESC, user_id, store_category, quality_tier,"
+        " quality_score)"
     ),
     "agents_by_store_category": (
         "CREATE INDEX agents_by_store_category ON agents (status, store_category)"

@@ -177,6 +177,7 @@ class AgentRepository:
         """Agents matching ``query``, most recently seen first, and the total count."""
         where, params = _where(query)
         count_row = await self._db.fetchone(f"SELECT count(*) FROM agents a {where}", params)
+        where, params = _where(query, ordered=True)
         rows = await self._db.fetchall(
             f"{_SELECT} {where} ORDER BY coalesce(a.last_seen_at, a.joined_at) DESC, a.user_id"
             " LIMIT ? OFFSET ?",
@@ -185,7 +186,9 @@ class AgentRepository:
         return [_agent(row) for row in rows], int(count_row[0]) if count_row else 0
 
 
-def _where(query: AgentFilter) -> tuple[str, list[Any]]:
+def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause of ``query``. ``ordered`` shapes it for the page query (see the
+    sub-category case); both shapes select the same agents."""
     clauses: list[str] = []
     params: list[Any] = []
     if not query.include_removed:
@@ -222,10 +225,18 @@ def _where(query: AgentFilter) -> tuple[str, list[Any]]:
         clauses.append("a.store_category_top = ?")
         params.append(query.category)
     elif query.category is not None:
-        # The category itself or anything under it ("女装/裙" matches "女装/裙/长裙"): an index
-        # range ('/' sorts just below '0'), then the exact test.
+        # The category itself or anything under it ("女装/裙" matches "女装/裙/长裙"): a range
+        # ('/' sorts just below '0'), then the exact test. The count reads the range off
+        # agents_by_store_category. The page query instead names the top category (implied by
+        # the range) and hides the range from the planner with unary +, so it walks
+        # agents_by_category_activity in /agents order and stops after one page, testing the
+        # category on the index entries, rather than sorting every match.
+        if ordered:
+            clauses.append("a.store_category_top = ?")
+            params.append(query.category.split("/", 1)[0])
+        column = "+a.store_category" if ordered else "a.store_category"
         clauses.append(
-            "a.store_category >= ? AND a.store_category < ?"
+            f"{column} >= ? AND {column} < ?"
             " AND (a.store_category = ? OR substr(a.store_category, 1, ?) = ?)"
         )
         params += [

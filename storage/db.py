@@ -31,7 +31,7 @@ class Migration:
 
 
 def load_migrations() -> list[Migration]:
-    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order of their numbers."""
+    """The numbered ``storage/migrations/NNNN_name.sql`` files, in order."""
     found = []
     for entry in resources.files("storage.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
@@ -39,8 +39,10 @@ def load_migrations() -> list[Migration]:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda migration: migration.version)
     versions = [migration.version for migration in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"two migrations share a number: {versions}")
+    # The schema version is the highest applied number, so a gap would let a late-arriving
+    # lower-numbered migration be skipped for ever: refuse gaps and duplicates.
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
     return found
 
 
