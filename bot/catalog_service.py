@@ -1,6 +1,15 @@
 """Catalog actions the handlers share: choosing target groups, and sending product previews,
 promotions and stock notices through the outbox (never to the chats directly).
 
+Stock notices use a transactional outbox: everything a notice needs that must be read from the
+database (titles, where each product's preview is, the active groups) is read BEFORE the stock
+transaction into a :class:`_NoticePlan`; the plan's pure ``broadcast`` method then renders the
+notice from the changes the stock repository computes, and the repository inserts it in the
+same transaction as the new levels. So a stock change and its notice commit together (or not
+at all); the engine is woken after the commit. A preview delivered between the read and the
+write is not replied to (the notice then goes where the product's previous preview was, or to
+every active group) — a cosmetic race, unlike a lost notice.
+
 Content for the groups is rendered in the configured language (``settings.language``): one
 broadcast carries one payload for every group.
 """
@@ -8,7 +17,7 @@ broadcast carries one payload for every group.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.catalog import (
@@ -20,10 +29,17 @@ from bot.catalog import (
     stock_notice,
     stock_state,
 )
-from bot.outbox import Payload
+from bot.outbox import NewBroadcast, Payload, new_broadcast
 from bot.services import Services
 from bot.texts import Language
-from storage.catalog import Classifier, Product, Promotion, StockChange, StockState
+from storage.catalog import (
+    Classifier,
+    Product,
+    Promotion,
+    StockChange,
+    StockState,
+    StockWrite,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,19 +80,28 @@ def product_payload(product: Product, services: Services) -> Payload:
     return Payload(kind="album", text=caption, media=product.photos)
 
 
-async def _previews(
+async def _preview_ids(
     services: Services, skus: Sequence[str]
+) -> tuple[dict[str, dict[int, int]], frozenset[int]]:
+    """(SKU -> chat -> its latest preview's message id, the active groups' chat ids)."""
+    found = await services.outbox.message_ids_many([f"product:{sku}" for sku in skus])
+    mappings = {sku: found.get(f"product:{sku}", {}) for sku in skus}
+    active = frozenset(group.chat_id for group in await services.groups.list(active_only=True))
+    return mappings, active
+
+
+def _locate(
+    skus: Sequence[str], mappings: Mapping[str, Mapping[int, int]], active: frozenset[int]
 ) -> tuple[set[int], dict[int, list[int]]]:
     """Where the SKUs' previews are: (chats to notify, chat -> preview message ids there).
 
     A SKU whose preview never reached any group makes every active group a target; groups that
     have since become inactive are left out.
     """
-    active = {group.chat_id for group in await services.groups.list(active_only=True)}
     targets: set[int] = set()
     previews: dict[int, list[int]] = {}
     for sku in skus:
-        mapping = await services.outbox.message_ids(f"product:{sku}")
+        mapping = mappings.get(sku, {})
         if not mapping:
             targets |= active
         for chat_id, message_id in mapping.items():
@@ -104,7 +129,8 @@ async def send_promotion(
         product = await services.products.get(sku)
         titles[sku] = product.title if product else ""
     text = promotion_notice(PromoDraft.of(promotion), titles, services.settings.tz, lang)
-    _, previews = await _previews(services, promotion.skus)
+    mappings, active = await _preview_ids(services, promotion.skus)
+    _, previews = _locate(promotion.skus, mappings, active)
     return await services.outbox.submit(
         "promotion",
         Payload(kind="text", text=text),
@@ -126,36 +152,61 @@ class StockOutcome:
     chat_count: int = 0
 
 
-async def announce(
-    services: Services, changes: Sequence[StockChange], creator_id: int, creator_lang: Language
-) -> StockOutcome:
-    """Send ONE stock notice for every crossing in ``changes`` (none if nothing crossed).
+@dataclass(frozen=True, slots=True)
+class _NoticePlan:
+    """What a stock notice needs from the database, read before the stock transaction, so that
+    rendering the notice from the changes (inside the transaction) is pure."""
 
-    Targets: the groups that got any crossed product's preview (every active group for a
-    product never previewed). In a group holding exactly one of those previews the notice is a
-    reply to it; a combined notice about several products there stands on its own.
-    """
+    titles: Mapping[str, str]
+    previews: Mapping[str, Mapping[int, int]]  # SKU -> chat -> preview message id
+    active: frozenset[int]
+    language: Language  # the groups'
+    creator_id: int
+    creator_lang: Language
+
+    def _targets(self, items: Sequence[StockNoticeItem]) -> tuple[list[int], dict[int, int]]:
+        """(target chats, chat -> preview to reply to). In a group holding exactly one of the
+        crossed products' previews the notice replies to it; a combined notice about several
+        products there stands on its own."""
+        targets, previews = _locate([item.sku for item in items], self.previews, self.active)
+        reply_to = {chat_id: ids[0] for chat_id, ids in previews.items() if len(ids) == 1}
+        return sorted(targets), reply_to
+
+    def broadcast(self, changes: Sequence[StockChange]) -> NewBroadcast | None:
+        """ONE notice for every crossing in ``changes``; None if nothing crossed or there is
+        no group to tell. Targets: the groups that got any crossed product's preview (every
+        active group for a product never previewed)."""
+        items = notice_items(changes, self.titles)
+        chat_ids, reply_to = self._targets(items)
+        if not chat_ids:
+            return None
+        skus = [item.sku for item in items]
+        return new_broadcast(
+            "stock",
+            Payload(kind="text", text=stock_notice(items, self.language)),
+            chat_ids,
+            self.creator_id,
+            ref=f"stock:{skus[0]}" if len(skus) == 1 else "stock:import",
+            reply_to=reply_to or None,
+            language=self.creator_lang,
+        )
+
+    def outcome(self, write: StockWrite) -> StockOutcome:
+        items = notice_items(write.changes, self.titles)
+        if write.broadcast_id is None:
+            return StockOutcome(write.changes, tuple(items))
+        chat_ids, _ = self._targets(items)
+        return StockOutcome(write.changes, tuple(items), write.broadcast_id, len(chat_ids))
+
+
+async def _notice_plan(
+    services: Services, skus: Sequence[str], creator_id: int, creator_lang: Language
+) -> _NoticePlan:
     titles = {product.sku: product.title for product in await services.products.list()}
-    items = notice_items(changes, titles)
-    if not items:
-        return StockOutcome(tuple(changes))
-    skus = [item.sku for item in items]
-    targets, previews = await _previews(services, skus)
-    if not targets:
-        return StockOutcome(tuple(changes), tuple(items))
-    chat_ids = sorted(targets)
-    reply_to = {chat_id: ids[0] for chat_id, ids in previews.items() if len(ids) == 1}
-    text = stock_notice(items, services.settings.language)
-    broadcast_id = await services.outbox.submit(
-        "stock",
-        Payload(kind="text", text=text),
-        chat_ids,
-        creator_id,
-        ref=f"stock:{skus[0]}" if len(skus) == 1 else "stock:import",
-        reply_to=reply_to or None,
-        language=creator_lang,
+    previews, active = await _preview_ids(services, list(dict.fromkeys(skus)))
+    return _NoticePlan(
+        titles, previews, active, services.settings.language, creator_id, creator_lang
     )
-    return StockOutcome(tuple(changes), tuple(items), broadcast_id, len(chat_ids))
 
 
 async def set_stock(
@@ -164,18 +215,26 @@ async def set_stock(
     creator_id: int,
     creator_lang: Language,
 ) -> StockOutcome:
-    """Apply all ``(sku, qty)`` updates at once, then announce the crossings."""
-    changes = await services.stock.set_many(updates, services.now(), classifier(services))
-    return await announce(services, changes, creator_id, creator_lang)
+    """Apply all ``(sku, qty)`` updates at once, with ONE notice for all their crossings
+    committed in the same transaction (a CSV import makes one combined notice)."""
+    plan = await _notice_plan(services, [sku for sku, _ in updates], creator_id, creator_lang)
+    write = await services.stock.set_many(
+        updates, services.now(), classifier(services), plan.broadcast
+    )
+    services.outbox.wake()
+    return plan.outcome(write)
 
 
 async def set_threshold(
     services: Services, sku: str, threshold: int | None, creator_id: int, creator_lang: Language
 ) -> StockOutcome | None:
-    """None when the SKU has no stock yet (its state cannot be derived)."""
-    change = await services.stock.set_threshold(
-        sku, threshold, services.now(), classifier(services)
+    """None when the SKU has no stock yet (its state cannot be derived). A crossing caused by
+    the new threshold is announced in the same transaction."""
+    plan = await _notice_plan(services, [sku], creator_id, creator_lang)
+    write = await services.stock.set_threshold(
+        sku, threshold, services.now(), classifier(services), plan.broadcast
     )
-    if change is None:
+    if write is None:
         return None
-    return await announce(services, [change], creator_id, creator_lang)
+    services.outbox.wake()
+    return plan.outcome(write)

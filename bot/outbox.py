@@ -3,6 +3,11 @@
 ``services.outbox.submit(...)`` writes a ``broadcasts`` row and one ``deliveries`` row per target
 chat in one transaction, then wakes the delivery engine (bot/delivery.py), which sends them
 within Telegram's limits. See docs/ARCHITECTURE.md ("Broadcasts and the outbox").
+
+A feature whose broadcast must commit together with its own state change (a transactional
+outbox, e.g. stock notices) builds the row with :func:`new_broadcast` and hands it to its
+repository, which writes it with ``storage.outbox.insert_broadcast`` in the same transaction;
+after the commit it calls ``services.outbox.wake()``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from bot.splitting import CAPTION_LIMIT, TEXT_LIMIT, split_html
-from storage.outbox import Broadcast, DeliveryFailure, OutboxRepository
+from storage.outbox import Broadcast, DeliveryFailure, NewBroadcast, OutboxRepository
 
 if TYPE_CHECKING:
     from telegram import InlineKeyboardMarkup
@@ -23,11 +28,13 @@ __all__ = [
     "Broadcast",
     "DeliveryFailure",
     "Keyboard",
+    "NewBroadcast",
     "Outbox",
     "Part",
     "Payload",
     "PayloadKind",
     "layout",
+    "new_broadcast",
 ]
 
 PayloadKind = Literal["text", "photo", "album", "document"]
@@ -123,6 +130,35 @@ def layout(payload: Payload) -> list[Part]:
     return parts
 
 
+def new_broadcast(
+    kind: str,
+    payload: Payload,
+    chat_ids: Sequence[int],
+    creator_id: int | None,
+    *,
+    ref: str | None = None,
+    reply_to: Mapping[int, int] | None = None,
+    idempotency_key: str | None = None,
+    report: bool = True,
+    language: str | None = None,
+) -> NewBroadcast:
+    """The row to write for a broadcast (pure). Raises ValueError for a payload that could never
+    be sent, before anything is written; repeated chat ids are dropped."""
+    layout(payload)
+    replies = reply_to or {}
+    unique = list(dict.fromkeys(chat_ids))
+    return NewBroadcast(
+        kind=kind,
+        ref=ref,
+        payload=payload.to_json(),
+        creator_id=creator_id,
+        targets=tuple((chat_id, replies.get(chat_id)) for chat_id in unique),
+        idempotency_key=idempotency_key,
+        report=report and creator_id is not None,
+        language=language,
+    )
+
+
 def inline_markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -180,27 +216,34 @@ class Outbox:
         """Write the broadcast and its deliveries in one transaction and wake the engine.
         Returns the broadcast id (the first one's for a repeated ``idempotency_key``).
         ``language`` is the creator's, for the progress message and report."""
-        layout(payload)  # refuse what could never be sent before writing anything
-        replies = reply_to or {}
-        unique = list(dict.fromkeys(chat_ids))
-        broadcast_id, _ = await self.repository.create(
-            kind=kind,
+        new = new_broadcast(
+            kind,
+            payload,
+            chat_ids,
+            creator_id,
             ref=ref,
-            payload=payload.to_json(),
-            creator_id=creator_id,
-            now=self._now(),
-            targets=[(chat_id, replies.get(chat_id)) for chat_id in unique],
+            reply_to=reply_to,
             idempotency_key=idempotency_key,
-            report=report and creator_id is not None,
+            report=report,
             language=language,
         )
+        broadcast_id, _ = await self.repository.add(new, self._now())
+        self.wake()
+        return broadcast_id
+
+    def wake(self) -> None:
+        """Tell the engine new deliveries are committed (call after a transaction that wrote a
+        broadcast itself); without a running engine they wait for its start."""
         if self.engine is not None:
             self.engine.wake()
-        return broadcast_id
 
     async def message_ids(self, ref: str) -> dict[int, int]:
         """chat_id -> first message_id of the most recent delivered broadcast with this ref."""
         return await self.repository.latest_message_ids(ref)
+
+    async def message_ids_many(self, refs: Sequence[str]) -> dict[str, dict[int, int]]:
+        """:meth:`message_ids` for many refs at once (refs never delivered are absent)."""
+        return await self.repository.latest_message_ids_many(refs)
 
     async def edit_everywhere(
         self,

@@ -1,4 +1,11 @@
-"""Products, promotions and stock levels (migration 0003). Money is integer cents."""
+"""Products, promotions and stock levels (migration 0003). Money is integer cents.
+
+Stock writes are a transactional outbox: the caller passes a pure ``notice`` function that turns
+the computed changes into the broadcast announcing them (``storage.outbox.NewBroadcast``), and
+that broadcast is inserted in the same transaction as the new levels. Either both commit or
+neither does, so a crash can never leave a state change whose notice is lost (the next update
+would see no crossing and never announce it).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from typing import Literal
 import aiosqlite
 
 from storage.db import Database
+from storage.outbox import NewBroadcast, insert_broadcast
 
 StockState = Literal["in_stock", "low", "out"]
 STOCK_STATES: tuple[StockState, ...] = ("in_stock", "low", "out")
@@ -24,6 +32,9 @@ PROMO_KINDS: tuple[PromoKind, ...] = (
 )
 # (qty, threshold or None for the configured default) -> state; see bot.catalog.stock_state.
 Classifier = Callable[[int, int | None], StockState]
+# The applied changes -> the broadcast announcing them, or None; pure, run inside the write
+# transaction (raising rolls the whole update back).
+NoticeFor = Callable[[Sequence["StockChange"]], NewBroadcast | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,15 @@ class StockChange:
     qty: int
     old_state: StockState | None
     new_state: StockState
+
+
+@dataclass(frozen=True, slots=True)
+class StockWrite:
+    """What a stock write committed: every change, and the notice broadcast written with them
+    (None when the notice function returned None)."""
+
+    changes: tuple[StockChange, ...]
+    broadcast_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,10 +256,15 @@ class StockRepository:
         ]
 
     async def set_many(
-        self, updates: Sequence[tuple[str, int]], now: int, classify: Classifier
-    ) -> builtins.list[StockChange]:
-        """Set the quantity of every ``(sku, qty)`` in ONE transaction (all or nothing) and
-        return each SKU's state before and after. Every SKU must be a product."""
+        self,
+        updates: Sequence[tuple[str, int]],
+        now: int,
+        classify: Classifier,
+        notice: NoticeFor | None = None,
+    ) -> StockWrite:
+        """Set the quantity of every ``(sku, qty)`` in ONE transaction (all or nothing), with
+        the broadcast ``notice`` makes of the changes; returns each SKU's state before and
+        after. Every SKU must be a product."""
         changes: builtins.list[StockChange] = []
         async with self._db.transaction() as connection:
             for sku, qty in updates:
@@ -257,13 +282,20 @@ class StockRepository:
                     (sku, qty, new_state, now),
                 )
                 changes.append(StockChange(sku, qty, old_state, new_state))
-        return changes
+            broadcast_id = await _write_notice(connection, notice, changes, now)
+        return StockWrite(tuple(changes), broadcast_id)
 
     async def set_threshold(
-        self, sku: str, threshold: int | None, now: int, classify: Classifier
-    ) -> StockChange | None:
+        self,
+        sku: str,
+        threshold: int | None,
+        now: int,
+        classify: Classifier,
+        notice: NoticeFor | None = None,
+    ) -> StockWrite | None:
         """Set (or with None reset to the default) the low-stock threshold of a SKU whose stock
-        is known; the state is re-derived. None if the SKU has no stock yet."""
+        is known; the state is re-derived and ``notice``'s broadcast written in the same
+        transaction. None if the SKU has no stock yet."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute("SELECT qty, state FROM stock WHERE sku = ?", (sku,))
             row = await cursor.fetchone()
@@ -274,4 +306,19 @@ class StockRepository:
                 "UPDATE stock SET threshold = ?, state = ?, updated_at = ? WHERE sku = ?",
                 (threshold, new_state, now, sku),
             )
-            return StockChange(sku, row["qty"], row["state"], new_state)
+            change = StockChange(sku, row["qty"], row["state"], new_state)
+            broadcast_id = await _write_notice(connection, notice, [change], now)
+        return StockWrite((change,), broadcast_id)
+
+
+async def _write_notice(
+    connection: aiosqlite.Connection,
+    notice: NoticeFor | None,
+    changes: Sequence[StockChange],
+    now: int,
+) -> int | None:
+    new = notice(changes) if notice is not None else None
+    if new is None:
+        return None
+    broadcast_id, _ = await insert_broadcast(connection, new, now)
+    return broadcast_id

@@ -150,9 +150,76 @@ def _ids(message_ids: Sequence[int]) -> str:
     return json.dumps([int(i) for i in message_ids])
 
 
+@dataclass(frozen=True, slots=True)
+class NewBroadcast:
+    """A broadcast about to be written: one row plus one delivery per ``(chat_id, reply_to)``
+    target (deduplicated and validated by the caller, see ``bot.outbox.new_broadcast``)."""
+
+    kind: str
+    ref: str | None
+    payload: str  # JSON of bot.outbox.Payload
+    creator_id: int | None
+    targets: tuple[tuple[int, int | None], ...]
+    idempotency_key: str | None = None
+    report: bool = True
+    language: str | None = None
+
+
+async def insert_broadcast(
+    connection: aiosqlite.Connection, new: NewBroadcast, now: int
+) -> tuple[int, bool]:
+    """Write ``new`` using ``connection``, inside the caller's open transaction.
+
+    This is what makes a transactional outbox possible: a repository that changes state
+    (e.g. stock levels) inserts the broadcast announcing the change in the SAME transaction,
+    so both commit or neither does. Returns (broadcast id, created); with an
+    ``idempotency_key`` already used, the existing broadcast's id and ``False`` (nothing is
+    written).
+    """
+    if new.idempotency_key is not None:
+        cursor = await connection.execute(
+            "SELECT id FROM broadcasts WHERE idempotency_key = ?", (new.idempotency_key,)
+        )
+        existing = await cursor.fetchone()
+        if existing is not None:
+            return int(existing["id"]), False
+    # Nothing to send is done at once (there is no delivery to finish it).
+    status, finished = ("pending", None) if new.targets else ("done", now)
+    cursor = await connection.execute(
+        "INSERT INTO broadcasts (kind, ref, payload, creator_id, created_at,"
+        " idempotency_key, report, language, status, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.kind,
+            new.ref,
+            new.payload,
+            new.creator_id,
+            now,
+            new.idempotency_key,
+            int(new.report),
+            new.language,
+            status,
+            finished,
+        ),
+    )
+    broadcast_id = cursor.lastrowid
+    assert broadcast_id is not None
+    await connection.executemany(
+        "INSERT INTO deliveries (broadcast_id, group_id, chat_id, reply_to_message_id)"
+        " VALUES (?, (SELECT id FROM groups WHERE chat_id = ?), ?, ?)",
+        [(broadcast_id, chat_id, chat_id, reply) for chat_id, reply in new.targets],
+    )
+    return broadcast_id, True
+
+
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    async def add(self, new: NewBroadcast, now: int) -> tuple[int, bool]:
+        """:func:`insert_broadcast` in a transaction of its own."""
+        async with self._db.transaction() as connection:
+            return await insert_broadcast(connection, new, now)
 
     async def create(
         self,
@@ -172,42 +239,10 @@ class OutboxRepository:
         Returns (broadcast id, created); with an ``idempotency_key`` already used, the existing
         broadcast's id and ``False`` (nothing is written).
         """
-        async with self._db.transaction() as connection:
-            if idempotency_key is not None:
-                cursor = await connection.execute(
-                    "SELECT id FROM broadcasts WHERE idempotency_key = ?", (idempotency_key,)
-                )
-                existing = await cursor.fetchone()
-                if existing is not None:
-                    return int(existing["id"]), False
-            rows = list(targets)
-            # Nothing to send is done at once (there is no delivery to finish it).
-            status, finished = ("pending", None) if rows else ("done", now)
-            cursor = await connection.execute(
-                "INSERT INTO broadcasts (kind, ref, payload, creator_id, created_at,"
-                " idempotency_key, report, language, status, finished_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    kind,
-                    ref,
-                    payload,
-                    creator_id,
-                    now,
-                    idempotency_key,
-                    int(report),
-                    language,
-                    status,
-                    finished,
-                ),
-            )
-            broadcast_id = cursor.lastrowid
-            assert broadcast_id is not None
-            await connection.executemany(
-                "INSERT INTO deliveries (broadcast_id, group_id, chat_id, reply_to_message_id)"
-                " VALUES (?, (SELECT id FROM groups WHERE chat_id = ?), ?, ?)",
-                [(broadcast_id, chat_id, chat_id, reply) for chat_id, reply in rows],
-            )
-        return broadcast_id, True
+        new = NewBroadcast(
+            kind, ref, payload, creator_id, tuple(targets), idempotency_key, report, language
+        )
+        return await self.add(new, now)
 
     async def open_deliveries(self, after_id: int = 0) -> builtins.list[Delivery]:
         """Pending and in-flight deliveries with ``id > after_id``, oldest first."""
@@ -399,17 +434,26 @@ class OutboxRepository:
     async def latest_message_ids(self, ref: str) -> dict[int, int]:
         """chat id -> first message id of the newest sent, not retracted broadcast with ``ref``
         that reached that chat."""
-        rows = await self._db.fetchall(
-            "SELECT coalesce(g.chat_id, d.chat_id) AS target, d.message_ids"
-            " FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
-            " LEFT JOIN groups g ON g.id = d.group_id"
-            " WHERE b.ref = ? AND b.status != 'retracted' AND d.status = 'sent'"
-            " ORDER BY b.id",
-            (ref,),
-        )
-        found: dict[int, int] = {}
-        for row in rows:
-            ids = json.loads(row["message_ids"])
-            if ids:
-                found[int(row["target"])] = int(ids[0])  # later broadcasts overwrite
+        return (await self.latest_message_ids_many([ref])).get(ref, {})
+
+    async def latest_message_ids_many(self, refs: Sequence[str]) -> dict[str, dict[int, int]]:
+        """:meth:`latest_message_ids` for many refs in a few queries (refs never sent are
+        absent)."""
+        found: dict[str, dict[int, int]] = {}
+        unique = sorted(set(refs))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._db.fetchall(
+                "SELECT b.ref, coalesce(g.chat_id, d.chat_id) AS target, d.message_ids"
+                " FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id"
+                " LEFT JOIN groups g ON g.id = d.group_id"
+                f" WHERE b.ref IN ({marks}) AND b.status != 'retracted' AND d.status = 'sent'"
+                " ORDER BY b.id",
+                chunk,
+            )
+            for row in rows:
+                ids = json.loads(row["message_ids"])
+                if ids:  # later broadcasts overwrite
+                    found.setdefault(row["ref"], {})[int(row["target"])] = int(ids[0])
         return found

@@ -152,7 +152,9 @@ async def test_csv_import_applies_and_sends_one_combined_notice(bed: Testbed) ->
     group = await make_group(bed, "群")
     await publish_product(bed, "DS-1", title="连衣裙")
     await publish_product(bed, "DS-2", title="T恤")
-    await publish_product(bed, "DS-3", title="收纳盒")
+    # A third preview would exceed the daily launch cap (2 per group); DS-3 never crosses.
+    third = Product("DS-3", "收纳盒", 1000, None, "家居", "收纳", ("p",), OWNER, 0)
+    assert await bed.services.products.add(third)
     await bed.say(OWNER, OWNER, "/stock DS-3 100")
     await bed.services.outbox.wait_idle(10)
     before = len(group_posts(bed, group))
