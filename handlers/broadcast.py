@@ -22,7 +22,7 @@ from bot.outbox import Broadcast, Payload, inline_markup, layout
 from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,6 @@ def _drafts(context: Context) -> dict[str, _Draft]:
     assert data is not None
     drafts: dict[str, _Draft] = data.setdefault(_DRAFTS, {})
     return drafts
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def command_body(html_text: str) -> str:
@@ -190,7 +185,7 @@ async def send_or_cancel(update: Update, context: Context) -> None:
     if action == "c" or draft.chat_ids is None:
         await query.edit_message_text(t(lang, "bc_cancelled"))
         return
-    actor = _actor(update)
+    actor = actor_id(update)
     title = _plain_title(draft.payload.text)
     gate = await submit_unless_quiet(
         services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
@@ -274,7 +269,7 @@ async def retract_clicked(update: Update, context: Context) -> None:
     if broadcast is None or broadcast.status == "retracted":
         await query.edit_message_text(t(lang, "bc_retract_already", id=broadcast_id))
         return
-    await services.audit.add(services.now(), _actor(update), "retract", str(broadcast_id))
+    await services.audit.add(services.now(), actor_id(update), "retract", str(broadcast_id))
     message = query.message
     assert isinstance(message, Message)
 
@@ -313,7 +308,7 @@ async def edit_command(update: Update, context: Context) -> None:
     old_parts, new_parts = layout(old), layout(new)
     if len(new_parts) > len(old_parts):
         raise InputError(t(lang, "bc_edit_too_long", id=broadcast_id, parts=len(old_parts)))
-    await services.audit.add(services.now(), _actor(update), "edit_broadcast", str(broadcast_id))
+    await services.audit.add(services.now(), actor_id(update), "edit_broadcast", str(broadcast_id))
     status = await reply(update, t(lang, "bc_edit_started", id=broadcast_id, count=broadcast.sent))
 
     async def edit() -> None:

@@ -70,7 +70,7 @@ from bot.scheduler import Targets
 from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply
 from storage.catalog import PROMO_KINDS, Product
 
 log = logging.getLogger(__name__)
@@ -116,11 +116,6 @@ def _text(update: Update) -> str:
     message = update.effective_message
     assert message is not None and message.text is not None
     return message.text
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _require_private(update: Update, lang: Language) -> None:
@@ -410,7 +405,7 @@ async def np_done(update: Update, context: Context) -> int:
     draft = _draft(context, _PRODUCT)
     if not draft.get("photos"):
         raise InputError(t(lang, "cat_err_photos_none"))
-    product = _product_of(draft, _actor(update), services.now())
+    product = _product_of(draft, actor_id(update), services.now())
     chat = update.effective_chat
     assert chat is not None
     await reply(update, t(lang, "cat_preview_intro"))
@@ -433,7 +428,7 @@ async def np_send(update: Update, context: Context) -> int:
     lang = language(update, services)
     draft = _draft(context, _PRODUCT)
     chat_ids = await _chosen_chats(services, draft, lang)
-    actor = _actor(update)
+    actor = actor_id(update)
     product = _product_of(draft, actor, services.now())
     launch = await check_launch(services, Targets(chat_ids=tuple(chat_ids)), services.now())
     if not launch.ok:
@@ -483,10 +478,10 @@ async def np_later(update: Update, context: Context) -> int:
     draft = _draft(context, _PRODUCT)
     await _chosen_chats(services, draft, lang)
     option = _options(draft)[draft.get("target", 0)]
-    product = _product_of(draft, _actor(update), services.now())
+    product = _product_of(draft, actor_id(update), services.now())
     if not await services.products.add(product):
         raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
-    await services.audit.add(services.now(), _actor(update), "newproduct", product.sku, "later")
+    await services.audit.add(services.now(), actor_id(update), "newproduct", product.sku, "later")
     _forget(context)
     text, keyboard = launch_offer(product, option.tag, data.endswith(":teaser"), lang)
     query = update.callback_query
@@ -634,7 +629,7 @@ async def pm_send(update: Update, context: Context) -> int:
     lang = language(update, services)
     draft = _draft(context, _PROMO)
     chat_ids = await _chosen_chats(services, draft, lang)
-    actor = _actor(update)
+    actor = actor_id(update)
     promo = _promo_draft(draft)
     known = await services.products.existing(promo.skus)
     missing = [sku for sku in promo.skus if sku not in known]

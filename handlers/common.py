@@ -41,6 +41,18 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     )
 
 
+def actor_id(update: Update) -> int:
+    """The user behind an update that a gate (admin_only, a conversation) already admitted."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def message_text(update: Update) -> str:
+    """The message's text, stripped ("" for a message without text)."""
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
+
+
 def command_args(context: Context) -> list[str]:
     return list(context.args or [])
 

@@ -23,7 +23,7 @@ from bot.quality_service import quality_section
 from bot.render import agent_card, agents_page, mode_label
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply
 
 _QUERIES = "agent_queries"
 _REMOVALS = "pending_removals"
@@ -105,11 +105,6 @@ async def agent_command(update: Update, context: Context) -> None:
     await reply(update, card + "\n" + await quality_section(services, agent, lang))
 
 
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 @admin_only
 async def remark_command(update: Update, context: Context) -> None:
     services = services_of(context)
@@ -119,7 +114,7 @@ async def remark_command(update: Update, context: Context) -> None:
     agent = await find_agent(services, args[0], lang)
     remark = clean_text(" ".join(args[1:]), MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
     await services.agents.set_remark(agent.user_id, remark)
-    await services.audit.add(services.now(), _actor(update), "remark", str(agent.user_id), remark)
+    await services.audit.add(services.now(), actor_id(update), "remark", str(agent.user_id), remark)
     await reply(update, t(lang, "remark_done", user_id=agent.user_id, remark=remark))
 
 
@@ -136,7 +131,7 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
         await services.agents.remove_tags(agent.user_id, tags)
     await services.audit.add(
         services.now(),
-        _actor(update),
+        actor_id(update),
         "tag" if add else "untag",
         str(agent.user_id),
         " ".join(tags),
@@ -169,7 +164,7 @@ async def mode_command(update: Update, context: Context) -> None:
     agent = await find_agent(services, args[0], lang)
     mode = parse_mode(args[1], lang)
     await services.agents.set_order_mode(agent.user_id, mode)
-    await services.audit.add(services.now(), _actor(update), "mode", str(agent.user_id), mode)
+    await services.audit.add(services.now(), actor_id(update), "mode", str(agent.user_id), mode)
     await reply(update, t(lang, "mode_done", user_id=agent.user_id, mode=mode_label(mode, lang)))
 
 
@@ -187,7 +182,7 @@ async def contacted_command(update: Update, context: Context) -> None:
     )
     await services.agents.set_contacted(agent.user_id, note, services.now())
     await services.audit.add(
-        services.now(), _actor(update), "contacted", str(agent.user_id), note or ""
+        services.now(), actor_id(update), "contacted", str(agent.user_id), note or ""
     )
     await reply(update, t(lang, "contacted_done", user_id=agent.user_id))
 
@@ -250,7 +245,7 @@ async def remove_clicked(update: Update, context: Context) -> None:
     if agent is None or agent.status == "removed":
         await query.edit_message_text(t(lang, "remove_already", user_id=user_id))
         return
-    report = await remove_agent(services, context.bot, agent, _actor(update), reason)
+    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
     lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
     lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
     await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)

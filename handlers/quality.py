@@ -32,7 +32,7 @@ from bot.render import local_time
 from bot.services import Services, services_of
 from bot.sheets import SheetError, SheetRow, read_table
 from bot.texts import Language, language_of, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply
 from storage.models import Agent
 
 log = logging.getLogger(__name__)
@@ -40,11 +40,6 @@ log = logging.getLogger(__name__)
 MAX_COMMENT = 200
 _BULK = "lq_bulk"
 _MAX_BULK_REMEMBERED = 5
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 # ---------------------------------------------------------------------- ratings
@@ -70,9 +65,9 @@ async def rate_command(update: Update, context: Context) -> None:
         if len(args) > 2
         else None
     )
-    await services.profiles.rate(agent.user_id, _actor(update), stars, comment, services.now())
+    await services.profiles.rate(agent.user_id, actor_id(update), stars, comment, services.now())
     await services.audit.add(
-        services.now(), _actor(update), "rate", str(agent.user_id), f"{stars} {comment or ''}"
+        services.now(), actor_id(update), "rate", str(agent.user_id), f"{stars} {comment or ''}"
     )
     score = (await recompute(services, [agent.user_id]))[agent.user_id]
     summary = await services.profiles.rating_summary(agent.user_id)
@@ -161,7 +156,7 @@ async def import_orders_upload(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     rows = await _read_upload(update, lang, header_names("io_ocol_", ORDER_COLUMNS), ORDER_COLUMNS)
-    report = await import_orders(services, rows, _actor(update), lang)
+    report = await import_orders(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_orders_done")
 
 
@@ -170,7 +165,7 @@ async def import_agents_upload(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     rows = await _read_upload(update, lang, header_names("io_col_", EXPORT_COLUMNS), ("user_id",))
-    report = await import_agents(services, rows, _actor(update), lang)
+    report = await import_agents(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_agents_done")
 
 
@@ -199,7 +194,7 @@ async def export_command(update: Update, context: Context) -> None:
         caption=t(lang, "io_export_caption", count=count),
         parse_mode=ParseMode.HTML,
     )
-    await services.audit.add(services.now(), _actor(update), "export", None, str(count))
+    await services.audit.add(services.now(), actor_id(update), "export", None, str(count))
 
 
 # ---------------------------------------------------------------------- review queue
@@ -324,7 +319,7 @@ async def _removal_reason(services: Services, agent: Agent, lang: Language) -> s
 async def _remove(
     update: Update, context: Context, services: Services, lang: Language, agent: Agent, reason: str
 ) -> tuple[int, list[tuple[str, str]]]:
-    report = await remove_agent(services, context.bot, agent, _actor(update), reason)
+    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
     return len(report.removed_from), report.failed
 
 
@@ -394,7 +389,7 @@ async def queue_clicked(update: Update, context: Context) -> None:
         days = services.settings.quality.snooze_days
         await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
         await services.audit.add(
-            services.now(), _actor(update), "lowquality_keep", str(agent.user_id), f"{days}d"
+            services.now(), actor_id(update), "lowquality_keep", str(agent.user_id), f"{days}d"
         )
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
         text, markup = await _queue_page(services, lang, 0)
@@ -429,7 +424,7 @@ async def _send_notice(
         await reply(update, t(lang, "lq_message_error", name=agent.display_name, error=str(error)))
         return
     await services.audit.add(
-        services.now(), _actor(update), "lowquality_message", str(agent.user_id)
+        services.now(), actor_id(update), "lowquality_message", str(agent.user_id)
     )
     await query.answer(t(lang, "lq_message_sent", name=agent.display_name))
     await reply(update, t(lang, "lq_message_sent", name=agent.display_name))

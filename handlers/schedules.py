@@ -27,15 +27,18 @@ from bot.scheduler import Targets, schedule_broadcast
 from bot.services import Services, services_of
 from bot.texts import Language, escape, t
 from bot.timeparse import UnreadableTime, describe_rule, local_iso, parse_when
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import (
+    Context,
+    actor_id,
+    admin_only,
+    command_args,
+    language,
+    message_text,
+    reply,
+)
 
 MAX_TEXT = 3500
 LIST_LIMIT = 30
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _split_targets(args: list[str], lang: Language) -> tuple[list[str], Targets]:
@@ -97,11 +100,11 @@ async def schedule_command(update: Update, context: Context) -> None:
         Payload(kind="text", text=str(escape(body))),
         targets,
         first,
-        creator_id=_actor(update),
+        creator_id=actor_id(update),
         title=body[:40],
         rule=rule,
     )
-    await services.audit.add(services.now(), _actor(update), "schedule", str(schedule.id), body)
+    await services.audit.add(services.now(), actor_id(update), "schedule", str(schedule.id), body)
     await reply(
         update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
     )
@@ -141,10 +144,10 @@ async def schedule_digest_command(update: Update, context: Context) -> None:
         {"targets": targets.to_dict()},
         first,
         rule=rule,
-        creator_id=_actor(update),
+        creator_id=actor_id(update),
         ref="digest",
     )
-    await services.audit.add(services.now(), _actor(update), "schedule_digest", str(schedule.id))
+    await services.audit.add(services.now(), actor_id(update), "schedule_digest", str(schedule.id))
     await reply(
         update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
     )
@@ -204,7 +207,9 @@ async def _change(update: Update, context: Context, action: str) -> None:
                 status=t(lang, f"sch_status_{schedule.status}"),
             )
         )
-    await services.audit.add(services.now(), _actor(update), f"{action}_schedule", str(schedule_id))
+    await services.audit.add(
+        services.now(), actor_id(update), f"{action}_schedule", str(schedule_id)
+    )
     updated = await services.schedules.get(schedule_id)
     assert updated is not None
     due = updated.next_due_at
@@ -264,7 +269,7 @@ async def quiet_clicked(update: Update, context: Context) -> None:
             id=schedule_id,
             when=local_iso(due, services.settings.tz) if due else "-",
         )
-    await services.audit.add(services.now(), _actor(update), f"quiet_{choice}", str(schedule_id))
+    await services.audit.add(services.now(), actor_id(update), f"quiet_{choice}", str(schedule_id))
     await query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -328,8 +333,8 @@ def _cap_keyboard(plan: LaunchPlan, lang: Language, context: Context) -> InlineK
 
 
 async def _do_launch(update: Update, services: Services, plan: LaunchPlan, lang: Language) -> None:
-    teaser, launch = await schedule_launch(services, plan, _actor(update))
-    await services.audit.add(services.now(), _actor(update), "launch", plan.product.sku)
+    teaser, launch = await schedule_launch(services, plan, actor_id(update))
+    await services.audit.add(services.now(), actor_id(update), "launch", plan.product.sku)
     tz = services.settings.tz
     lines = []
     if teaser is not None and teaser.next_due_at is not None:
@@ -423,8 +428,8 @@ async def greeting_command(update: Update, context: Context) -> None:
     text = " ".join(args[1:]).strip()
     if not text or len(text) > MAX_TEMPLATE_LENGTH:
         raise InputError(t(lang, "grt_err_text", max=MAX_TEMPLATE_LENGTH))
-    await services.greetings.set_template(festival.key, text, _actor(update), services.now())
-    await services.audit.add(services.now(), _actor(update), "greeting", festival.key, text)
+    await services.greetings.set_template(festival.key, text, actor_id(update), services.now())
+    await services.audit.add(services.now(), actor_id(update), "greeting", festival.key, text)
     await reply(update, t(lang, "grt_saved", festival=festival_name(festival, lang), text=text))
 
 
@@ -441,18 +446,20 @@ async def greeting_clicked(update: Update, context: Context) -> None:
         return
     name = festival_name(festival, lang)
     if choice == "a":
-        when = await approve(services, key, int(year), _actor(update))
+        when = await approve(services, key, int(year), actor_id(update))
         if when is None:
             await query.answer(t(lang, "grt_already"), show_alert=True)
             return
         result = t(lang, "grt_approved", festival=name, when=local_iso(when, services.settings.tz))
     else:
-        if not await skip(services, key, int(year), _actor(update)):
+        if not await skip(services, key, int(year), actor_id(update)):
             await query.answer(t(lang, "grt_already"), show_alert=True)
             return
         result = t(lang, "grt_skipped", festival=name)
     await query.answer()
-    await services.audit.add(services.now(), _actor(update), f"greeting_{choice}", f"{key}:{year}")
+    await services.audit.add(
+        services.now(), actor_id(update), f"greeting_{choice}", f"{key}:{year}"
+    )
     message = query.message
     original = getattr(message, "text_html", None) or ""
     await query.edit_message_text(original + "\n\n" + result, parse_mode=ParseMode.HTML)
@@ -474,7 +481,7 @@ async def followup_clicked(update: Update, context: Context) -> None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await services.agents.set_contacted(user_id, None, services.now())
-    await services.audit.add(services.now(), _actor(update), "contacted", str(user_id))
+    await services.audit.add(services.now(), actor_id(update), "contacted", str(user_id))
     await query.answer(t(lang, "fu_done", name=agent.display_name))
     message = query.message
     markup = getattr(message, "reply_markup", None)
@@ -521,11 +528,6 @@ def _launch_draft(context: Context) -> dict[str, Any]:
     return draft
 
 
-def _message_text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message else ""
-
-
 @admin_only
 async def launch_pick(update: Update, context: Context) -> int:
     query = update.callback_query
@@ -556,7 +558,7 @@ def _one_off(services: Services, text: str, lang: Language) -> int:
 async def launch_teaser_time(update: Update, context: Context) -> int:
     services = services_of(context)
     lang = language(update, services)
-    _launch_draft(context)["teaser_at"] = _one_off(services, _message_text(update), lang)
+    _launch_draft(context)["teaser_at"] = _one_off(services, message_text(update), lang)
     await reply(update, t(lang, "sch_ask_launch_time", tz=services.settings.timezone))
     return LP_LAUNCH
 
@@ -566,7 +568,7 @@ async def launch_time(update: Update, context: Context) -> int:
     services = services_of(context)
     lang = language(update, services)
     draft = _launch_draft(context)
-    launch_at = _one_off(services, _message_text(update), lang)
+    launch_at = _one_off(services, message_text(update), lang)
     teaser_at = draft.get("teaser_at")
     if teaser_at is not None and teaser_at >= launch_at:
         raise InputError(t(lang, "sch_err_teaser_order"))
@@ -580,7 +582,7 @@ async def launch_time(update: Update, context: Context) -> int:
 @admin_only
 async def launch_targets(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
-    text = _message_text(update)
+    text = message_text(update)
     if not text:
         raise InputError(t(lang, "sch_ask_targets"))
     _launch_draft(context)["tag"] = None if text.lower() in ("all", "全部") else text

@@ -27,16 +27,11 @@ from bot.catalog_service import StockOutcome, set_stock, set_threshold
 from bot.errors import InputError
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply
 
 log = logging.getLogger(__name__)
 
 _IMPORT_CAPTION = r"^/stock_import(@\w+)?\s*$"
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 async def _known_sku(services: Services, text: str, lang: Language) -> str:
@@ -73,9 +68,9 @@ async def stock_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "cat_usage_stock"))
     sku = await _known_sku(services, args[0], lang)
     qty = parse_qty(args[1], lang)
-    outcome = await set_stock(services, [(sku, qty)], _actor(update), lang)
+    outcome = await set_stock(services, [(sku, qty)], actor_id(update), lang)
     change = outcome.changes[0]
-    await services.audit.add(services.now(), _actor(update), "stock", sku, str(qty))
+    await services.audit.add(services.now(), actor_id(update), "stock", sku, str(qty))
     await reply(
         update,
         t(lang, "cat_stock_set", sku=sku, qty=qty, state=state_label(change.new_state, lang))
@@ -93,10 +88,12 @@ async def stock_threshold_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "cat_usage_stock_threshold"))
     sku = await _known_sku(services, args[0], lang)
     threshold = parse_threshold(args[1], lang)
-    outcome = await set_threshold(services, sku, threshold, _actor(update), lang)
+    outcome = await set_threshold(services, sku, threshold, actor_id(update), lang)
     if outcome is None:
         raise InputError(t(lang, "cat_err_threshold_no_stock", sku=sku))
-    await services.audit.add(services.now(), _actor(update), "stock_threshold", sku, str(threshold))
+    await services.audit.add(
+        services.now(), actor_id(update), "stock_threshold", sku, str(threshold)
+    )
     shown = services.settings.stock_low_threshold if threshold is None else threshold
     key = "cat_threshold_default" if threshold is None else "cat_threshold_set"
     change = outcome.changes[0]
@@ -130,9 +127,11 @@ async def stock_import(update: Update, context: Context) -> None:
     if errors:
         await reply(update, csv_errors_text(errors, lang))
         return
-    outcome = await set_stock(services, [(row.sku, row.qty) for row in rows], _actor(update), lang)
+    outcome = await set_stock(
+        services, [(row.sku, row.qty) for row in rows], actor_id(update), lang
+    )
     await services.audit.add(
-        services.now(), _actor(update), "stock_import", document.file_name, f"{len(rows)} rows"
+        services.now(), actor_id(update), "stock_import", document.file_name, f"{len(rows)} rows"
     )
     log.info("stock import: %d rows, %d crossings", len(rows), len(outcome.notices))
     await reply(

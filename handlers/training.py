@@ -33,7 +33,16 @@ from bot.training import (
     rsvp_list,
     training_line,
 )
-from handlers.common import Context, admin_only, command_args, language, reply, validated
+from handlers.common import (
+    Context,
+    actor_id,
+    admin_only,
+    command_args,
+    language,
+    message_text,
+    reply,
+    validated,
+)
 from storage.schedule_models import RSVP_ANSWERS
 
 TITLE, START, DURATION, WHERE, MATERIALS, TARGETS = range(6)
@@ -52,16 +61,6 @@ def _draft(context: Context) -> dict[str, Any]:
     draft = data.setdefault(_DRAFT, {})
     assert isinstance(draft, dict)
     return draft
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "").strip() if message else ""
-
-
-def _actor(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _bounded(text: str, limit: int, lang: Language, field: str) -> str:
@@ -90,7 +89,7 @@ async def training_command(update: Update, context: Context) -> int:
 @admin_only
 async def got_title(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
-    _draft(context)["title"] = _bounded(_text(update), MAX_TITLE, lang, "tr_field_title")
+    _draft(context)["title"] = _bounded(message_text(update), MAX_TITLE, lang, "tr_field_title")
     await reply(update, t(lang, "tr_ask_start", tz=services_of(context).settings.timezone))
     return START
 
@@ -99,7 +98,7 @@ async def got_title(update: Update, context: Context) -> int:
 async def got_start(update: Update, context: Context) -> int:
     services = services_of(context)
     lang = language(update, services)
-    when = parse_when(_text(update), services.now(), services.settings.tz, lang)
+    when = parse_when(message_text(update), services.now(), services.settings.tz, lang)
     if when.rule is not None:
         raise InputError(t(lang, "tr_err_recurring"))
     _draft(context)["starts_at"] = when.first
@@ -110,7 +109,7 @@ async def got_start(update: Update, context: Context) -> int:
 @admin_only
 async def got_duration(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
-    _draft(context)["duration"] = parse_duration(_text(update), lang)
+    _draft(context)["duration"] = parse_duration(message_text(update), lang)
     await reply(update, t(lang, "tr_ask_where"))
     return WHERE
 
@@ -118,7 +117,9 @@ async def got_duration(update: Update, context: Context) -> int:
 @admin_only
 async def got_where(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
-    _draft(context)["location"] = _bounded(_text(update), MAX_LOCATION, lang, "tr_field_where")
+    _draft(context)["location"] = _bounded(
+        message_text(update), MAX_LOCATION, lang, "tr_field_where"
+    )
     await reply(update, t(lang, "tr_ask_materials"))
     return MATERIALS
 
@@ -129,7 +130,7 @@ async def got_materials(update: Update, context: Context) -> int:
     message = update.effective_message
     if message is not None and message.document is not None:
         _draft(context)["materials"] = message.document.file_id
-    elif _text(update).lower() in _SKIP:
+    elif message_text(update).lower() in _SKIP:
         _draft(context)["materials"] = None
     else:
         raise InputError(t(lang, "tr_ask_materials"))
@@ -141,7 +142,7 @@ async def got_materials(update: Update, context: Context) -> int:
 async def got_targets(update: Update, context: Context) -> int:
     services = services_of(context)
     lang = language(update, services)
-    words = _text(update).replace(",", " ").replace("，", " ").split()
+    words = message_text(update).replace(",", " ").replace("，", " ").split()
     tags: tuple[str, ...] = ()
     if not (len(words) == 1 and words[0].lower() in _ALL):
         tags = tuple(dict.fromkeys(word.removeprefix("tag:").lstrip("#") for word in words))
@@ -159,8 +160,8 @@ async def got_targets(update: Update, context: Context) -> int:
         materials_file=raw.get("materials"),
         target_tags=tags,
     )
-    training, decision = await create_training(services, draft, _actor(update))
-    await services.audit.add(services.now(), _actor(update), "training", str(training.id))
+    training, decision = await create_training(services, draft, actor_id(update))
+    await services.audit.add(services.now(), actor_id(update), "training", str(training.id))
     _draft(context).clear()
     created = t(
         lang,
@@ -237,11 +238,11 @@ async def attended_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
     agents = [await find_agent(services, token, lang) for token in args[1:]]
     count = await services.trainings.mark_attended(
-        training.id, [agent.user_id for agent in agents], _actor(update), services.now()
+        training.id, [agent.user_id for agent in agents], actor_id(update), services.now()
     )
     await services.audit.add(
         services.now(),
-        _actor(update),
+        actor_id(update),
         "attended",
         str(training.id),
         " ".join(str(agent.user_id) for agent in agents),
@@ -265,7 +266,7 @@ async def attended_clicked(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
-    await services.trainings.mark_attended(training_id, [user_id], _actor(update), services.now())
+    await services.trainings.mark_attended(training_id, [user_id], actor_id(update), services.now())
     await query.answer(t(lang, "tr_attended_one"))
     message = query.message
     markup = getattr(message, "reply_markup", None)
