@@ -116,6 +116,21 @@ def promotion_replies(chat_ids: Sequence[int], previews: dict[int, list[int]]) -
     return {chat_id: previews[chat_id][0] for chat_id in chat_ids if chat_id in previews}
 
 
+async def promotion_message(
+    services: Services, promotion: Promotion, chat_ids: Sequence[int]
+) -> tuple[Payload, dict[int, int] | None]:
+    """The promotion notice and, per target chat, the product preview it replies to there."""
+    titles = {}
+    for sku in promotion.skus:
+        product = await services.products.get(sku)
+        titles[sku] = product.title if product else ""
+    settings = services.settings
+    text = promotion_notice(PromoDraft.of(promotion), titles, settings.tz, settings.language)
+    mappings, active = await _preview_ids(services, promotion.skus)
+    _, previews = _locate(promotion.skus, mappings, active)
+    return Payload(kind="text", text=text), promotion_replies(chat_ids, previews) or None
+
+
 async def send_promotion(
     services: Services,
     promotion: Promotion,
@@ -123,21 +138,14 @@ async def send_promotion(
     creator_id: int,
     creator_lang: Language,
 ) -> int:
-    lang = services.settings.language
-    titles = {}
-    for sku in promotion.skus:
-        product = await services.products.get(sku)
-        titles[sku] = product.title if product else ""
-    text = promotion_notice(PromoDraft.of(promotion), titles, services.settings.tz, lang)
-    mappings, active = await _preview_ids(services, promotion.skus)
-    _, previews = _locate(promotion.skus, mappings, active)
+    payload, reply_to = await promotion_message(services, promotion, chat_ids)
     return await services.outbox.submit(
         "promotion",
-        Payload(kind="text", text=text),
+        payload,
         chat_ids,
         creator_id,
         ref=f"promo:{promotion.id}",
-        reply_to=promotion_replies(chat_ids, previews) or None,
+        reply_to=reply_to,
         language=creator_lang,
     )
 

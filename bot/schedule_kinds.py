@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.catalog_service import promotion_message
 from bot.outbox import Payload
 from bot.quiet import outside_quiet
 from bot.scheduler import Submission, Targets, renderer, resolve_targets
@@ -103,6 +104,28 @@ async def schedule_promo_reminder(services: Services, promotion: Promotion) -> S
         ref=f"promo:{promotion.id}",
         quiet=False,
     )
+
+
+@renderer("promotion")
+async def _promotion(services: Services, schedule: Schedule, planned: int) -> list[Submission]:
+    """A promotion notice held during quiet hours, sent when the admin or the clock says so
+    (replies to the product previews are looked up at that moment)."""
+    promotion = await services.promotions.get(int(schedule.params["promo_id"]))
+    if promotion is None or promotion.status == "cancelled" or promotion.ends_at <= planned:
+        return []
+    chats = await resolve_targets(services, Targets.from_dict(schedule.params["targets"]))
+    payload, reply_to = await promotion_message(services, promotion, chats)
+    return [
+        Submission(
+            kind="promotion",
+            payload=payload,
+            chat_ids=tuple(chats),
+            creator_id=schedule.creator_id,
+            ref=f"promo:{promotion.id}",
+            reply_to=reply_to,
+            report=True,
+        )
+    ]
 
 
 @renderer("promo_end")

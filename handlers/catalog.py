@@ -65,8 +65,9 @@ from bot.catalog_service import (
 from bot.errors import InputError
 from bot.launches import launch_offer
 from bot.outbox import inline_markup
+from bot.quiet import quiet_until
 from bot.schedule_kinds import cap_text, check_launch, schedule_promo_reminder
-from bot.scheduler import Targets
+from bot.scheduler import Targets, quiet_question
 from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
@@ -645,9 +646,29 @@ async def pm_send(update: Update, context: Context) -> int:
         actor,
         services.now(),
     )
-    broadcast_id = await send_promotion(services, promotion, chat_ids, actor, lang)
     # The automatic "ends soon" reminder (promo_reminder_hours before the end; bot/scheduler).
     await schedule_promo_reminder(services, promotion)
+    settings = services.settings
+    if quiet_until(services.now(), settings.quiet_windows, settings.tz) is None:
+        broadcast_id = await send_promotion(services, promotion, chat_ids, actor, lang)
+    else:
+        decision = await services.scheduler.now_or_hold(
+            "promotion",
+            promotion.title,
+            {"promo_id": promotion.id, "targets": Targets(chat_ids=tuple(chat_ids)).to_dict()},
+            creator_id=actor,
+            ref=f"promo:{promotion.id}",
+        )
+        if decision.held is not None:
+            _forget(context)
+            question, keyboard = quiet_question(lang, decision, settings.tz)
+            query = update.callback_query
+            assert query is not None
+            await query.edit_message_text(
+                question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(keyboard)
+            )
+            return END
+        broadcast_id = decision.broadcast_id or 0  # the quiet window ended meanwhile: sent
     await services.audit.add(
         services.now(), actor, "promo", str(promotion.id), f"broadcast {broadcast_id}"
     )

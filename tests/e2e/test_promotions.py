@@ -126,3 +126,24 @@ async def test_starting_promo_replaces_an_open_product_draft(bed: Testbed) -> No
     reply = texts(await bed.say(OWNER, OWNER, "/promo"))
     assert "活动标题" in reply[-1]
     assert "活动类型" in texts(await bed.say(OWNER, OWNER, "标题"))[-1]
+
+
+async def test_promotion_sent_in_quiet_hours_waits_for_the_admin(bed: Testbed) -> None:
+    import pytest
+
+    if datetime.now(SHANGHAI).strftime("%H:%M") == "23:59":
+        pytest.skip("the only minute outside the test's quiet window")
+    group = await make_group(bed, "A群")
+    await publish_product(bed, "DS-1", title="连衣裙")
+    preview = group_posts(bed, group)[0]
+    bed.services.settings.quiet_hours = ["00:00-23:59"]
+    sent = await draft_promo(bed, "DS-1")
+    await bed.click(OWNER, sent[-1], "pm:send")
+    await bed.services.outbox.wait_idle(10)
+    question = current(bed, sent[-1])
+    assert "23:59" in (question.text or "") and len(group_posts(bed, group)) == 1
+    now = next(b["callback_data"] for b in question.buttons if b["callback_data"].endswith(":now"))
+    await bed.click(OWNER, question, now)
+    await bed.services.outbox.wait_idle(10)
+    notice = group_posts(bed, group)[-1]
+    assert "双十二" in (notice.text or "") and notice.reply_to_message_id == preview.message_id
