@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from telegram import Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
@@ -51,6 +51,20 @@ def message_text(update: Update) -> str:
     """The message's text, stripped ("" for a message without text)."""
     message = update.effective_message
     return (message.text or "").strip() if message else ""
+
+
+async def drop_clicked_row(query: CallbackQuery) -> None:
+    """Remove the row holding the clicked button from the message's inline keyboard (a list
+    of per-item actions where each item is handled once)."""
+    markup = getattr(query.message, "reply_markup", None)
+    rows = []
+    if isinstance(markup, InlineKeyboardMarkup):
+        rows = [
+            list(row)
+            for row in markup.inline_keyboard
+            if not any(button.callback_data == query.data for button in row)
+        ]
+    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
 def command_args(context: Context) -> list[str]:

@@ -32,6 +32,7 @@ from handlers.common import (
     actor_id,
     admin_only,
     command_args,
+    drop_clicked_row,
     language,
     message_text,
     reply,
@@ -483,16 +484,7 @@ async def followup_clicked(update: Update, context: Context) -> None:
     await services.agents.set_contacted(user_id, None, services.now())
     await services.audit.add(services.now(), actor_id(update), "contacted", str(user_id))
     await query.answer(t(lang, "fu_done", name=agent.display_name))
-    message = query.message
-    markup = getattr(message, "reply_markup", None)
-    rows = []
-    if isinstance(markup, InlineKeyboardMarkup):
-        rows = [
-            list(row)
-            for row in markup.inline_keyboard
-            if not any(button.callback_data == query.data for button in row)
-        ]
-    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    await drop_clicked_row(query)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

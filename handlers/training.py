@@ -38,6 +38,7 @@ from handlers.common import (
     actor_id,
     admin_only,
     command_args,
+    drop_clicked_row,
     language,
     message_text,
     reply,
@@ -268,16 +269,7 @@ async def attended_clicked(update: Update, context: Context) -> None:
     _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
     await services.trainings.mark_attended(training_id, [user_id], actor_id(update), services.now())
     await query.answer(t(lang, "tr_attended_one"))
-    message = query.message
-    markup = getattr(message, "reply_markup", None)
-    rows = []
-    if isinstance(markup, InlineKeyboardMarkup):
-        rows = [
-            list(row)
-            for row in markup.inline_keyboard
-            if not any(button.callback_data == query.data for button in row)
-        ]
-    await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+    await drop_clicked_row(query)
 
 
 @validated
