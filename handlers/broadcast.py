@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import secrets
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,16 @@ from bot.outbox import Broadcast, Payload, inline_markup, layout
 from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, actor_id, admin_only, command_args, language, reply
+from handlers.common import (
+    Context,
+    actor_id,
+    admin_only,
+    command_args,
+    language,
+    remember,
+    reply,
+    user_store,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +52,7 @@ class _Draft:
 
 
 def _drafts(context: Context) -> dict[str, _Draft]:
-    data = context.user_data
-    assert data is not None
-    drafts: dict[str, _Draft] = data.setdefault(_DRAFTS, {})
-    return drafts
+    return user_store(context, _DRAFTS)
 
 
 def command_body(html_text: str) -> str:
@@ -98,9 +103,7 @@ async def _start_draft(update: Update, context: Context, payload: Payload) -> No
     services = services_of(context)
     lang = language(update, services)
     drafts = _drafts(context)
-    while len(drafts) >= _MAX_DRAFTS:
-        drafts.pop(next(iter(drafts)))
-    key = secrets.token_hex(4)
+    key = remember(drafts, _Draft(payload, []), _MAX_DRAFTS)
     text, tags, markup = await _target_buttons(services, key, lang)
     drafts[key] = _Draft(payload, tags)
     await reply(update, text, reply_markup=markup)

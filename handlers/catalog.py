@@ -71,7 +71,7 @@ from bot.scheduler import Targets, quiet_question
 from bot.send_gate import submit_unless_quiet
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, actor_id, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, language, reply, user_data
 from storage.catalog import PROMO_KINDS, Product
 
 log = logging.getLogger(__name__)
@@ -99,16 +99,10 @@ _TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 # --------------------------------------------------------------------------- helpers
 
 
-def _user_data(context: Context) -> dict[str, Any]:
-    data = context.user_data
-    assert data is not None
-    return data
-
-
 def _draft(context: Context, key: str) -> dict[str, Any]:
-    draft = _user_data(context).get(key)
+    draft = user_data(context).get(key)
     if draft is None:
-        draft = _user_data(context)[key] = {}
+        draft = user_data(context)[key] = {}
     assert isinstance(draft, dict)
     return draft
 
@@ -127,7 +121,7 @@ def _require_private(update: Update, lang: Language) -> None:
 
 async def _ask(update: Update, context: Context, ask_key: str, **kw: Any) -> None:
     """Ask for the next field and remember the question (to repeat it after a wrong input)."""
-    _user_data(context)[_ASK] = ask_key
+    user_data(context)[_ASK] = ask_key
     services = services_of(context)
     await reply(update, t(language(update, services), ask_key), **kw)
 
@@ -233,7 +227,7 @@ async def newproduct_start(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
     _require_private(update, lang)
     _forget(context)
-    _user_data(context)[_PRODUCT] = {}
+    user_data(context)[_PRODUCT] = {}
     await reply(update, t(lang, "cat_np_intro"))
     await _ask(update, context, "cat_ask_sku")
     return NP_SKU
@@ -411,7 +405,7 @@ async def np_done(update: Update, context: Context) -> int:
     assert chat is not None
     await reply(update, t(lang, "cat_preview_intro"))
     await _send_preview(context, chat.id, product)
-    _user_data(context)[_ASK] = "cat_ask_preview"
+    user_data(context)[_ASK] = "cat_ask_preview"
     await _show_control(update, context, _PRODUCT, "np")
     return NP_PREVIEW
 
@@ -501,7 +495,7 @@ async def promo_start(update: Update, context: Context) -> int:
     lang = language(update, services_of(context))
     _require_private(update, lang)
     _forget(context)
-    _user_data(context)[_PROMO] = {}
+    user_data(context)[_PROMO] = {}
     await reply(update, t(lang, "cat_pm_intro"))
     await _ask(update, context, "cat_ask_promo_title")
     return PM_TITLE
@@ -554,7 +548,7 @@ async def pm_rules(update: Update, context: Context) -> int:
 
 async def _ask_time(update: Update, context: Context, key: str) -> None:
     services = services_of(context)
-    _user_data(context)[_ASK] = key
+    user_data(context)[_ASK] = key
     await reply(update, t(language(update, services), key, tz=services.settings.timezone))
 
 
@@ -612,7 +606,7 @@ async def pm_skus(update: Update, context: Context) -> int:
     notice = promotion_notice(_promo_draft(draft), titles, services.settings.tz, group_lang)
     await reply(update, t(lang, "cat_preview_intro"))
     await reply(update, notice)
-    _user_data(context)[_ASK] = "cat_ask_preview"
+    user_data(context)[_ASK] = "cat_ask_preview"
     await _show_control(update, context, _PROMO, "pm")
     return PM_PREVIEW
 
@@ -695,14 +689,14 @@ async def cancel(update: Update, context: Context) -> int:
 
 def _forget(context: Context) -> None:
     for key in (_PRODUCT, _PROMO, _ASK):
-        _user_data(context).pop(key, None)
+        user_data(context).pop(key, None)
 
 
 async def wrong_input(update: Update, context: Context) -> None:
     """A message of the wrong kind for the step (a sticker for a price, text for a photo...)."""
     services = services_of(context)
     lang = language(update, services)
-    ask = _user_data(context).get(_ASK, "cat_ask_sku")
+    ask = user_data(context).get(_ASK, "cat_ask_sku")
     await reply(
         update, t(lang, "cat_wrong_input") + "\n" + t(lang, ask, tz=services.settings.timezone)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -65,6 +66,29 @@ async def drop_clicked_row(query: CallbackQuery) -> None:
             if not any(button.callback_data == query.data for button in row)
         ]
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
+
+
+def user_data(context: Context) -> dict[str, Any]:
+    """The per-user dict PTB keeps for the user behind the update."""
+    data = context.user_data
+    assert data is not None
+    return data
+
+
+def user_store(context: Context, name: str) -> dict[str, Any]:
+    """A named dict inside the user's data (created on first use)."""
+    store: dict[str, Any] = user_data(context).setdefault(name, {})
+    return store
+
+
+def remember(store: dict[str, Any], value: Any, limit: int = 20) -> str:
+    """Keep ``value`` under a short random key for a callback button (callback_data holds 64
+    bytes), dropping the oldest entries beyond ``limit``. Returns the key."""
+    while len(store) >= limit:
+        store.pop(next(iter(store)))
+    key = secrets.token_hex(4)
+    store[key] = value
+    return key
 
 
 def command_args(context: Context) -> list[str]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -23,26 +20,19 @@ from bot.quality_service import quality_section
 from bot.render import agent_card, agents_page, mode_label
 from bot.services import Services, services_of
 from bot.texts import Language, t
-from handlers.common import Context, actor_id, admin_only, command_args, language, reply
+from handlers.common import (
+    Context,
+    actor_id,
+    admin_only,
+    command_args,
+    language,
+    remember,
+    reply,
+    user_store,
+)
 
 _QUERIES = "agent_queries"
 _REMOVALS = "pending_removals"
-_MAX_REMEMBERED = 20
-
-
-def _remember(store: dict[str, Any], value: Any) -> str:
-    """Keep ``value`` under a short key for a callback button (callback_data is 64 bytes)."""
-    while len(store) >= _MAX_REMEMBERED:
-        store.pop(next(iter(store)))
-    key = secrets.token_hex(4)
-    store[key] = value
-    return key
-
-
-def _user_data(context: Context) -> dict[str, Any]:
-    data = context.user_data
-    assert data is not None
-    return data
 
 
 async def _render_agents(
@@ -66,7 +56,7 @@ async def agents_command(update: Update, context: Context) -> None:
     lang = language(update, services)
     tokens = command_args(context)
     parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
-    key = _remember(_user_data(context).setdefault(_QUERIES, {}), tokens)
+    key = remember(user_store(context, _QUERIES), tokens)
     text, markup = await _render_agents(services, lang, tokens, 0, key)
     await reply(update, text, reply_markup=markup)
 
@@ -78,7 +68,7 @@ async def agents_page_clicked(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     _, key, page = query.data.split(":")
-    tokens = _user_data(context).get(_QUERIES, {}).get(key)
+    tokens = user_store(context, _QUERIES).get(key)
     if tokens is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
@@ -201,7 +191,7 @@ async def remove_command(update: Update, context: Context) -> None:
         if len(args) > 1
         else None
     )
-    key = _remember(_user_data(context).setdefault(_REMOVALS, {}), (agent.user_id, reason))
+    key = remember(user_store(context, _REMOVALS), (agent.user_id, reason))
     groups = await services.groups.list(active_only=True)
     markup = InlineKeyboardMarkup(
         [
@@ -232,7 +222,7 @@ async def remove_clicked(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     _, key, answer = query.data.split(":")
-    pending = _user_data(context).get(_REMOVALS, {}).pop(key, None)
+    pending = user_store(context, _REMOVALS).pop(key, None)
     if pending is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return

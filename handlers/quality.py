@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
-import secrets
 from datetime import datetime
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
@@ -32,7 +30,16 @@ from bot.render import local_time
 from bot.services import Services, services_of
 from bot.sheets import SheetError, SheetRow, read_table
 from bot.texts import Language, language_of, t
-from handlers.common import Context, actor_id, admin_only, command_args, language, reply
+from handlers.common import (
+    Context,
+    actor_id,
+    admin_only,
+    command_args,
+    language,
+    remember,
+    reply,
+    user_store,
+)
 from storage.models import Agent
 
 log = logging.getLogger(__name__)
@@ -246,13 +253,6 @@ async def _queue_page(
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-def _bulk_store(context: Context) -> dict[str, Any]:
-    data = context.user_data
-    assert data is not None
-    store: dict[str, Any] = data.setdefault(_BULK, {})
-    return store
-
-
 @admin_only
 async def lowquality_command(update: Update, context: Context) -> None:
     services = services_of(context)
@@ -274,11 +274,11 @@ async def lowquality_command(update: Update, context: Context) -> None:
     if total == 0:
         await reply(update, t(lang, "lq_bulk_none", tier=tier_label(tier, lang)))
         return
-    store = _bulk_store(context)
-    while len(store) >= _MAX_BULK_REMEMBERED:
-        store.pop(next(iter(store)))
-    key = secrets.token_hex(4)
-    store[key] = (tier, [entry.user_id for entry in entries])
+    key = remember(
+        user_store(context, _BULK),
+        (tier, [entry.user_id for entry in entries]),
+        _MAX_BULK_REMEMBERED,
+    )
     markup = InlineKeyboardMarkup(
         [
             [
@@ -435,7 +435,7 @@ async def _bulk_clicked(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    pending = _bulk_store(context).pop(key, None)
+    pending = user_store(context, _BULK).pop(key, None)
     if pending is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
