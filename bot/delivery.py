@@ -219,19 +219,9 @@ async def send_part(
             **extra,
         )
         return [message.message_id]
-    if part.kind == "photo":
-        message = await bot.send_photo(
-            chat_id,
-            part.media[0],
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            reply_parameters=reply,
-            **extra,
-        )
-        return [message.message_id]
-    if part.kind == "document":
-        message = await bot.send_document(
+    if part.kind in ("photo", "document"):
+        send_file = bot.send_photo if part.kind == "photo" else bot.send_document
+        message = await send_file(
             chat_id,
             part.media[0],
             caption=caption,

@@ -174,6 +174,20 @@ async def test_long_caption_moves_the_rest_to_a_follow_up_text(bed: Testbed) -> 
     assert (first.plain_text or "") + "\n" + (rest.text or "") == caption
 
 
+async def test_document_payload_with_caption(bed: Testbed) -> None:
+    chat_id = await make_group(bed, "群")
+    document = bed.sandbox.store_file(
+        b"sku,qty\nDS-1,5\n", kind="document", file_name="price.csv", mime_type="text/csv"
+    ).file_id
+    await bed.services.outbox.submit(
+        "training", Payload("document", "培训资料 <b>请下载</b>", (document,)), [chat_id], OWNER
+    )
+    await bed.services.outbox.wait_idle(10)
+    (sent,) = in_chat(bed, chat_id)
+    assert sent.method == "sendDocument" and sent.document is not None
+    assert sent.document["file_id"] == document and sent.plain_text == "培训资料 请下载"
+
+
 async def test_429_storm_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     bed = await _bed(tmp_path, rate_limits={"global_per_second": 25, "per_group_per_minute": 20})
     try:
