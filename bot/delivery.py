@@ -43,8 +43,8 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.broadcast_report import progress_text, report_text
 from bot.outbox import Keyboard, Part, Payload, inline_markup, layout
 from bot.texts import Language
@@ -165,11 +165,12 @@ class EngineStats:
 
 def engine_bot(services: Services) -> Bot:
     """A Bot for the engine alone: same token and server, no PTB rate limiter, enough
-    connections for the sends in flight."""
+    connections for the sends in flight, and the aiohttp transport (see bot/aiohttp_request.py:
+    with PTB's default httpx transport the engine's CPU, not Telegram's limit, capped the rate)."""
     settings = services.settings
     assert settings.token is not None
-    request = HTTPXRequest(
-        connection_pool_size=settings.delivery.max_in_flight + 1,
+    request = AiohttpRequest(
+        settings.delivery.max_in_flight + 1,
         pool_timeout=10.0,
         read_timeout=15.0,
         write_timeout=15.0,
