@@ -200,44 +200,44 @@ async def send_part(
     reply_to: int | None = None,
     paid: bool = False,
 ) -> list[int]:
-    """Send one part; returns the message ids it created (n for an album)."""
-    extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
-    reply = (
-        ReplyParameters(reply_to, allow_sending_without_reply=True)
-        if reply_to is not None
-        else None
-    )
-    markup = inline_markup(part.keyboard)
-    caption = part.text or None
+    """Send one part; returns the message ids it created (n for an album).
+
+    Calls the Bot API method through ``Bot._post`` rather than ``send_message`` and co.: only
+    the message ids are kept, and building PTB ``Message`` objects from every answer was about
+    a fifth of the engine's CPU per message. PTB still encodes the parameters (its objects
+    included), applies the bot's defaults and rate limiter, and raises its exceptions.
+    """
+    params: dict[str, Any] = {
+        "chat_id": chat_id,
+        "parse_mode": ParseMode.HTML,
+        "reply_parameters": (
+            ReplyParameters(reply_to, allow_sending_without_reply=True)
+            if reply_to is not None
+            else None
+        ),
+        "allow_paid_broadcast": True if paid else None,
+    }
     if part.kind == "text":
-        message = await bot.send_message(
-            chat_id,
-            part.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            reply_parameters=reply,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-            **extra,
-        )
-        return [message.message_id]
-    if part.kind in ("photo", "document"):
-        send_file = bot.send_photo if part.kind == "photo" else bot.send_document
-        message = await send_file(
-            chat_id,
-            part.media[0],
-            caption=caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            reply_parameters=reply,
-            **extra,
-        )
-        return [message.message_id]
-    media = [
-        InputMediaPhoto(file_id, caption=caption if index == 0 else None, parse_mode=ParseMode.HTML)
-        for index, file_id in enumerate(part.media)
-    ]
-    messages = await bot.send_media_group(chat_id, media, reply_parameters=reply, **extra)
-    return [message.message_id for message in messages]
+        endpoint = "sendMessage"
+        params["text"] = part.text
+        params["reply_markup"] = inline_markup(part.keyboard)
+        params["link_preview_options"] = LinkPreviewOptions(is_disabled=True)
+    elif part.kind in ("photo", "document"):
+        endpoint = "sendPhoto" if part.kind == "photo" else "sendDocument"
+        params[part.kind] = part.media[0]
+        params["caption"] = part.text or None
+        params["reply_markup"] = inline_markup(part.keyboard)
+    else:
+        endpoint = "sendMediaGroup"
+        del params["parse_mode"]
+        caption = part.text or None
+        params["media"] = [
+            InputMediaPhoto(file_id, caption if index == 0 else None, ParseMode.HTML)
+            for index, file_id in enumerate(part.media)
+        ]
+    result = await bot._post(endpoint, params)
+    messages = result if isinstance(result, list) else [result]
+    return [int(message["message_id"]) for message in messages]
 
 
 async def send_payload(bot: Bot, chat_id: int, payload: Payload) -> list[int]:
