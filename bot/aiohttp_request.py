@@ -3,9 +3,10 @@
 PTB talks HTTP through a pluggable :class:`telegram.request.BaseRequest`; its default,
 ``HTTPXRequest``, costs about 2.2 ms of CPU per call on this workload (httpcore's pool and
 anyio look-ups), which made the engine CPU-bound below the configured send rate. aiohttp does
-the same call for about a sixth of that (0.34 ms, measured against the sandbox). Only the transport changes: PTB still builds the request body,
-parses the answer and raises ``RetryAfter``/``Forbidden``/``ChatMigrated``/``NetworkError`` from
-the status and description, so the engine's error handling is exactly the same.
+the same call for about a sixth of that (0.34 ms, measured against the sandbox). Only the
+transport changes: PTB still builds the request body, parses the answer and raises
+``RetryAfter``/``Forbidden``/``ChatMigrated``/``NetworkError`` from the status and description,
+so the engine's error handling is exactly the same.
 
 Timeouts follow ``HTTPXRequest``'s meaning where aiohttp has an equivalent: ``connect_timeout``
 bounds opening a socket and ``read_timeout`` each read of the answer. aiohttp measures waiting
