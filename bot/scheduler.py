@@ -134,6 +134,11 @@ class Scheduler:
             self._aps.shutdown(wait=False)
             self._aps = None
 
+    def exclusive(self) -> asyncio.Lock:
+        """The lock every fire runs under. Hold it (``async with``) to change what a schedule
+        is about, e.g. cancel a training, so no fire renders it halfway through the change."""
+        return self._lock
+
     def job_ids(self) -> list[str]:
         """The APScheduler job ids currently registered (for /schedules and tests)."""
         return sorted(job.id for job in self._aps.get_jobs()) if self._aps else []

@@ -137,15 +137,30 @@ class TrainingRepository:
         )
         return [(int(row[0]), str(row[1])) for row in rows]
 
-    async def attending(self, training_id: int) -> builtins.list[int]:
-        """User ids who answered 参加 (yes) and can be messaged in private (started the bot)."""
+    async def attending(
+        self, training_id: int, answers: Sequence[RsvpAnswer] = ("yes",)
+    ) -> builtins.list[int]:
+        """User ids who gave one of ``answers`` (by default 参加) and can be messaged in
+        private (started the bot)."""
+        marks = ",".join("?" * len(answers))
         rows = await self._db.fetchall(
             "SELECT r.user_id FROM training_rsvps r JOIN agents a ON a.user_id = r.user_id"
-            " WHERE r.training_id = ? AND r.answer = 'yes' AND a.started_bot = 1"
-            " ORDER BY r.answered_at",
-            (training_id,),
+            f" WHERE r.training_id = ? AND r.answer IN ({marks}) AND a.started_bot = 1"
+            " ORDER BY r.answered_at, r.user_id",
+            (training_id, *answers),
         )
         return [int(row[0]) for row in rows]
+
+    async def cancel(self, training_id: int, now: int) -> bool:
+        """Mark a scheduled training that has not started by ``now`` as cancelled; True when
+        this call changed it (a second call, or one after the start, changes nothing)."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE trainings SET status = 'cancelled'"
+                " WHERE id = ? AND status = 'scheduled' AND starts_at > ?",
+                (training_id, now),
+            )
+            return cursor.rowcount > 0
 
     async def mark_attended(
         self, training_id: int, user_ids: Iterable[int], marked_by: int, now: int
