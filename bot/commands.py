@@ -66,6 +66,7 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("training", "cmd_training"),
     ("trainings", "cmd_trainings"),
     ("attended", "cmd_attended"),
+    ("cancel_training", "cmd_cancel_training"),
     ("edit", "cmd_edit"),
     ("stats", "ops_cmd_stats"),
     ("backup", "ops_cmd_backup"),

@@ -83,6 +83,25 @@ def announcement(
     return "\n".join(lines)
 
 
+def cancelled_announcement(training: Training, tz: ZoneInfo, lang: Language) -> str:
+    """The announcement once the training is cancelled: marked as such, without the counts
+    (it is shown without RSVP buttons)."""
+    lines = [
+        t(lang, "trc_announce_header"),
+        t(lang, "tr_announce_title", title=training.title),
+        t(
+            lang,
+            "tr_announce_when",
+            start=local_iso(training.starts_at, tz),
+            minutes=training.duration_minutes,
+        ),
+        t(lang, "tr_announce_where", location=training.location),
+        "",
+        t(lang, "trc_announce_footer"),
+    ]
+    return "\n".join(lines)
+
+
 def rsvp_keyboard(training_id: int, counts: Mapping[RsvpAnswer, int], lang: Language) -> Keyboard:
     return (
         tuple(
@@ -211,12 +230,20 @@ async def _remind(services: Services, schedule: Schedule, planned: int) -> list[
 
 
 async def refresh_announcement(services: Services, training_id: int) -> tuple[int, int]:
-    """Edit the announcement everywhere with the current counts; (edited, failed)."""
+    """Edit the announcement everywhere with the current counts, or to its cancelled version
+    without buttons once the training is cancelled (so an RSVP edit still pending when the
+    seller cancels cannot bring the buttons back); (edited, failed)."""
     training = await services.trainings.get(training_id)
     if training is None or training.broadcast_id is None:
         return 0, 0
-    counts = await services.trainings.counts(training_id)
     lang = services.settings.language
+    if training.status == "cancelled":
+        return await services.outbox.edit_everywhere(
+            training.broadcast_id,
+            text=cancelled_announcement(training, services.settings.tz, lang),
+            keyboard=(),
+        )
+    counts = await services.trainings.counts(training_id)
     return await services.outbox.edit_everywhere(
         training.broadcast_id,
         text=announcement(training, counts, services.settings.tz, lang),
@@ -246,6 +273,7 @@ def rsvp_list(
     """``/training <id>``: who answered what, and who was marked present."""
     lines = [
         t(lang, "tr_detail_title", id=training.id, title=training.title),
+        *([t(lang, "trc_detail_cancelled")] if training.status == "cancelled" else []),
         t(
             lang,
             "tr_announce_when",
@@ -265,7 +293,8 @@ def rsvp_list(
 def training_line(
     training: Training, counts: Mapping[RsvpAnswer, int], tz: ZoneInfo, lang: Language
 ) -> str:
-    return t(
+    """One line of ``/trainings``; a cancelled training starts with the cancelled marker."""
+    line = t(
         lang,
         "tr_list_line",
         id=training.id,
@@ -275,3 +304,6 @@ def training_line(
         no=counts["no"],
         maybe=counts["maybe"],
     )
+    if training.status == "cancelled":
+        return t(lang, "trc_marker") + " " + line
+    return line

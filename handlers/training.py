@@ -6,6 +6,7 @@ import warnings
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -33,6 +34,14 @@ from bot.training import (
     rsvp_list,
     training_line,
 )
+from bot.training_cancel import (
+    cancel_problem,
+    cancel_training,
+    confirmation_text,
+    done_text,
+    parse_training_id,
+    usage_error,
+)
 from handlers.common import (
     Context,
     actor_id,
@@ -41,7 +50,9 @@ from handlers.common import (
     drop_clicked_row,
     language,
     message_text,
+    remember,
     reply,
+    user_store,
     validated,
 )
 from storage.schedule_models import RSVP_ANSWERS
@@ -54,6 +65,7 @@ _TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 _SKIP = {"skip", "跳过", "无", "-", "no", "none"}
 _ALL = {"all", "全部", "所有", "所有群"}
 LIST_LIMIT = 20
+_CANCELS = "pending_training_cancels"
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -198,6 +210,9 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
     present = await services.trainings.present(training.id)
     text = rsvp_list(training, rsvps, present, services.settings.tz, lang)
     marked = {user_id for user_id, _ in present}
+    if training.status == "cancelled":
+        await reply(update, text)
+        return
     buttons = [
         [
             InlineKeyboardButton(
@@ -237,6 +252,8 @@ async def attended_command(update: Update, context: Context) -> None:
     training = await services.trainings.get(int(args[0].lstrip("#")))
     if training is None:
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
+    if training.status == "cancelled":
+        raise InputError(t(lang, "trc_err_attended", id=training.id, title=training.title))
     agents = [await find_agent(services, token, lang) for token in args[1:]]
     count = await services.trainings.mark_attended(
         training.id, [agent.user_id for agent in agents], actor_id(update), services.now()
@@ -267,6 +284,10 @@ async def attended_clicked(update: Update, context: Context) -> None:
     services = services_of(context)
     lang = language(update, services)
     _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
+    training = await services.trainings.get(training_id)
+    if training is None or training.status == "cancelled":
+        await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
+        return
     await services.trainings.mark_attended(training_id, [user_id], actor_id(update), services.now())
     await query.answer(t(lang, "tr_attended_one"))
     await drop_clicked_row(query)
@@ -282,6 +303,9 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
     lang = language(update, services)
     _, raw_id, value = query.data.split(":")
     training = await services.trainings.get(int(raw_id))
+    if training is not None and training.status == "cancelled":
+        await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
+        return
     if training is None or training.status != "scheduled" or value not in RSVP_ANSWERS:
         await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
         return
@@ -299,6 +323,79 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
     choice = next(option for option in RSVP_ANSWERS if option == value)
     await answer(services, training.id, user.id, choice)
     await query.answer(t(lang, f"tr_rsvp_thanks_{choice}", title=training.title))
+
+
+@admin_only
+async def cancel_training_command(update: Update, context: Context) -> None:
+    """``/cancel_training <id>``: ask for confirmation before cancelling a training."""
+    services = services_of(context)
+    lang = language(update, services)
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        raise InputError(t(lang, "trc_err_private"))
+    training_id = parse_training_id(command_args(context), lang)
+    training = await services.trainings.get(training_id)
+    if training is None:
+        raise usage_error(lang, "trc_err_unknown", id=training_id)
+    problem = cancel_problem(training, services.now(), services.settings.tz, lang)
+    if problem is not None:
+        raise InputError(problem + "\n" + t(lang, "trc_usage"))
+    counts = await services.trainings.counts(training.id)
+    key = remember(user_store(context, _CANCELS), training.id)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "trc_confirm_button"), callback_data=f"trc:{key}:y"),
+                InlineKeyboardButton(t(lang, "trc_keep_button"), callback_data=f"trc:{key}:n"),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        confirmation_text(training, counts, services.settings.tz, lang),
+        reply_markup=markup,
+    )
+
+
+@admin_only
+async def cancel_training_clicked(update: Update, context: Context) -> None:
+    """The confirmation's buttons; everything is checked again, a stale click changes nothing."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    services = services_of(context)
+    lang = language(update, services)
+    _, key, choice = query.data.split(":")
+    training_id = user_store(context, _CANCELS).pop(key, None)
+    if not isinstance(training_id, int):
+        await query.answer(t(lang, "list_expired"), show_alert=True)
+        return
+    training = await services.trainings.get(training_id)
+    if choice != "y":
+        await query.answer()
+        title = training.title if training is not None else str(training_id)
+        await query.edit_message_text(
+            t(lang, "trc_kept", id=training_id, title=title), parse_mode=ParseMode.HTML
+        )
+        return
+    problem = (
+        t(lang, "trc_err_unknown", id=training_id)
+        if training is None
+        else cancel_problem(training, services.now(), services.settings.tz, lang)
+    )
+    if problem is not None:
+        await query.answer(t(lang, "trc_not_cancelled"), show_alert=True)
+        await query.edit_message_text(problem, parse_mode=ParseMode.HTML)
+        return
+    # Answered before the work: editing the announcement in every group can take a moment.
+    await query.answer()
+    cancellation = await cancel_training(services, training_id, actor_id(update))
+    if cancellation is None:  # lost a race with another admin's click or the start
+        await query.edit_message_text(
+            t(lang, "trc_err_not_cancellable", id=training_id), parse_mode=ParseMode.HTML
+        )
+        return
+    await services.audit.add(services.now(), actor_id(update), "cancel_training", str(training_id))
+    await query.edit_message_text(done_text(cancellation, lang), parse_mode=ParseMode.HTML)
 
 
 def conversation() -> ConversationHandler[Any]:
@@ -331,7 +428,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(conversation())
     application.add_handler(CommandHandler("trainings", trainings_command))
     application.add_handler(CommandHandler("attended", attended_command))
+    application.add_handler(CommandHandler("cancel_training", cancel_training_command))
     application.add_handler(CallbackQueryHandler(attended_clicked, pattern=r"^att:\d+:\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(cancel_training_clicked, pattern=r"^trc:[0-9a-f]+:[yn]$")
+    )
     application.add_handler(
         CallbackQueryHandler(rsvp_clicked, pattern=r"^rsvp:\d+:(yes|no|maybe)$")
     )
