@@ -5,8 +5,10 @@ so a double click cancels once) made while holding the scheduler's fire lock, to
 cancelling the training's open schedules (the announcement if it has not gone out, the
 reminders). The renderers skip a cancelled training anyway, so a schedule that somehow survives
 sends nothing. If the announcement went out, it is edited everywhere to its cancelled version
-without buttons, and a short notice goes through the outbox to the groups that got it (as a
-reply to it) and in private to the agents who answered 参加 or 待定.
+without buttons, and a short notice goes to the groups that got it (as a reply to it) and in
+private to the agents who answered 参加 or 待定. The notices are written to the outbox in the
+same transaction as the status change, so a crash cannot leave a cancelled training whose
+agents were never told.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.errors import InputError
-from bot.outbox import Payload
+from bot.outbox import Payload, new_broadcast
 from bot.texts import Html, Language, t
 from bot.timeparse import local_iso
 from bot.training import refresh_announcement
+from storage.outbox import NewBroadcast
 from storage.schedule_models import RsvpAnswer, Training
 
 if TYPE_CHECKING:
@@ -127,62 +130,83 @@ def done_text(cancellation: Cancellation, lang: Language) -> str:
     return text
 
 
+async def _notices(
+    services: Services, training: Training, actor_id: int
+) -> tuple[list[NewBroadcast], int, int]:
+    """The cancellation notices to write with the status change: to the groups that got the
+    announcement (as a reply to it) and in private to those who said 参加/待定; with how many
+    groups and agents they reach."""
+    ref = f"training:{training.id}"
+    settings = services.settings
+    payload = Payload(kind="text", text=notice_text(training, settings.tz, settings.language))
+    notices: list[NewBroadcast] = []
+    groups: tuple[int, ...] = ()
+    if training.broadcast_id is not None:
+        posted = await services.outbox.message_ids(ref)
+        active = {group.chat_id for group in await services.groups.list(active_only=True)}
+        groups = tuple(chat for chat in posted if chat in active)
+        if groups:
+            notices.append(
+                new_broadcast(
+                    "training_cancel",
+                    payload,
+                    groups,
+                    actor_id,
+                    ref=f"{ref}:cancelled",
+                    reply_to={chat: posted[chat] for chat in groups},
+                    idempotency_key=f"{ref}:cancelled:groups",
+                    report=False,
+                )
+            )
+    agents = tuple(await services.trainings.attending(training.id, NOTIFIED_ANSWERS))
+    if agents:
+        notices.append(
+            new_broadcast(
+                "training_cancel",
+                payload,
+                agents,
+                actor_id,
+                ref=f"{ref}:cancelled",
+                idempotency_key=f"{ref}:cancelled:private",
+                report=False,
+            )
+        )
+    return notices, len(groups), len(agents)
+
+
 async def cancel_training(
     services: Services, training_id: int, actor_id: int
 ) -> Cancellation | None:
     """Cancel the training; None when it was not cancellable any more (already cancelled,
-    started, unknown), in which case nothing changed and nothing is sent."""
+    started, unknown), in which case nothing changed and nothing is sent.
+
+    Everything is decided under the scheduler's fire lock, so an announcement cannot go out
+    between reading the training and cancelling it; the status change and the notices commit
+    together."""
     ref = f"training:{training_id}"
     async with services.scheduler.exclusive():
-        if not await services.trainings.cancel(training_id, services.now()):
+        training = await services.trainings.get(training_id)
+        if training is None:
             return None
+        notices, groups, agents = await _notices(services, training, actor_id)
+        if not await services.trainings.cancel(training_id, services.now(), notices):
+            return None
+        services.outbox.wake()
         schedules = await services.scheduler.cancel_ref(ref, SCHEDULE_KINDS)
-    # Read after the lock: an announcement fire that ran just before has set broadcast_id.
-    training = await services.trainings.get(training_id)
-    assert training is not None
-    settings = services.settings
-    lang = settings.language
-    text = notice_text(training, settings.tz, lang)
     edited = failed = 0
-    groups: tuple[int, ...] = ()
     if training.broadcast_id is not None:
         try:
             edited, failed = await refresh_announcement(services, training.id)
         except (LookupError, ValueError) as error:
             log.warning("training %s: announcement not edited: %s", training.id, error)
-        posted = await services.outbox.message_ids(ref)
-        active = {group.chat_id for group in await services.groups.list(active_only=True)}
-        groups = tuple(chat for chat in posted if chat in active)
-        if groups:
-            await services.outbox.submit(
-                "training_cancel",
-                Payload(kind="text", text=text),
-                groups,
-                actor_id,
-                ref=f"{ref}:cancelled",
-                reply_to={chat: posted[chat] for chat in groups},
-                idempotency_key=f"{ref}:cancelled:groups",
-                report=False,
-            )
-    agents = tuple(await services.trainings.attending(training.id, NOTIFIED_ANSWERS))
-    if agents:
-        await services.outbox.submit(
-            "training_cancel",
-            Payload(kind="text", text=text),
-            agents,
-            actor_id,
-            ref=f"{ref}:cancelled",
-            idempotency_key=f"{ref}:cancelled:private",
-            report=False,
-        )
     log.info(
         "training %s cancelled by %s: %s schedules, %s edits, %s groups, %s agents told",
         training.id,
         actor_id,
         schedules,
         edited,
-        len(groups),
-        len(agents),
+        groups,
+        agents,
     )
     return Cancellation(
         training=training,
@@ -190,6 +214,6 @@ async def cancel_training(
         edited=edited,
         edit_failed=failed,
         schedules=schedules,
-        groups=len(groups),
-        agents=len(agents),
+        groups=groups,
+        agents=agents,
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 import aiosqlite
 
 from storage.db import Database
+from storage.outbox import NewBroadcast, insert_broadcast
 from storage.schedule_models import (
     RSVP_ANSWERS,
     GreetingRun,
@@ -151,16 +152,24 @@ class TrainingRepository:
         )
         return [int(row[0]) for row in rows]
 
-    async def cancel(self, training_id: int, now: int) -> bool:
-        """Mark a scheduled training that has not started by ``now`` as cancelled; True when
-        this call changed it (a second call, or one after the start, changes nothing)."""
+    async def cancel(
+        self, training_id: int, now: int, notices: Sequence[NewBroadcast] = ()
+    ) -> bool:
+        """Mark a scheduled training that has not started by ``now`` as cancelled and write
+        ``notices`` to the outbox, in one transaction (the notices cannot be lost to a crash
+        between the two); True when this call changed it (a second call, or one after the
+        start, changes and writes nothing)."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE trainings SET status = 'cancelled'"
                 " WHERE id = ? AND status = 'scheduled' AND starts_at > ?",
                 (training_id, now),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount <= 0:
+                return False
+            for notice in notices:
+                await insert_broadcast(connection, notice, now)
+            return True
 
     async def mark_attended(
         self, training_id: int, user_ids: Iterable[int], marked_by: int, now: int

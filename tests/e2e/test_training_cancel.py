@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -290,3 +291,27 @@ async def test_cancel_announcement_with_materials(sbed: Testbed, clock: FakeCloc
     notice = sbed.sandbox.messages(group)[-1]
     assert "培训取消" in (notice.text or "")
     assert notice.reply_to_message_id == posted.message_id
+
+
+async def test_status_and_notices_commit_together(sbed: Testbed, clock: FakeClock) -> None:
+    first, second = await _groups_and_agents(sbed)
+    await _create(sbed)
+    await _answer_rsvps(sbed, first, second)
+    # A real database failure while the notices' deliveries are written, after the status
+    # UPDATE ran in the same transaction: nothing of the cancellation may remain.
+    await sbed.services.db.execute(
+        "CREATE TEMP TRIGGER refuse_deliveries BEFORE INSERT ON deliveries"
+        " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    )
+    with pytest.raises(sqlite3.DatabaseError, match="disk trouble"):
+        await cancel_training(sbed.services, 1, OWNER)
+    assert await _status(sbed) == "scheduled"
+    assert await _open_schedules(sbed) == 2
+    assert [b.kind for b in await sbed.services.outbox.recent()] == ["training"]
+
+    await sbed.services.db.execute("DROP TRIGGER refuse_deliveries")
+    cancellation = await cancel_training(sbed.services, 1, OWNER)
+    assert cancellation is not None and (cancellation.groups, cancellation.agents) == (2, 2)
+    await sbed.services.outbox.wait_idle(10)
+    for chat in (first, second, LI, ZHANG):
+        assert sum("培训取消" in text for text in texts_in(sbed, chat)) == 1
