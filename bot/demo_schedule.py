@@ -68,6 +68,7 @@ async def scene_schedule(story: Transcript) -> None:
     try:
         await _teaser_and_launch(story, clock, start)
         await _training(story, clock, start)
+        await _cancelled_training(story, clock, start)
     finally:
         services.clock = real_clock
 
@@ -120,3 +121,32 @@ async def _training(story: Transcript, clock: _Clock, start: datetime) -> None:
     await _tick(story, clock, start.replace(hour=21), "24 h before the training")
     await _tick(story, clock, training_day.replace(hour=20), "1 h before the training")
     await story.say(OWNER, OWNER, "/training 1")
+
+
+async def _cancelled_training(story: Transcript, clock: _Clock, start: datetime) -> None:
+    sandbox = story.bed.sandbox
+    group = story.groups[0]
+    story.scene("取消培训：公告标记已取消，群里和报名的人都收到通知 / cancelling a training")
+    clock.now = int((start + timedelta(days=1)).replace(hour=21, minute=30).timestamp())
+    for text in [
+        "/training",
+        "直播选品培训",
+        (start + timedelta(days=3)).strftime("%Y-%m-%d") + " 20:00",
+        "45",
+        "腾讯会议 888-654-321",
+        "跳过",
+        "全部",
+    ]:
+        await story.say(OWNER, OWNER, text)
+    await story.bed.services.outbox.wait_idle(30)
+    announcement = sandbox.messages(group)[-1]
+    await _tap(story, 2001, announcement, "rsvp:2:yes", "参加")
+    confirm = (await story.say(OWNER, OWNER, "/cancel_training 2"))[-1]
+    cancel = next(b for b in confirm.buttons if str(b["callback_data"]).endswith(":y"))
+    await _tap(story, OWNER, confirm, str(cancel["callback_data"]), str(cancel["text"]))
+    await story.bed.services.outbox.wait_idle(30)
+    story.note("the announcement, edited in every group: marked cancelled, no buttons")
+    edited = [m for m in sandbox.messages(group) if m.message_id == announcement.message_id]
+    story.show(edited)
+    story.note("the seller's question, now the summary")
+    story.show([sandbox.messages(OWNER)[-1]])
