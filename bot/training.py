@@ -65,11 +65,9 @@ def parse_duration(text: str, lang: Language) -> int:
     return int(minutes)
 
 
-def announcement(
-    training: Training, counts: Mapping[RsvpAnswer, int], tz: ZoneInfo, lang: Language
-) -> str:
-    lines = [
-        t(lang, "tr_announce_title", title=training.title),
+def _when_where(training: Training, tz: ZoneInfo, lang: Language) -> list[str]:
+    """The time and place lines every rendering of a training shows."""
+    return [
         t(
             lang,
             "tr_announce_when",
@@ -77,6 +75,15 @@ def announcement(
             minutes=training.duration_minutes,
         ),
         t(lang, "tr_announce_where", location=training.location),
+    ]
+
+
+def announcement(
+    training: Training, counts: Mapping[RsvpAnswer, int], tz: ZoneInfo, lang: Language
+) -> str:
+    lines = [
+        t(lang, "tr_announce_title", title=training.title),
+        *_when_where(training, tz, lang),
         "",
         t(lang, "tr_announce_counts", yes=counts["yes"], no=counts["no"], maybe=counts["maybe"]),
     ]
@@ -89,13 +96,7 @@ def cancelled_announcement(training: Training, tz: ZoneInfo, lang: Language) -> 
     lines = [
         t(lang, "trc_announce_header"),
         t(lang, "tr_announce_title", title=training.title),
-        t(
-            lang,
-            "tr_announce_when",
-            start=local_iso(training.starts_at, tz),
-            minutes=training.duration_minutes,
-        ),
-        t(lang, "tr_announce_where", location=training.location),
+        *_when_where(training, tz, lang),
         "",
         t(lang, "trc_announce_footer"),
     ]
@@ -274,13 +275,7 @@ def rsvp_list(
     lines = [
         t(lang, "tr_detail_title", id=training.id, title=training.title),
         *([t(lang, "trc_detail_cancelled")] if training.status == "cancelled" else []),
-        t(
-            lang,
-            "tr_announce_when",
-            start=local_iso(training.starts_at, tz),
-            minutes=training.duration_minutes,
-        ),
-        t(lang, "tr_announce_where", location=training.location),
+        *_when_where(training, tz, lang),
     ]
     for value in RSVP_ANSWERS:
         names = [rsvp.name for rsvp in rsvps if rsvp.answer == value]
