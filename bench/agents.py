@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.agents.crm import parse_agent_filter
+from bot.agents.profiles import NAMED_LEVELS, TAOBAO_LEVELS
+from bot.agents.quality_service import recompute_all
 from bot.config import Settings
-from bot.crm import parse_agent_filter
-from bot.profiles import NAMED_LEVELS, TAOBAO_LEVELS
-from bot.quality_service import recompute_all
+from bot.dev.testbed import DEFAULT_OWNER, Testbed
 from bot.services import Services
-from bot.testbed import DEFAULT_OWNER, Testbed
 from storage.db import Database
 
 CATEGORIES = ["女装/连衣裙", "女装/T恤", "女装/半身裙", "家居/收纳", "家居/床品", "母婴/童装"]

@@ -52,11 +52,11 @@ sys.path.insert(0, str(ROOT))
 from telegram import Bot, InputMediaPhoto  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
 
-from bot.delivery import retry_after_seconds  # noqa: E402
-from bot.outbox import Outbox, Payload  # noqa: E402
-from bot.sandbox import Sandbox, SandboxLimits  # noqa: E402
-from bot.sandbox.faults import SENDING_METHODS  # noqa: E402
-from bot.testbed import DEFAULT_OWNER, SANDBOX_TOKEN  # noqa: E402
+from bot.broadcast.delivery.engine import retry_after_seconds  # noqa: E402
+from bot.broadcast.outbox import Outbox, Payload  # noqa: E402
+from bot.dev.sandbox import Sandbox, SandboxLimits  # noqa: E402
+from bot.dev.sandbox.faults import SENDING_METHODS  # noqa: E402
+from bot.dev.testbed import DEFAULT_OWNER, SANDBOX_TOKEN  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.groups import GroupRepository  # noqa: E402
 from storage.outbox import OutboxRepository  # noqa: E402

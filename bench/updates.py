@@ -27,8 +27,8 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.sandbox import Sandbox  # noqa: E402
-from bot.testbed import DEFAULT_OWNER, SANDBOX_TOKEN, Testbed  # noqa: E402
+from bot.dev.sandbox import Sandbox  # noqa: E402
+from bot.dev.testbed import DEFAULT_OWNER, SANDBOX_TOKEN, Testbed  # noqa: E402
 
 
 def _inject(sandbox: Sandbox, chat_id: int, users: list[int], count: int) -> dict[str, Any]:

@@ -10,11 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot.agents.quality_service import schedule_daily_recompute
+from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
-from bot.delivery import start_delivery, stop_delivery
-from bot.quality_service import schedule_daily_recompute
-from bot.scheduler import start_scheduler, stop_scheduler
+from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
 from handlers import admins, broadcast, crm, groups, members, start
 from handlers import catalog as catalog_handlers

@@ -84,12 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "run":
         return _run(arguments.config, arguments.webhook)
     if arguments.command in ("backup", "check"):
-        from bot.cli_ops import backup_command, check_command
+        from bot.ops.cli import backup_command, check_command
 
         if arguments.command == "backup":
             return backup_command(arguments.config, arguments.path)
         return check_command(arguments.config)
-    from bot.demo import run_demo
+    from bot.dev.demo.story import run_demo
 
     return asyncio.run(run_demo(verbose=arguments.verbose, step=arguments.step))
 

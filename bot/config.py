@@ -25,8 +25,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.quality_config import QualitySettings
-from bot.schedule_config import FollowupSettings, GreetingSettings, TrainingSettings
+from bot.agents.quality_config import QualitySettings
+from bot.scheduling.config import FollowupSettings, GreetingSettings, TrainingSettings
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
@@ -64,7 +64,7 @@ class RateLimits(BaseModel):
 
 
 class DeliverySettings(BaseModel):
-    """Retries and progress reports of the delivery engine (bot/delivery.py)."""
+    """Retries and progress reports of the delivery engine (bot/broadcast/delivery/engine.py)."""
 
     max_attempts: int = Field(5, ge=1, le=20)
     backoff_seconds: float = Field(2.0, gt=0, le=600)

@@ -13,9 +13,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
+from bot.broadcast.outbox import Outbox
 from bot.config import Settings
-from bot.outbox import Outbox
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from storage.admins import AdminRepository, AuditRepository
 from storage.agents import AgentRepository
 from storage.catalog import ProductRepository, PromotionRepository, StockRepository

@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.commands import set_admin_menu
-from bot.errors import InputError
-from bot.render import local_time
+from bot.common.errors import InputError
+from bot.common.render import local_time
 from bot.services import services_of
 from bot.texts import t
 from handlers.common import Context, admin_only, command_args, language, owner_only, reply

@@ -14,11 +14,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.broadcast_report import broadcasts_list, report_text, target_label
-from bot.delivery import send_payload
-from bot.errors import InputError
-from bot.outbox import Broadcast, Payload, inline_markup, layout
-from bot.send_gate import submit_unless_quiet
+from bot.broadcast.delivery.engine import send_payload
+from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
+from bot.broadcast.report import broadcasts_list, report_text, target_label
+from bot.broadcast.send_gate import submit_unless_quiet
+from bot.common.errors import InputError
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import (

@@ -31,7 +31,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.catalog import (
+from bot.broadcast.outbox import inline_markup
+from bot.broadcast.send_gate import submit_unless_quiet
+from bot.catalog.launches import launch_offer
+from bot.catalog.model import (
     MAX_CATEGORY_LENGTH,
     MAX_DESCRIPTION_LENGTH,
     MAX_PHOTOS,
@@ -55,20 +58,17 @@ from bot.catalog import (
     promos_list,
     promotion_notice,
 )
-from bot.catalog_service import (
+from bot.catalog.service import (
     TargetOption,
     product_payload,
     send_promotion,
     target_chat_ids,
     target_options,
 )
-from bot.errors import InputError
-from bot.launches import launch_offer
-from bot.outbox import inline_markup
-from bot.quiet import quiet_until
-from bot.schedule_kinds import cap_text, check_launch, schedule_promo_reminder
-from bot.scheduler import Targets, quiet_question
-from bot.send_gate import submit_unless_quiet
+from bot.common.errors import InputError
+from bot.common.quiet import quiet_until
+from bot.scheduling.kinds import cap_text, check_launch, schedule_promo_reminder
+from bot.scheduling.scheduler import Targets, quiet_question
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import Context, actor_id, admin_only, command_args, language, reply, user_data
@@ -155,7 +155,7 @@ def _control(
                 )
             ]
         )
-    if prefix == "np":  # a product can also be launched later (bot/launches.py)
+    if prefix == "np":  # a product can also be launched later (bot/catalog/launches.py)
         rows.append(
             [
                 InlineKeyboardButton(t(lang, "sch_button_schedule"), callback_data="np:later"),

@@ -12,7 +12,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.errors import InputError
+from bot.common.errors import InputError
 from bot.services import Services, services_of
 from bot.texts import Language, language_of, t
 

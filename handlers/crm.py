@@ -6,8 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.agent_service import find_agent, remove_agent
-from bot.crm import (
+from bot.agents.crm import (
     MAX_NOTE_LENGTH,
     MAX_REMARK_LENGTH,
     clean_text,
@@ -15,9 +14,10 @@ from bot.crm import (
     parse_mode,
     parse_tags,
 )
-from bot.errors import InputError
-from bot.quality_service import quality_section
-from bot.render import agent_card, agents_page, mode_label
+from bot.agents.quality_service import quality_section
+from bot.agents.service import find_agent, remove_agent
+from bot.common.errors import InputError
+from bot.common.render import agent_card, agents_page, mode_label
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import (

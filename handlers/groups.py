@@ -9,10 +9,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.crm import parse_chat_id, parse_tags
-from bot.errors import InputError
-from bot.membership import membership_change
-from bot.render import groups_list
+from bot.agents.crm import parse_chat_id, parse_tags
+from bot.agents.membership import membership_change
+from bot.common.errors import InputError
+from bot.common.render import groups_list
 from bot.services import services_of
 from bot.texts import language_of, t
 from handlers.common import Context, admin_only, command_args, language, reply

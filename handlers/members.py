@@ -9,7 +9,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
-from bot.membership import membership_change
+from bot.agents.membership import membership_change
 from bot.services import Services, services_of
 from bot.texts import Language, language_of, t
 from handlers.common import Context

@@ -11,11 +11,11 @@ from telegram import Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import Application, CommandHandler
 
-from bot.charts import render_chart
-from bot.errors import InputError
-from bot.ops import BOT_UPLOAD_LIMIT, backup_file_name, human_size
+from bot.common.errors import InputError
+from bot.ops.backup_files import BOT_UPLOAD_LIMIT, backup_file_name, human_size
+from bot.ops.charts import render_chart
+from bot.ops.stats import chart_data, totals_text, week_starts
 from bot.services import services_of
-from bot.stats import chart_data, totals_text, week_starts
 from bot.texts import Language, t
 from handlers.common import Context, admin_only, language, owner_only, reply
 from storage.backup import BackupError, backup_database

@@ -31,9 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.errors import InputError
-from bot.profile_terms import PLATFORMS, parse_category, parse_platform, platform_label
-from bot.profiles import (
+from bot.agents.profiles import (
     OPERATING_STATUSES,
     badge_choices,
     operating_label,
@@ -44,8 +42,10 @@ from bot.profiles import (
     parse_store_name,
     parse_url,
 )
-from bot.quality_service import profile_lines, recompute, status_line, submission_text
-from bot.render import MODE_LABELS
+from bot.agents.quality_service import profile_lines, recompute, status_line, submission_text
+from bot.agents.terms import PLATFORMS, parse_category, parse_platform, platform_label
+from bot.common.errors import InputError
+from bot.common.render import MODE_LABELS
 from bot.services import Services, services_of
 from bot.texts import Language, language_of, t
 from handlers.common import Context, admin_only, language, reply

@@ -12,7 +12,11 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.agent_io import (
+from bot.agents.crm import clean_text
+from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.agents.service import find_agent, remove_agent
+from bot.agents.sheets import SheetError, SheetRow, read_table
+from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
     ORDER_COLUMNS,
     ImportReport,
@@ -21,14 +25,10 @@ from bot.agent_io import (
     import_agents,
     import_orders,
 )
-from bot.agent_service import find_agent, remove_agent
-from bot.crm import clean_text
-from bot.errors import InputError
-from bot.profile_terms import parse_tier, tier_label
-from bot.quality_service import agent_label, reasons, recompute, refresh_stale
-from bot.render import local_time
+from bot.agents.terms import parse_tier, tier_label
+from bot.common.errors import InputError
+from bot.common.render import local_time
 from bot.services import Services, services_of
-from bot.sheets import SheetError, SheetRow, read_table
 from bot.texts import Language, language_of, t
 from handlers.common import (
     Context,

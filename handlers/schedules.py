@@ -17,16 +17,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.errors import InputError
-from bot.festivals import FESTIVALS, festival_named
-from bot.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
-from bot.launches import LaunchPlan, plan_launch, schedule_launch
-from bot.outbox import Payload
-from bot.schedule_kinds import cap_text
-from bot.scheduler import Targets, schedule_broadcast
+from bot.broadcast.outbox import Payload
+from bot.catalog.launches import LaunchPlan, plan_launch, schedule_launch
+from bot.common.errors import InputError
+from bot.common.timeparse import UnreadableTime, describe_rule, local_iso, parse_when
+from bot.events.festivals import FESTIVALS, festival_named
+from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
+from bot.scheduling.kinds import cap_text
+from bot.scheduling.scheduler import Targets, schedule_broadcast
 from bot.services import Services, services_of
 from bot.texts import Language, escape, t
-from bot.timeparse import UnreadableTime, describe_rule, local_iso, parse_when
 from handlers.common import (
     Context,
     actor_id,

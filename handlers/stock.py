@@ -1,7 +1,7 @@
 """Stock levels: /stock, /stock_threshold and a CSV document captioned /stock_import.
 
 A change of stock state (into low, into out of stock, back in stock) sends a stock notice to
-the groups through the outbox; see :mod:`bot.catalog_service`.
+the groups through the outbox; see :mod:`bot.catalog.service`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.catalog import (
+from bot.catalog.model import (
     MAX_CSV_BYTES,
     csv_errors_text,
     decode_csv,
@@ -23,8 +23,8 @@ from bot.catalog import (
     stock_list,
     unknown_sku_errors,
 )
-from bot.catalog_service import StockOutcome, set_stock, set_threshold
-from bot.errors import InputError
+from bot.catalog.service import StockOutcome, set_stock, set_threshold
+from bot.common.errors import InputError
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import Context, actor_id, admin_only, command_args, language, reply

@@ -17,14 +17,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.agent_service import find_agent
-from bot.errors import InputError
-from bot.outbox import inline_markup
-from bot.scheduler import quiet_question
-from bot.services import services_of
-from bot.texts import Language, t
-from bot.timeparse import local_iso, parse_when
-from bot.training import (
+from bot.agents.service import find_agent
+from bot.broadcast.outbox import inline_markup
+from bot.common.errors import InputError
+from bot.common.timeparse import local_iso, parse_when
+from bot.events.training import (
     MAX_LOCATION,
     MAX_TITLE,
     TrainingDraft,
@@ -34,7 +31,7 @@ from bot.training import (
     rsvp_list,
     training_line,
 )
-from bot.training_cancel import (
+from bot.events.training_cancel import (
     cancel_problem,
     cancel_training,
     confirmation_text,
@@ -42,6 +39,9 @@ from bot.training_cancel import (
     parse_training_id,
     usage_error,
 )
+from bot.scheduling.scheduler import quiet_question
+from bot.services import services_of
+from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,

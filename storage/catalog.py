@@ -30,7 +30,7 @@ PROMO_KINDS: tuple[PromoKind, ...] = (
     "discount",
     "flash_price",
 )
-# (qty, threshold or None for the configured default) -> state; see bot.catalog.stock_state.
+# (qty, threshold or None for the configured default) -> state; see bot.catalog.model.stock_state.
 Classifier = Callable[[int, int | None], StockState]
 # The applied changes -> the broadcast announcing them, or None; pure, run inside the write
 # transaction (raising rolls the whole update back).

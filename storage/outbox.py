@@ -1,4 +1,5 @@
-"""The outbox: broadcasts and their per-chat deliveries (SQL only; the engine is bot/delivery.py).
+"""The outbox: broadcasts and their per-chat deliveries (SQL only; the engine is
+bot/broadcast/delivery/engine.py).
 
 A delivery that targets a group stores the group's surrogate id; the chat id to send to is read
 through ``groups.chat_id`` so that a group migrated to a supergroup is followed.
@@ -65,7 +66,7 @@ class Broadcast:
     id: int
     kind: str
     ref: str | None
-    payload: str  # JSON of bot.outbox.Payload
+    payload: str  # JSON of bot.broadcast.outbox.Payload
     creator_id: int | None
     created_at: int
     status: BroadcastStatus
@@ -153,11 +154,12 @@ def _ids(message_ids: Sequence[int]) -> str:
 @dataclass(frozen=True, slots=True)
 class NewBroadcast:
     """A broadcast about to be written: one row plus one delivery per ``(chat_id, reply_to)``
-    target (deduplicated and validated by the caller, see ``bot.outbox.new_broadcast``)."""
+    target (deduplicated and validated by the caller, see
+    ``bot.broadcast.outbox.new_broadcast``)."""
 
     kind: str
     ref: str | None
-    payload: str  # JSON of bot.outbox.Payload
+    payload: str  # JSON of bot.broadcast.outbox.Payload
     creator_id: int | None
     targets: tuple[tuple[int, int | None], ...]
     idempotency_key: str | None = None

@@ -135,7 +135,7 @@ class QueueEntry:
 
 @dataclass(slots=True)
 class ScoreSources:
-    """The stored inputs of one agent's score (see bot.quality.QualityInputs)."""
+    """The stored inputs of one agent's score (see bot.agents.quality.QualityInputs)."""
 
     last_seen_at: int
     profile: StoreProfile | None = None

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.testbed import DEFAULT_OWNER, Testbed
+from bot.dev.testbed import DEFAULT_OWNER, Testbed
 
 OWNER = DEFAULT_OWNER
 

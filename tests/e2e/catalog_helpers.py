@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.sandbox import SentMessage
-from bot.testbed import Testbed
+from bot.dev.sandbox import SentMessage
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER
 
 

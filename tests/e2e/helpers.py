@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 
 OWNER = 100
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 STRANGER = 666

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 AGENT = 2001
@@ -23,7 +23,7 @@ async def test_join_records_agent_and_welcomes_with_deep_link(bed: Testbed) -> N
 
 
 async def test_welcome_uses_group_language_and_config_text(tmp_path) -> None:
-    from bot.testbed import Testbed as Bed
+    from bot.dev.testbed import Testbed as Bed
 
     async with Bed(
         database=tmp_path / "x.sqlite3",

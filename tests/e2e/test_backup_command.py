@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 

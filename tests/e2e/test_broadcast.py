@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.outbox import Payload
-from bot.sandbox import Fault, SandboxLimits, SentMessage
-from bot.splitting import visible_length
-from bot.testbed import Testbed
+from bot.broadcast.outbox import Payload
+from bot.common.splitting import visible_length
+from bot.dev.sandbox import Fault, SandboxLimits, SentMessage
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, make_group, texts
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 8, 8) + b"\x08\x02\x00\x00\x00"

@@ -15,8 +15,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.sandbox import Sandbox, SandboxLimits, SentMessage
-from bot.testbed import SANDBOX_TOKEN
+from bot.dev.sandbox import Sandbox, SandboxLimits, SentMessage
+from bot.dev.testbed import SANDBOX_TOKEN
 from storage.db import Database
 from storage.groups import GroupRepository
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.schedule_kinds import schedule_promo_reminder
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
+from bot.scheduling.kinds import schedule_promo_reminder
 from storage.catalog import Product
 from tests.e2e.catalog_helpers import publish_product
 from tests.e2e.helpers import OWNER, join, make_group

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from handlers import catalog as catalog_handlers
 from tests.e2e.catalog_helpers import (
     button_data,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 CATEGORIES = ["女装/连衣裙", "女装/T恤", "家居/收纳"]

@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.catalog_helpers import (
     choose_target,
     current,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from storage.profiles import StoreProfile
 from tests.e2e.helpers import OWNER, join, make_group, texts
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.outbox import Payload, inline_markup
-from bot.scheduler import Targets, quiet_question, schedule_broadcast, send_or_hold
-from bot.testbed import Testbed
+from bot.broadcast.outbox import Payload, inline_markup
+from bot.dev.testbed import Testbed
+from bot.scheduling.scheduler import Targets, quiet_question, schedule_broadcast, send_or_hold
 from tests.e2e.helpers import OWNER, make_group
 from tests.e2e.schedule_helpers import FakeClock, at, run_due, texts_in
 

@@ -6,7 +6,7 @@ import struct
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

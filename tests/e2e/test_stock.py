@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.testbed import Testbed
+from bot.dev.testbed import Testbed
 from storage.catalog import Product
 from tests.e2e.catalog_helpers import choose_target, draft_product, group_posts, publish_product
 from tests.e2e.helpers import OWNER, join, make_group, texts

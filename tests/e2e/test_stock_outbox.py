@@ -4,8 +4,8 @@ committed notice is delivered after a restart."""
 
 from __future__ import annotations
 
-from bot.sandbox import Fault
-from bot.testbed import Testbed
+from bot.dev.sandbox import Fault
+from bot.dev.testbed import Testbed
 from tests.e2e.catalog_helpers import group_posts, publish_product
 from tests.e2e.helpers import OWNER, make_group, texts
 

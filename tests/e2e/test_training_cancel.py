@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.world import SentMessage
-from bot.testbed import Testbed
-from bot.training_cancel import cancel_training
+from bot.dev.sandbox.world import SentMessage
+from bot.dev.testbed import Testbed
+from bot.events.training_cancel import cancel_training
 from tests.e2e.helpers import OWNER, join, make_group
 from tests.e2e.schedule_helpers import FakeClock, at, run_due, texts_in
 

@@ -1,4 +1,4 @@
-"""The delivery engine's HTTP transport (bot/aiohttp_request.py) against the sandbox.
+"""The delivery engine's HTTP transport (bot/broadcast/delivery/transport.py) against the sandbox.
 
 PTB builds the requests and maps the answers; the transport only carries them. So the checks
 are: the wire form is the one PTB's default transport sends, uploads arrive intact, Telegram's
@@ -25,8 +25,8 @@ from telegram.constants import ParseMode
 from telegram.error import ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.aiohttp_request import AiohttpRequest
-from bot.sandbox import Fault, Sandbox
+from bot.broadcast.delivery.transport import AiohttpRequest
+from bot.dev.sandbox import Fault, Sandbox
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -13,8 +13,8 @@ import pytest
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.sandbox import Sandbox
-from bot.testbed import SANDBOX_TOKEN
+from bot.dev.sandbox import Sandbox
+from bot.dev.testbed import SANDBOX_TOKEN
 from bot.webhook import WebhookPlan, start_webhook, webhook_plan
 
 OWNER = 100

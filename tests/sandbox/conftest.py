@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 from telegram import Bot
 
-from bot.sandbox import Sandbox
+from bot.dev.sandbox import Sandbox
 from tests.sandbox.helpers import ALICE, BOB, CAROL, TOKEN
 
 

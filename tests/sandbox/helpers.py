@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.sandbox import Sandbox
+from bot.dev.sandbox import Sandbox
 
 TOKEN = "123456:SANDBOX"
 ALICE = 1001

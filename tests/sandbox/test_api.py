@@ -19,7 +19,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken
 
-from bot.sandbox import Sandbox
+from bot.dev.sandbox import Sandbox
 from tests.sandbox.helpers import ALICE, BOB
 
 pytestmark = pytest.mark.asyncio

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InputMediaPhoto
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.sandbox import Fault, Sandbox, SandboxLimits
+from bot.dev.sandbox import Fault, Sandbox, SandboxLimits
 from tests.sandbox.helpers import ALICE, TOKEN
 
 pytestmark = [

@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox import GROUP_ANONYMOUS_BOT, Sandbox
+from bot.dev.sandbox import GROUP_ANONYMOUS_BOT, Sandbox
 from tests.sandbox.helpers import ALICE, BOB, AnyApp, running_app
 
 pytestmark = pytest.mark.asyncio

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox import ApiError, SandboxLimits
-from bot.sandbox.faults import RateLimiter, _Window
-from bot.sandbox.markup import EntityParseError, command_entities, parse_html, utf16_len
-from bot.sandbox.server import decode_field
+from bot.dev.sandbox import ApiError, SandboxLimits
+from bot.dev.sandbox.faults import RateLimiter, _Window
+from bot.dev.sandbox.markup import EntityParseError, command_entities, parse_html, utf16_len
+from bot.dev.sandbox.server import decode_field
 
 
 class FakeClock:

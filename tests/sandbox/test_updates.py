@@ -8,7 +8,7 @@ import time
 import pytest
 from telegram import Bot
 
-from bot.sandbox import Sandbox
+from bot.dev.sandbox import Sandbox
 from tests.sandbox.helpers import ALICE, BOB
 
 pytestmark = pytest.mark.asyncio

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.catalog import (
+from bot.catalog.model import (
     MAX_CSV_ROWS,
     CsvRow,
     PromoDraft,
@@ -33,7 +33,7 @@ from bot.catalog import (
     stock_state,
     unknown_sku_errors,
 )
-from bot.errors import InputError
+from bot.common.errors import InputError
 from storage.catalog import Product, StockChange
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -292,13 +292,13 @@ def test_product_caption_escapes_everything() -> None:
 
 
 def test_longest_product_caption_fits_a_photo_caption() -> None:
-    from bot.catalog import (
+    from bot.catalog.model import (
         MAX_CATEGORY_LENGTH,
         MAX_DESCRIPTION_LENGTH,
         MAX_SKU_LENGTH,
         MAX_TITLE_LENGTH,
     )
-    from bot.demo import plain
+    from bot.dev.demo.story import plain
 
     product = _product(
         sku="S" * MAX_SKU_LENGTH,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.progress import ProgressPrinter
+from bot.ops.progress import ProgressPrinter
 from storage.db import Database, load_migrations
 
 LATEST = load_migrations()[-1].version
@@ -240,8 +240,8 @@ def test_demo_step_on_a_terminal_pauses_before_every_scene_but_the_first() -> No
 
 
 def test_the_dashboard_scene_closes_the_demo() -> None:
-    from bot.demo import SCENES
-    from bot.demo_ops import scene_dashboard
+    from bot.dev.demo.ops import scene_dashboard
+    from bot.dev.demo.story import SCENES
 
     assert SCENES[-1] is scene_dashboard
     assert SCENES.count(scene_dashboard) == 1

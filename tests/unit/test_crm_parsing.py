@@ -1,7 +1,13 @@
 import pytest
 
-from bot.crm import parse_agent_filter, parse_agent_ref, parse_duration, parse_mode, parse_tags
-from bot.errors import InputError
+from bot.agents.crm import (
+    parse_agent_filter,
+    parse_agent_ref,
+    parse_duration,
+    parse_mode,
+    parse_tags,
+)
+from bot.common.errors import InputError
 
 
 def test_agent_ref() -> None:

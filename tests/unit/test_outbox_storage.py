@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.outbox import Outbox, Payload
+from bot.broadcast.outbox import Outbox, Payload
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.outbox import OutboxRepository

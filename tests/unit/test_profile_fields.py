@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crm import parse_agent_filter
-from bot.errors import InputError
-from bot.profile_terms import parse_category, parse_platform, parse_score_filter, parse_tier
-from bot.profiles import (
+from bot.agents.crm import parse_agent_filter
+from bot.agents.profiles import (
     TAOBAO_LEVELS,
     badge_strength,
     category_match,
@@ -18,6 +16,8 @@ from bot.profiles import (
     parse_store_name,
     parse_url,
 )
+from bot.agents.terms import parse_category, parse_platform, parse_score_filter, parse_tier
+from bot.common.errors import InputError
 
 SELLER = ["女装/连衣裙", "女装/T恤", "家居/收纳"]
 

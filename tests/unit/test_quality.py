@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.quality import QualityInputs, compute_score, parse_period, period_end, tier_for
-from bot.quality_config import QualitySettings, QualityTiers, QualityWeights
+from bot.agents.quality import QualityInputs, compute_score, parse_period, period_end, tier_for
+from bot.agents.quality_config import QualitySettings, QualityTiers, QualityWeights
 from storage.profiles import StoreProfile
 
 CATEGORIES = ["女装/连衣裙", "女装/T恤", "家居/收纳"]

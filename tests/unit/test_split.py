@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.outbox import Payload, layout
-from bot.splitting import split_html, visible_length, visible_text
+from bot.broadcast.outbox import Payload, layout
+from bot.common.splitting import split_html, visible_length, visible_text
 
 _TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.charts import ChartData, render_chart
-from bot.stats import chart_data, totals_text, week_starts
+from bot.ops.charts import ChartData, render_chart
+from bot.ops.stats import chart_data, totals_text, week_starts
 from storage.db import Database
 from storage.stats import DeliveryCounts, StatsRepository
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import stock_state
-from bot.outbox import Outbox, Payload, new_broadcast
+from bot.broadcast.outbox import Outbox, Payload, new_broadcast
+from bot.catalog.model import stock_state
 from storage.catalog import (
     NoticeFor,
     Product,

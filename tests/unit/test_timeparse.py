@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import InputError
-from bot.festivals import FESTIVALS, festival_named, next_occurrence, upcoming
-from bot.timeparse import describe_rule, next_fire, parse_when, utc_iso
+from bot.common.errors import InputError
+from bot.common.timeparse import describe_rule, next_fire, parse_when, utc_iso
+from bot.events.festivals import FESTIVALS, festival_named, next_occurrence, upcoming
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -124,7 +124,7 @@ def test_machine_time_zone_does_not_matter() -> None:
     """The same parse in a process whose TZ is America/New_York gives the same instant."""
     code = (
         "import time; time.tzset(); from zoneinfo import ZoneInfo; "
-        "from bot.timeparse import parse_when; "
+        "from bot.common.timeparse import parse_when; "
         f"print(parse_when('2026-12-01 20:00', {NOW}, ZoneInfo('Asia/Shanghai'), 'en').first, "
         f"parse_when('每天 10:00', {NOW}, ZoneInfo('Asia/Shanghai'), 'en').first, "
         "time.localtime().tm_zone)"

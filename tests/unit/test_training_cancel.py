@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import InputError
-from bot.training import cancelled_announcement, rsvp_list, training_line
-from bot.training_cancel import (
+from bot.common.errors import InputError
+from bot.events.training import cancelled_announcement, rsvp_list, training_line
+from bot.events.training_cancel import (
     Cancellation,
     cancel_problem,
     confirmation_text,

@@ -1,0 +1,178 @@
+"""Pure validation of store profile fields and the category match (no Telegram, no database).
+
+Every ``parse_*`` function returns the canonical value or raises :class:`InputError` with a
+message naming the field and the accepted form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from bot.agents.crm import MODE_NAMES
+from bot.agents.terms import normalize_category, platform_label
+from bot.common.errors import InputError
+from bot.texts import Language, t
+from storage.models import OrderMode
+from storage.profiles import OperatingStatus
+
+# 淘宝 seller levels, weakest first: 1心…5心, 1钻…5钻, 1冠…5冠, 1金冠…5金冠.
+TAOBAO_LEVELS: tuple[str, ...] = tuple(
+    f"{n}{unit}" for unit in ("心", "钻", "冠", "金冠") for n in range(1, 6)
+)
+# Platforms with named store levels (strongest first) and their strength 0-1.
+NAMED_LEVELS: dict[str, dict[str, float]] = {
+    "tmall": {"旗舰店": 1.0, "专卖店": 0.8, "专营店": 0.6},
+    "jd": {"自营": 1.0, "旗舰店": 0.9, "专卖店": 0.7, "专营店": 0.6, "普通店": 0.4},
+    "1688": {"实力商家": 1.0, "超级工厂": 1.0, "诚信通": 0.6, "普通": 0.3},
+}
+# Everyone else gives its store experience score / star rating, 0-5.
+NUMERIC_BADGE_MAX = 5.0
+
+OPERATING_NAMES: dict[str, OperatingStatus] = {
+    "营业中": "open",
+    "营业": "open",
+    "open": "open",
+    "暂停": "paused",
+    "暂停营业": "paused",
+    "paused": "paused",
+    "已关闭": "closed",
+    "关闭": "closed",
+    "closed": "closed",
+}
+OPERATING_STATUSES: tuple[OperatingStatus, ...] = ("open", "paused", "closed")
+MAX_STORE_NAME = 60
+MAX_URL = 300
+_DSR = re.compile(r"^\d(?:\.\d{1,2})?$")
+_NUMBER = re.compile(r"^\d+(?:\.\d{1,2})?$")
+
+
+def parse_store_name(text: str, lang: Language) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > MAX_STORE_NAME:
+        raise InputError(t(lang, "pf_err_store_name", max=MAX_STORE_NAME))
+    return name
+
+
+def parse_url(text: str, lang: Language) -> str:
+    url = text.strip()
+    error = InputError(t(lang, "pf_err_url", value=url[:80]))
+    if not url or len(url) > MAX_URL or any(ch.isspace() for ch in url):
+        raise error
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise error from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise error
+    return url
+
+
+def badge_choices(platform: str) -> tuple[str, ...]:
+    """The buttons of the badge step (empty: the platform takes a number)."""
+    if platform == "taobao":
+        return TAOBAO_LEVELS
+    return tuple(NAMED_LEVELS.get(platform, {}))
+
+
+def parse_badge(platform: str, text: str, lang: Language) -> str:
+    value = text.strip().replace(" ", "")
+    if platform == "taobao":
+        if value in TAOBAO_LEVELS:
+            return value
+        raise InputError(t(lang, "pf_err_badge_taobao", value=text))
+    named = NAMED_LEVELS.get(platform)
+    if named is not None:
+        if value in named:
+            return value
+        raise InputError(
+            t(
+                lang,
+                "pf_err_badge_named",
+                value=text,
+                platform=platform_label(platform, lang),
+                levels=" / ".join(named),
+            )
+        )
+    if _NUMBER.match(value) and float(value) <= NUMERIC_BADGE_MAX:
+        return f"{float(value):g}"
+    raise InputError(t(lang, "pf_err_badge_number", value=text, max=f"{NUMERIC_BADGE_MAX:g}"))
+
+
+def badge_strength(platform: str | None, badge: str | None) -> float:
+    """0-1: how strong a store level is on its platform (unknown or missing → 0)."""
+    if platform is None or badge is None:
+        return 0.0
+    if platform == "taobao":
+        if badge in TAOBAO_LEVELS:
+            return (TAOBAO_LEVELS.index(badge) + 1) / len(TAOBAO_LEVELS)
+        return 0.0
+    named = NAMED_LEVELS.get(platform)
+    if named is not None:
+        return named.get(badge, 0.0)
+    try:
+        number = float(badge)
+    except ValueError:
+        return 0.0
+    return min(max(number / NUMERIC_BADGE_MAX, 0.0), 1.0)
+
+
+def parse_dsr(text: str, lang: Language, field: str) -> float:
+    value = text.strip()
+    if not _DSR.match(value) or float(value) > 5.0:
+        raise InputError(t(lang, "pf_err_dsr", field=field, value=text))
+    return float(value)
+
+
+def parse_operating(text: str, lang: Language) -> OperatingStatus:
+    status = OPERATING_NAMES.get(text.strip().casefold())
+    if status is None:
+        raise InputError(t(lang, "pf_err_operating", value=text))
+    return status
+
+
+def operating_label(status: OperatingStatus | None, lang: Language) -> str:
+    return t(lang, f"pf_operating_{status}") if status else t(lang, "unset")
+
+
+def parse_profile_mode(text: str, lang: Language) -> OrderMode:
+    mode = MODE_NAMES.get(text.strip().lower())
+    if mode is None:
+        raise InputError(t(lang, "pf_err_mode", value=text))
+    return mode
+
+
+def category_match(
+    category: str | None,
+    seller_categories: Sequence[str],
+    *,
+    leaf: float = 1.0,
+    parent: float = 0.6,
+) -> float:
+    """How well an agent's main category fits the seller's category tree.
+
+    ``leaf`` when the category is one of the seller's (the full path, or only its leaf name);
+    ``parent`` when it shares the top-level category; otherwise 0.
+    """
+    if not category:
+        return 0.0
+    return _category_match(category, tuple(seller_categories), leaf, parent)
+
+
+@lru_cache(maxsize=4096)
+def _category_match(category: str, sellers: tuple[str, ...], leaf: float, parent: float) -> float:
+    # Cached: agents share a handful of categories, and scoring 100,000 agents calls this a lot.
+    mine = [part.casefold() for part in normalize_category(category).split("/")]
+    best = 0.0
+    for seller in sellers:
+        theirs = [part.casefold() for part in normalize_category(seller).split("/")]
+        if not theirs or not theirs[0]:
+            continue
+        if mine == theirs or (len(mine) == 1 and mine[0] == theirs[-1]):
+            return leaf
+        if mine[0] == theirs[0]:
+            best = max(best, parent)
+    return best

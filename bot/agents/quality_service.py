@@ -1,0 +1,262 @@
+"""Computing, storing and showing quality scores.
+
+When scores are recomputed: right after any input changes (profile approved or imported,
+rating, purchase import), for the agent concerned; and every day at ``quality.recompute_hour``
+for every agent, because "days since last seen" changes with time alone. ``/agent`` and
+``/lowquality`` also refresh what is older than a day (and new agents, whose placeholder row
+has ``computed_at = 0``), so what the seller reads is never more than a day old.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import time as day_time
+from typing import Any
+
+from bot.agents.profiles import category_match, operating_label
+from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
+from bot.agents.terms import platform_label, tier_label
+from bot.common.render import local_time, mode_label
+from bot.services import Services
+from bot.texts import Html, Language, escape, t
+from storage.models import Agent
+from storage.profiles import (
+    Contribution,
+    ScoreSources,
+    StoredScore,
+    StoreProfile,
+    Submission,
+)
+
+log = logging.getLogger(__name__)
+
+# Training attendance (0-1 per agent): async functions (services, user ids) → {user_id: share
+# attended}. Agents none of them mention have no recorded training, and the factor is left out
+# of their score.
+AttendanceSource = Callable[[Services, Sequence[int]], Awaitable[dict[int, float]]]
+
+
+async def training_attendance(services: Services, user_ids: Sequence[int]) -> dict[int, float]:
+    """Attendance recorded by the trainings feature (agents with no such training left out)."""
+    rates: dict[int, float] = {}
+    if not await services.profiles.any_attendance():
+        return rates
+    for user_id in user_ids:
+        rate = await services.trainings.attendance_rate(user_id)
+        if rate is not None:
+            rates[user_id] = rate
+    return rates
+
+
+ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
+BATCH = 5000
+
+
+def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> QualityInputs:
+    return QualityInputs(
+        profile=sources.profile,
+        ratings=tuple(sources.ratings),
+        recent_orders=sources.purchases.orders,
+        recent_amount=sources.purchases.amount_cents / 100,
+        attendance=attendance,
+        days_since_seen=max(now - sources.last_seen_at, 0) / DAY,
+    )
+
+
+def contributions(score: QualityScore) -> list[Contribution]:
+    return [
+        Contribution(f.name, round(f.value, 4), round(f.weight, 2), round(f.points, 2))
+        for f in score.factors
+    ]
+
+
+async def recompute(services: Services, user_ids: Sequence[int]) -> dict[int, QualityScore]:
+    """Recompute and store the scores of ``user_ids``; returns them."""
+    results: dict[int, QualityScore] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), BATCH):
+        results.update(await _recompute_batch(services, ids[start : start + BATCH]))
+    return results
+
+
+async def recompute_all(services: Services) -> int:
+    """Recompute every agent's score, a batch at a time (memory stays flat); returns the count."""
+    ids = await services.profiles.agent_ids()
+    for start in range(0, len(ids), BATCH):
+        await _recompute_batch(services, ids[start : start + BATCH])
+    return len(ids)
+
+
+async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, QualityScore]:
+    now = services.now()
+    settings = services.settings
+    since = now - settings.quality.purchase_window_days * DAY
+    sources = await services.profiles.score_inputs(ids, since)
+    attendance: dict[int, float] = {}
+    for source in ATTENDANCE_SOURCES:
+        attendance.update(await source(services, list(sources)))
+    batch = {
+        user_id: compute_score(
+            inputs_from(found, attendance.get(user_id), now),
+            settings.quality,
+            settings.seller_categories,
+        )
+        for user_id, found in sources.items()
+    }
+    await services.profiles.save_scores(
+        ((user_id, s.score, s.tier, contributions(s)) for user_id, s in batch.items()), now
+    )
+    return batch
+
+
+async def refresh_stale(services: Services, max_age: int = DAY) -> int:
+    """Recompute scores older than ``max_age`` (and placeholders of new agents)."""
+    stale = await services.profiles.stale_agents(services.now() - max_age)
+    if stale:
+        await recompute(services, stale)
+    return len(stale)
+
+
+async def daily_recompute(services: Services) -> None:
+    count = await recompute_all(services)
+    log.info("recomputed %s quality scores", count)
+
+
+async def schedule_daily_recompute(application: Any, services: Services) -> None:
+    """Startup hook: run :func:`daily_recompute` every day at the configured local hour."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        log.warning("no job queue: quality scores are refreshed only on use")
+        return
+
+    async def job(_context: Any) -> None:
+        await daily_recompute(services)
+
+    at = day_time(hour=services.settings.quality.recompute_hour, tzinfo=services.settings.tz)
+    job_queue.run_daily(job, time=at, name="quality-daily-recompute")
+
+
+# ---------------------------------------------------------------------- rendering
+
+
+def reasons(score: StoredScore, lang: Language, count: int = 3) -> str:
+    """The factors that cost an agent the most points, for the review queue."""
+    weak = [c for c in score.breakdown if c.value < 0.6 and c.weight > 0]
+    weak.sort(key=lambda c: c.weight - c.points, reverse=True)
+    if not weak:
+        return t(lang, "none")
+    return t(lang, "qs_list_sep").join(t(lang, f"qs_factor_{c.factor}") for c in weak[:count])
+
+
+def breakdown_lines(score: StoredScore, lang: Language) -> list[str]:
+    return [
+        t(
+            lang,
+            "qs_breakdown_row",
+            factor=t(lang, f"qs_factor_{c.factor}"),
+            points=f"{c.points:.1f}",
+            weight=f"{c.weight:.1f}",
+        )
+        for c in score.breakdown
+    ]
+
+
+def profile_lines(
+    profile: StoreProfile, seller_categories: Sequence[str], services: Services, lang: Language
+) -> list[str]:
+    quality = services.settings.quality
+    match = category_match(
+        profile.category,
+        seller_categories,
+        leaf=quality.category_leaf_match,
+        parent=quality.category_parent_match,
+    )
+    dsr = " / ".join(
+        t(lang, "unset") if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
+        for value in (profile.dsr_description, profile.dsr_service, profile.dsr_logistics)
+    )
+    unset = t(lang, "unset")
+    return [
+        t(
+            lang,
+            "pf_card_store",
+            platform=platform_label(profile.platform, lang),
+            name=profile.store_name or unset,
+        ),
+        t(lang, "pf_card_url", url=profile.store_url or unset),
+        t(
+            lang,
+            "pf_card_category",
+            category=profile.category or unset,
+            match=f"{match * 100:.0f}%",
+        ),
+        t(lang, "pf_card_badge", badge=profile.badge or unset, dsr=dsr),
+        t(lang, "pf_card_operating", status=operating_label(profile.operating_status, lang)),
+    ]
+
+
+def submission_text(submission: Submission, services: Services, lang: Language) -> str:
+    """A submission as the agent and the reviewing admins see it."""
+    lines = profile_lines(submission.profile, services.settings.seller_categories, services, lang)
+    lines.append(t(lang, "pf_card_mode", mode=mode_label(submission.order_mode, lang)))
+    return "\n".join(lines)
+
+
+def status_line(submission: Submission | None, services: Services, lang: Language) -> str:
+    if submission is None:
+        return t(lang, "pf_status_none")
+    at = local_time(submission.submitted_at, services.settings.tz, lang)
+    line = t(lang, "pf_status_line", status=t(lang, f"pf_status_{submission.status}"), at=at)
+    if submission.status == "returned" and submission.reason:
+        line += "\n" + t(lang, "pf_status_reason", reason=submission.reason)
+    return line
+
+
+async def quality_section(services: Services, agent: Agent, lang: Language) -> str:
+    """The profile, score, breakdown, tier and ratings block of the seller's /agent card."""
+    repository = services.profiles
+    await recompute(services, [agent.user_id])
+    profile = await repository.get(agent.user_id)
+    submission = await repository.latest_submission(agent.user_id)
+    score = await repository.score(agent.user_id)
+    summary = await repository.rating_summary(agent.user_id)
+    since = services.now() - services.settings.quality.purchase_window_days * DAY
+    purchases = await repository.purchases_since(agent.user_id, since)
+    lines = [t(lang, "pf_card_header")]
+    if profile is None:
+        lines.append(t(lang, "pf_card_no_profile"))
+    else:
+        lines += profile_lines(profile, services.settings.seller_categories, services, lang)
+    lines.append(status_line(submission, services, lang))
+    if score is not None:
+        lines.append(
+            t(
+                lang,
+                "qs_card_score",
+                score=f"{score.score:.1f}",
+                tier=tier_label(score.tier, lang),
+            )
+        )
+        lines += breakdown_lines(score, lang)
+    if summary.count:
+        lines.append(
+            t(lang, "qs_card_ratings", mean=f"{summary.mean or 0:.1f}", count=summary.count)
+        )
+    else:
+        lines.append(t(lang, "qs_card_no_ratings"))
+    lines.append(
+        t(
+            lang,
+            "qs_card_purchases",
+            days=services.settings.quality.purchase_window_days,
+            orders=purchases.orders,
+            amount=f"{purchases.amount_cents / 100:,.2f}",
+        )
+    )
+    return "\n".join(lines)
+
+
+def agent_label(agent: Agent) -> Html:
+    name = escape(agent.display_name)
+    return Html(f"{name} (<code>{agent.user_id}</code>)")

@@ -1,0 +1,303 @@
+"""Spreadsheets in and out: /export (every agent as XLSX), /import_agents (the same columns
+back) and /import_orders (purchase activity). Imports are all-or-nothing: every row is
+validated first and any error leaves the database untouched."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from bot.agents.crm import MAX_REMARK_LENGTH, clean_text, parse_agent_ref, parse_mode, parse_tags
+from bot.agents.profiles import (
+    operating_label,
+    parse_badge,
+    parse_dsr,
+    parse_operating,
+    parse_store_name,
+    parse_url,
+)
+from bot.agents.quality import parse_period, period_end
+from bot.agents.quality_service import recompute
+from bot.agents.service import find_agent
+from bot.agents.sheets import SheetRow, write_xlsx
+from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
+from bot.common.errors import InputError
+from bot.common.render import local_time, mode_label
+from bot.services import Services
+from bot.texts import CATALOGS, Language, t
+from storage.models import Agent, AgentFilter
+from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
+
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    "username",
+    "name",
+    "remark",
+    "tags",
+    "mode",
+    "groups",
+    "joined",
+    "last_seen",
+    "last_contact",
+    "status",
+    *PROFILE_FIELDS,
+    "score",
+    "tier",
+    "orders",
+    "amount",
+)
+ORDER_COLUMNS: tuple[str, ...] = ("agent", "orders", "amount", "period")
+MAX_ORDERS = 10_000_000
+MAX_AMOUNT = Decimal("1000000000")
+MAX_REPORTED_ERRORS = 20
+_AMOUNT = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_DSR_KEYS = {
+    "dsr_description": "pf_field_dsr_description",
+    "dsr_service": "pf_field_dsr_service",
+    "dsr_logistics": "pf_field_dsr_logistics",
+}
+
+
+def header_names(prefix: str, keys: Sequence[str]) -> dict[str, str]:
+    """Accepted headers (casefolded) → column key: the key itself and its zh and en titles."""
+    names: dict[str, str] = {}
+    for key in keys:
+        names[key.casefold()] = key
+        for catalog in CATALOGS.values():
+            names[catalog[f"{prefix}{key}"].casefold()] = key
+    return names
+
+
+@dataclass
+class ImportReport:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    changed: int = 0
+    unchanged: int = 0
+
+    def error_text(self, lang: Language) -> str:
+        lines = [t(lang, "io_errors_header", count=len(self.errors))]
+        for line, message in self.errors[:MAX_REPORTED_ERRORS]:
+            lines.append(t(lang, "io_error_row", line=line, error=message))
+        if len(self.errors) > MAX_REPORTED_ERRORS:
+            lines.append(t(lang, "io_errors_more", count=len(self.errors) - MAX_REPORTED_ERRORS))
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- export
+
+
+def _number(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
+async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]:
+    """The XLSX of every agent (removed ones too) and the number of agents in it."""
+    agents, total = await services.agents.search(AgentFilter(include_removed=True), limit=10**9)
+    profiles = await services.profiles.all_profiles()
+    scores = await services.profiles.all_scores()
+    totals = await services.profiles.purchase_totals()
+    groups = await services.profiles.group_titles()
+    tz = services.settings.tz
+    rows: list[list[object]] = []
+    for agent in sorted(agents, key=lambda a: a.user_id):
+        profile = profiles.get(agent.user_id, StoreProfile())
+        score = scores.get(agent.user_id)
+        purchases = totals.get(agent.user_id)
+        rows.append(
+            [
+                agent.user_id,
+                agent.username or "",
+                " ".join(filter(None, (agent.first_name, agent.last_name))),
+                agent.remark or "",
+                " ".join(agent.tags),
+                mode_label(agent.order_mode, lang) if agent.order_mode else "",
+                ", ".join(groups.get(agent.user_id, [])),
+                local_time(agent.joined_at, tz, lang),
+                local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
+                local_time(agent.last_contact_at, tz, lang) if agent.last_contact_at else "",
+                t(lang, f"io_status_{agent.status}"),
+                platform_label(profile.platform, lang) if profile.platform else "",
+                profile.store_name or "",
+                profile.store_url or "",
+                profile.category or "",
+                profile.badge or "",
+                _number(profile.dsr_description),
+                _number(profile.dsr_service),
+                _number(profile.dsr_logistics),
+                operating_label(profile.operating_status, lang) if profile.operating_status else "",
+                score.score if score else "",
+                tier_label(score.tier, lang) if score else "",
+                purchases.orders if purchases else 0,
+                purchases.amount_cents / 100 if purchases else 0,
+            ]
+        )
+    header = [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
+    return write_xlsx(t(lang, "io_sheet_title"), header, rows), total
+
+
+# ---------------------------------------------------------------------- agents import
+
+
+def _profile_from(row: dict[str, str], current: StoreProfile, lang: Language) -> StoreProfile:
+    """The profile a row describes: the current one with every present column replaced
+    (an empty cell clears the field)."""
+    values = {name: getattr(current, name) for name in PROFILE_FIELDS}
+    if "platform" in row:
+        values["platform"] = parse_platform(row["platform"], lang) if row["platform"] else None
+    if "store_name" in row:
+        values["store_name"] = (
+            parse_store_name(row["store_name"], lang) if row["store_name"] else None
+        )
+    if "store_url" in row:
+        values["store_url"] = parse_url(row["store_url"], lang) if row["store_url"] else None
+    if "category" in row:
+        values["category"] = parse_category(row["category"], lang) if row["category"] else None
+    if "badge" in row:
+        if row["badge"] and values["platform"] is None:
+            raise InputError(t(lang, "io_err_badge_platform"))
+        values["badge"] = (
+            parse_badge(values["platform"], row["badge"], lang) if row["badge"] else None
+        )
+    for key, label in _DSR_KEYS.items():
+        if key in row:
+            values[key] = parse_dsr(row[key], lang, t(lang, label)) if row[key] else None
+    if "operating_status" in row:
+        text = row["operating_status"]
+        values["operating_status"] = parse_operating(text, lang) if text else None
+    return StoreProfile(**values)
+
+
+def agent_update(
+    row: dict[str, str], agent: Agent, current: StoreProfile | None, lang: Language
+) -> AgentRowUpdate:
+    """What a row sets for ``agent`` (columns missing from the sheet keep their value)."""
+    remark = agent.remark
+    if "remark" in row:
+        remark = (
+            clean_text(row["remark"], MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
+            if row["remark"]
+            else None
+        )
+    tags = agent.tags
+    if "tags" in row:
+        tokens = re.split(r"[\s,，;；]+", row["tags"].strip())
+        tags = tuple(parse_tags(tokens, lang)) if row["tags"].strip() else ()
+    mode = agent.order_mode
+    if "mode" in row:
+        mode = parse_mode(row["mode"], lang) if row["mode"] else None
+    profile: StoreProfile | None = None
+    if any(name in row for name in PROFILE_FIELDS):
+        candidate = _profile_from(row, current or StoreProfile(), lang)
+        if current is not None or not candidate.empty:
+            profile = candidate
+    return AgentRowUpdate(agent.user_id, remark, tuple(sorted(tags)), mode, profile)
+
+
+def _same(update: AgentRowUpdate, agent: Agent, current: StoreProfile | None) -> bool:
+    return (
+        update.remark == agent.remark
+        and update.tags == tuple(sorted(agent.tags))
+        and update.order_mode == agent.order_mode
+        and (update.profile is None or update.profile == current)
+    )
+
+
+async def import_agents(
+    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+) -> ImportReport:
+    report = ImportReport()
+    profiles = await services.profiles.all_profiles()
+    updates: list[AgentRowUpdate] = []
+    seen: dict[int, int] = {}
+    for row in rows:
+        try:
+            text = row.cells.get("user_id", "")
+            if not text.isdigit():
+                raise InputError(t(lang, "io_err_user_id", value=text))
+            user_id = int(text)
+            if user_id in seen:
+                raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
+            seen[user_id] = row.line
+            agent = await services.agents.get(user_id)
+            if agent is None:
+                raise InputError(t(lang, "err_agent_unknown", value=text))
+            current = profiles.get(user_id)
+            update = agent_update(row.cells, agent, current, lang)
+        except InputError as error:
+            report.errors.append((row.line, error.text))
+            continue
+        if _same(update, agent, current):
+            report.unchanged += 1
+        else:
+            updates.append(update)
+    if report.errors:
+        return report
+    await services.profiles.apply_agent_rows(updates, services.now())
+    report.changed = len(updates)
+    if updates:
+        await services.audit.add(services.now(), actor, "import_agents", None, str(len(updates)))
+        await recompute(services, [update.user_id for update in updates])
+    return report
+
+
+# ---------------------------------------------------------------------- orders import
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    agent: str
+    period: str
+    orders: int
+    amount_cents: int
+
+
+def parse_amount(text: str, lang: Language) -> int:
+    """``1234.5``, ``¥1,234.50`` → cents."""
+    cleaned = text.replace(",", "").replace("，", "").lstrip("¥￥").strip()
+    if not _AMOUNT.match(cleaned) or Decimal(cleaned) > MAX_AMOUNT:
+        raise InputError(t(lang, "io_err_amount", value=text))
+    return int(Decimal(cleaned) * 100)
+
+
+def parse_order_row(cells: dict[str, str], lang: Language) -> OrderLine:
+    agent = cells.get("agent", "")
+    parse_agent_ref(agent, lang)
+    orders_text = cells.get("orders", "")
+    if not orders_text.isdigit() or int(orders_text) > MAX_ORDERS:
+        raise InputError(t(lang, "io_err_orders", value=orders_text))
+    period = parse_period(cells.get("period", ""))
+    if period is None:
+        raise InputError(t(lang, "io_err_period", value=cells.get("period", "")))
+    return OrderLine(agent, period, int(orders_text), parse_amount(cells.get("amount", ""), lang))
+
+
+async def import_orders(
+    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+) -> ImportReport:
+    report = ImportReport()
+    records: list[OrderRecord] = []
+    seen: dict[tuple[int, str], int] = {}
+    for row in rows:
+        try:
+            line = parse_order_row(row.cells, lang)
+            agent = await find_agent(services, line.agent, lang)
+            key = (agent.user_id, line.period)
+            if key in seen:
+                raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
+            seen[key] = row.line
+        except InputError as error:
+            report.errors.append((row.line, error.text))
+            continue
+        end = period_end(line.period, services.settings.tz)
+        records.append(OrderRecord(agent.user_id, line.period, end, line.orders, line.amount_cents))
+    if not records and not report.errors:
+        report.errors.append((0, t(lang, "io_err_no_rows")))
+    if report.errors:
+        return report
+    await services.profiles.import_orders(records, actor, services.now())
+    report.changed = len(records)
+    await services.audit.add(services.now(), actor, "import_orders", None, str(len(records)))
+    await recompute(services, sorted({record.user_id for record in records}))
+    return report

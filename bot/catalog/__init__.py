@@ -1,0 +1,3 @@
+"""Products, promotions and stock: parsing and rendering them, sending previews and notices, and
+product launches.
+"""

@@ -1,0 +1,117 @@
+"""The real bot running against the local sandbox, in this process.
+
+Used by the test suite, the demo and the benchmarks: it starts the sandbox Bot API server,
+builds the real PTB ``Application`` pointed at it, starts long polling exactly as ``run_polling``
+would, and lets the caller inject updates and wait until the bot has fully handled them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from bot.app import ALLOWED_UPDATES, AnyApplication, build_application
+from bot.config import Settings
+from bot.dev.sandbox import Sandbox, SentMessage
+from bot.services import Clock, Services, services_of_app
+
+SANDBOX_TOKEN = "123456:SANDBOX-token-for-tests"
+DEFAULT_OWNER = 100
+
+
+@dataclass
+class Testbed:
+    """A started sandbox plus a started bot. Use ``async with Testbed(...) as bed``."""
+
+    __test__ = False  # not a pytest test class
+
+    # No quiet hours unless a test asks for them, so that immediate sends behave the same
+    # whatever the time of day the suite (or the demo) runs at.
+    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {"quiet_hours": []}
+
+    database: Path
+    owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
+    overrides: dict[str, Any] = field(default_factory=dict)
+    clock: Clock | None = None
+    sandbox: Sandbox = field(init=False)
+    application: AnyApplication = field(init=False)
+    settings: Settings = field(init=False)
+
+    async def __aenter__(self) -> Testbed:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def start(self, *, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox or Sandbox(token=SANDBOX_TOKEN, bot_username="agentbot_demo_bot")
+        if sandbox is None:
+            await self.sandbox.start()
+        self.settings = Settings(
+            token=SANDBOX_TOKEN,
+            base_url=self.sandbox.base_url,
+            base_file_url=self.sandbox.base_file_url,
+            owners=self.owners,
+            database=self.database,
+            **{**self.TEST_DEFAULTS, **self.overrides},
+        )
+        await self.start_bot()
+
+    async def start_bot(self) -> None:
+        """Start (or restart) only the bot, against the same sandbox and database."""
+        self.application = build_application(self.settings, clock=self.clock)
+        await self.application.initialize()
+        if self.application.post_init is not None:
+            await self.application.post_init(self.application)
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
+        )
+        await self.application.start()
+
+    async def stop_bot(self) -> None:
+        application = self.application
+        assert application.updater is not None
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+    async def stop(self) -> None:
+        await self.stop_bot()
+        await self.sandbox.stop()
+
+    @property
+    def services(self) -> Services:
+        return services_of_app(self.application)
+
+    async def settle(self, update: dict[str, Any], seconds: float = 10.0) -> None:
+        """Wait until the bot has fetched ``update`` and finished every handler for it."""
+        await self.sandbox.wait_consumed(update, timeout=seconds)
+        await asyncio.wait_for(self.application.update_queue.join(), seconds)
+
+    async def run(
+        self, inject: Callable[[], dict[str, Any]], seconds: float = 10.0
+    ) -> list[SentMessage]:
+        """Inject one update, wait until it is handled, return what the bot sent meanwhile."""
+        before = self.sandbox.sent_count()
+        update = inject()
+        await self.settle(update, seconds)
+        return self.sandbox.sent_since(before)
+
+    async def say(self, chat_id: int, user_id: int, text: str) -> list[SentMessage]:
+        return await self.run(lambda: self.sandbox.send_text(chat_id, user_id, text))
+
+    async def click(self, user_id: int, message: SentMessage, data: str) -> list[SentMessage]:
+        return await self.run(
+            lambda: self.sandbox.click(user_id, message.chat_id, message.message_id, data)
+        )

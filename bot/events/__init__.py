@@ -1,0 +1,3 @@
+"""Dated events for the agents: holiday greetings on the festival calendar, and trainings with
+RSVPs and reminders.
+"""

@@ -1,0 +1,1 @@
+"""Running the bot: the /stats figures and chart, backups and the operator's command-line tools."""
