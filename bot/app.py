@@ -16,14 +16,15 @@ from bot.commands import install_menus
 from bot.config import Settings
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
-from handlers import admins, broadcast, crm, groups, members, start
+from handlers import admins, broadcast, groups, members, start
+from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
 from handlers import quality as quality_handlers
 from handlers import schedules as schedule_handlers
 from handlers import stock as stock_handlers
-from handlers import training as training_handlers
+from handlers import trainings as training_handlers
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -41,7 +42,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
-FEATURES: tuple[ModuleType, ...] = (start, groups, members, admins, crm, operations)
+FEATURES: tuple[ModuleType, ...] = (start, groups, members, admins, agent_handlers, operations)
 # Agent profiles and quality; before catalog so that an /import_* document is never taken
 # by an open draft.
 FEATURES += (profile_handlers, quality_handlers)
