@@ -26,6 +26,7 @@ from pydantic_settings import (
 )
 
 from bot.agents.quality_config import QualitySettings
+from bot.common.quiet import QuietWindow
 from bot.scheduling.config import FollowupSettings, GreetingSettings, TrainingSettings
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -42,18 +43,6 @@ _toml_path: ContextVar[Path | None] = ContextVar("agentbot_toml_path", default=N
 
 class ConfigError(Exception):
     """A configuration problem, phrased for the person who wrote the config."""
-
-
-class QuietWindow(BaseModel):
-    """A daily window (local time) in which the bot does not push content; may wrap midnight."""
-
-    start: time
-    end: time
-
-    def contains(self, moment: time) -> bool:
-        if self.start <= self.end:
-            return self.start <= moment < self.end
-        return moment >= self.start or moment < self.end
 
 
 class RateLimits(BaseModel):

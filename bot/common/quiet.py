@@ -8,10 +8,22 @@ lies outside every window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import QuietWindow
+from pydantic import BaseModel
+
+
+class QuietWindow(BaseModel):
+    """A daily window (local time) in which the bot does not push content; may wrap midnight."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
 
 
 def _window_end(moment: datetime, window: QuietWindow) -> datetime | None:

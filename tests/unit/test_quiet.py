@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.common.quiet import outside_quiet, quiet_until
-from bot.config import QuietWindow, Settings
+from bot.common.quiet import QuietWindow, outside_quiet, quiet_until
+from bot.config import Settings
 
 SH = ZoneInfo("Asia/Shanghai")
 WINDOWS = Settings().quiet_windows  # 13:00-14:00 and 22:00-08:00
