@@ -3,6 +3,10 @@
 Every handler takes the decoded parameter dict and returns the ``result`` value, or raises
 :class:`~bot.dev.sandbox.faults.ApiError` with Telegram's status and wording. Method names
 are matched case-insensitively, as Telegram does.
+
+The handlers live in one module per method family (``api_updates``, ``api_messages``,
+``api_chats``, on the shared helpers of ``api_base``); :class:`BotApi` here joins them,
+maps method names to handlers and dispatches a call.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from bot.dev.sandbox.api_chats import ChatMethods
 from bot.dev.sandbox.api_messages import MessageMethods
 from bot.dev.sandbox.api_updates import UpdateMethods
 from bot.dev.sandbox.faults import SENDING_METHODS, ApiError, RateLimiter
-from bot.dev.sandbox.world import ApiCall, JSONDict, World
+from bot.dev.sandbox.records import ApiCall, JSONDict
+from bot.dev.sandbox.world import World
 
 Handler = Callable[[JSONDict], Any]
 

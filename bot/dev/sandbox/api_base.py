@@ -17,7 +17,8 @@ from bot.dev.sandbox.faults import (
     forbidden,
 )
 from bot.dev.sandbox.markup import EntityParseError, parse_html
-from bot.dev.sandbox.world import ChatState, JSONDict, SentMessage, StoredFile, World
+from bot.dev.sandbox.records import ChatState, JSONDict, SentMessage, StoredFile
+from bot.dev.sandbox.world import World
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

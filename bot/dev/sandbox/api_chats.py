@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dev.sandbox.api_base import MAX_DOWNLOAD, ApiBase, _bool, _int, _str
 from bot.dev.sandbox.faults import bad_request
-from bot.dev.sandbox.world import ChatState, JSONDict
+from bot.dev.sandbox.records import ChatState, JSONDict
 
 
 class ChatMethods(ApiBase):

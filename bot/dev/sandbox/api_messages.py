@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dev.sandbox.api_base import CHAT_ACTIONS, ApiBase, _bool, _int, _str
 from bot.dev.sandbox.faults import ApiError, bad_request
-from bot.dev.sandbox.world import ChatState, JSONDict, SentMessage, StoredFile
+from bot.dev.sandbox.records import ChatState, JSONDict, SentMessage, StoredFile
 
 
 class MessageMethods(ApiBase):

@@ -6,7 +6,7 @@ import asyncio
 
 from bot.dev.sandbox.api_base import _COMMAND_RE, ApiBase, _bool, _int, _str
 from bot.dev.sandbox.faults import ApiError, bad_request
-from bot.dev.sandbox.world import DEFAULT_ALLOWED_UPDATES, JSONDict, commands_key
+from bot.dev.sandbox.records import DEFAULT_ALLOWED_UPDATES, JSONDict, commands_key
 
 
 class UpdateMethods(ApiBase):

@@ -45,7 +45,6 @@ DEFAULT_ALLOWED_UPDATES: frozenset[str] = frozenset(
 )
 
 MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
-_PRESENT = frozenset({"creator", "administrator", "member", "restricted"})
 
 
 @dataclass

@@ -4,6 +4,10 @@
 "user side" of a test: create users and groups, make users write, click buttons, join and
 leave, and read back what the bot did. The Bot API side (``api.py``) mutates the same state.
 
+The world is built in layers: ``records`` (plain records), ``state`` (users, chats,
+memberships), ``updates`` (messages, files, the update queue, reading back, waiting), and
+here the scripted user actions on top.
+
 All methods must be called from the event loop thread that runs the sandbox server.
 """
 
