@@ -44,9 +44,6 @@ def freeze_startup_objects() -> None:
 
 
 def _run(config: Path | None, webhook: bool = False) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
-    from bot.webhook import run_webhook, webhook_plan
-
     try:
         settings = load_settings(config)
     except ConfigError as error:
@@ -59,6 +56,10 @@ def _run(config: Path | None, webhook: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
+    # Only now: a config mistake is reported without first loading PTB and every handler.
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.webhook import run_webhook, webhook_plan
+
     try:
         plan = webhook_plan(settings) if webhook else None
     except ConfigError as error:

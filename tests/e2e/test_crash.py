@@ -23,7 +23,7 @@ from storage.groups import GroupRepository
 ROOT = Path(__file__).resolve().parents[2]
 OWNER = 100
 GROUPS = 500
-RATE = 100  # messages per second, for both the sandbox and the bot (scaled up from 30)
+RATE = 300  # messages per second, for both the sandbox and the bot (scaled up from 30)
 TEXT = "崩溃测试：新品通知"
 
 

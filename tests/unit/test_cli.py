@@ -9,11 +9,14 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.dev.demo.ops import scene_dashboard
+from bot.dev.demo.story import OWNER, SCENES, Transcript, run_demo
 from bot.ops.progress import ProgressPrinter
 from storage.db import Database, load_migrations
 
@@ -203,35 +206,87 @@ def test_progress_printer_is_silent_for_one_step_jobs() -> None:
     assert stream.getvalue() == ""
 
 
-def run_demo(stdin: int, timeout: float = 300) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--step"],
-        stdin=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        check=True,
-    )
-    return result.stdout
+async def tiny_first_scene(story: Transcript) -> None:
+    """Two titles in one scene function, as the real story's first scene has."""
+    story.scene("1. first")
+    await story.say(OWNER, OWNER, "/start")
+    story.scene("2. second")
+    await story.say(OWNER, OWNER, "/help")
 
 
-def test_demo_step_without_a_terminal_does_not_wait() -> None:
-    out = run_demo(subprocess.DEVNULL)
-    assert "standard input is not a terminal" in out
-    assert "Enter for the next scene" not in out
-    assert out.count("\n━━ ") >= 7
-    assert "Demo finished" in out
+async def tiny_last_scene(story: Transcript) -> None:
+    story.scene("3. third")
+    await story.say(OWNER, OWNER, "/start")
 
 
-def test_demo_step_on_a_terminal_pauses_before_every_scene_but_the_first() -> None:
+TINY_STORY = [tiny_first_scene, tiny_last_scene]
+
+
+@pytest.fixture
+def stdin_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with open(os.devnull, encoding="utf-8") as stdin:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        yield
+
+
+@pytest.fixture
+def stdin_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Standard input is a real pseudo-terminal with an Enter waiting for every pause."""
     leader, follower = pty.openpty()
     try:
-        os.write(leader, b"\n" * 200)  # Enter, for every pause
-        out = run_demo(follower)
+        os.write(leader, b"\n" * 20)
+        with open(follower, encoding="utf-8", closefd=False) as stdin:
+            monkeypatch.setattr(sys, "stdin", stdin)
+            yield
     finally:
         os.close(leader)
         os.close(follower)
+
+
+@pytest.mark.usefixtures("stdin_not_a_terminal")
+async def test_demo_step_without_a_terminal_does_not_wait(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await run_demo(step=True, scenes=TINY_STORY) == 0
+    out = capsys.readouterr().out
+    assert "standard input is not a terminal" in out
+    assert "Enter for the next scene" not in out
+    assert out.count("\n━━ ") == 3
+    assert "Demo finished" in out
+
+
+@pytest.mark.usefixtures("stdin_a_terminal")
+async def test_demo_step_on_a_terminal_pauses_before_every_scene_but_the_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await run_demo(step=True, scenes=TINY_STORY) == 0
+    out = capsys.readouterr().out
+    assert "standard input is not a terminal" not in out
+    assert out.count("\n━━ ") == 3
+    assert out.count("Enter for the next scene") == 2
+    pauses = [m.start() for m in re.finditer("Enter for the next scene", out)]
+    assert out.index("━━ 1.") < pauses[0] < out.index("━━ 2.") < pauses[1] < out.index("━━ 3.")
+    assert "Demo finished" in out
+
+
+def test_the_whole_demo_on_a_terminal_pauses_before_every_scene_but_the_first() -> None:
+    """The one run of the full story in the suite: the real command, on a pseudo-terminal."""
+    leader, follower = pty.openpty()
+    try:
+        os.write(leader, b"\n" * 200)  # Enter, for every pause
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "demo", "--step"],
+            stdin=follower,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO,
+            check=True,
+        )
+    finally:
+        os.close(leader)
+        os.close(follower)
+    out = result.stdout
     headers = out.count("\n━━ ")
     assert headers >= 7
     assert out.count("Enter for the next scene") == headers - 1
@@ -240,8 +295,5 @@ def test_demo_step_on_a_terminal_pauses_before_every_scene_but_the_first() -> No
 
 
 def test_the_dashboard_scene_closes_the_demo() -> None:
-    from bot.dev.demo.ops import scene_dashboard
-    from bot.dev.demo.story import SCENES
-
     assert SCENES[-1] is scene_dashboard
     assert SCENES.count(scene_dashboard) == 1

@@ -13,7 +13,7 @@ import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -126,22 +126,28 @@ class Transcript:
         )
 
 
-async def run_demo(*, verbose: bool = False, step: bool = False) -> int:
+Scene = Callable[[Transcript], Awaitable[None]]
+
+
+async def run_demo(
+    *, verbose: bool = False, step: bool = False, scenes: Sequence[Scene] | None = None
+) -> int:
+    """Play ``scenes``: the whole story (:data:`SCENES`) unless a test passes a shorter one."""
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR)
     if step and not sys.stdin.isatty():
         print("(--step: standard input is not a terminal, so the demo does not pause)")
         step = False
     with tempfile.TemporaryDirectory(prefix="agentbot-demo-") as folder:
         async with Testbed(database=Path(folder) / "demo.sqlite3") as bed:
-            await play(bed, step=step)
+            await play(bed, step=step, scenes=scenes)
     print("\nDemo finished: every message above went through the local Bot API sandbox.")
     return 0
 
 
-async def play(bed: Testbed, *, step: bool = False) -> None:
+async def play(bed: Testbed, *, step: bool = False, scenes: Sequence[Scene] | None = None) -> None:
     story = Transcript(bed, {OWNER: "卖家 (owner)"}, step=step)
     bed.sandbox.add_user(OWNER, "王", username="seller_wang", language_code="zh-hans")
-    for scene in SCENES:
+    for scene in SCENES if scenes is None else scenes:
         await scene(story)
         await story.begin_pending_scene()
 
@@ -225,7 +231,7 @@ async def scene_crm(story: Transcript) -> None:
 
 
 # The story, scene by scene; features append their scenes here in the order they tell it.
-SCENES: list[Callable[[Transcript], Awaitable[None]]] = [scene_groups_and_agents, scene_crm]
+SCENES: list[Scene] = [scene_groups_and_agents, scene_crm]
 SCENES += [scene_broadcast]
 SCENES += [scene_new_product, scene_promotion, scene_stock]
 SCENES += [scene_schedule]

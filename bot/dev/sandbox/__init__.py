@@ -20,8 +20,8 @@ Telegram's limits and failures::
 
 from bot.dev.sandbox.api import UploadedFile
 from bot.dev.sandbox.faults import ApiError, Fault, FaultRule, SandboxLimits, SandboxStats
+from bot.dev.sandbox.records import GROUP_ANONYMOUS_BOT, ApiCall, SentMessage, StoredFile
 from bot.dev.sandbox.server import Sandbox
-from bot.dev.sandbox.world import GROUP_ANONYMOUS_BOT, ApiCall, SentMessage, StoredFile
 
 __all__ = [
     "GROUP_ANONYMOUS_BOT",

@@ -25,7 +25,8 @@ from aiohttp import web
 
 from bot.dev.sandbox.api import BotApi, UploadedFile
 from bot.dev.sandbox.faults import Clock, Fault, FaultRule, RateLimiter, SandboxLimits
-from bot.dev.sandbox.world import ApiCall, JSONDict, World
+from bot.dev.sandbox.records import ApiCall, JSONDict
+from bot.dev.sandbox.world import World
 
 log = logging.getLogger(__name__)
 
