@@ -19,6 +19,7 @@ from bot.services import SERVICES_KEY, Clock, Services, services_of_app
 from handlers import admins, broadcast, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
 from handlers import quality as quality_handlers
@@ -49,7 +50,7 @@ FEATURES += (profile_handlers, quality_handlers)
 # Stock before catalog: a /stock_import document must not reach an open /newproduct draft.
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
-FEATURES += (schedule_handlers, training_handlers)
+FEATURES += (launch_handlers, schedule_handlers, training_handlers)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
 # in list order for start and reverse order for stop.
 STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]

@@ -135,7 +135,7 @@ def launch_offer(
     """What to show once a product is saved for a later launch (the "Schedule…" / "Teaser
     first" buttons of the product preview): the text and one button that asks for the
     time(s). The button (``lp:<l|t>:<sku>:<tag, * for all groups, ? to ask>``) is handled by
-    handlers/schedules.py."""
+    handlers/launches.py."""
     mode = "t" if teaser else "l"
     data = f"lp:{mode}:{product.sku}:{tag or '*'}"
     if len(data.encode()) > 64:  # a long tag does not fit: the conversation asks for it
