@@ -7,13 +7,15 @@ from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.agents.quality_service import schedule_daily_recompute
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
+from bot.context import BotContext
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
 from handlers import admins, broadcast, groups, members, start
@@ -40,6 +42,12 @@ ALLOWED_UPDATES = [
 ]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+# Every text the app's bot sends, replies or edits is HTML (catalog texts are; user text in
+# them is escaped by ``t``) and shows no link preview, unless a call says otherwise. The
+# delivery engine sends with its own ``telegram.Bot`` and sets both per message.
+HANDLER_DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+)
 LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
@@ -75,6 +83,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(HANDLER_DEFAULTS)
         .post_init(post_init)
         .post_shutdown(close_services)
     )

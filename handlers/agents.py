@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.crm import (
@@ -18,14 +17,13 @@ from bot.agents.quality_service import quality_section
 from bot.agents.service import find_agent, remove_agent
 from bot.common.errors import InputError
 from bot.common.render import agent_card, agents_page, mode_label
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -52,8 +50,8 @@ async def _render_agents(
 
 @admin_only
 async def agents_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     tokens = command_args(context)
     parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
     key = remember(user_store(context, _QUERIES), tokens)
@@ -65,8 +63,8 @@ async def agents_command(update: Update, context: Context) -> None:
 async def agents_page_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, key, page = query.data.split(":")
     tokens = user_store(context, _QUERIES).get(key)
     if tokens is None:
@@ -74,7 +72,7 @@ async def agents_page_clicked(update: Update, context: Context) -> None:
         return
     text, markup = await _render_agents(services, lang, tokens, int(page), key)
     await query.answer()
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
@@ -84,8 +82,8 @@ def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
 
 @admin_only
 async def agent_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 1:
         raise InputError(t(lang, "usage_agent"))
@@ -97,8 +95,8 @@ async def agent_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remark_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 2, lang, "usage_remark")
     agent = await find_agent(services, args[0], lang)
@@ -109,8 +107,8 @@ async def remark_command(update: Update, context: Context) -> None:
 
 
 async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 2, lang, "usage_tag" if add else "usage_untag")
     agent = await find_agent(services, args[0], lang)
@@ -146,8 +144,8 @@ async def untag_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def mode_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 2:
         raise InputError(t(lang, "usage_mode"))
@@ -160,8 +158,8 @@ async def mode_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def contacted_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_contacted")
     agent = await find_agent(services, args[0], lang)
@@ -179,8 +177,8 @@ async def contacted_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remove_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_remove")
     agent = await find_agent(services, args[0], lang)
@@ -219,8 +217,8 @@ async def remove_command(update: Update, context: Context) -> None:
 async def remove_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, key, answer = query.data.split(":")
     pending = user_store(context, _REMOVALS).pop(key, None)
     if pending is None:
@@ -238,7 +236,7 @@ async def remove_clicked(update: Update, context: Context) -> None:
     report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
     lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
     lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
-    await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await query.edit_message_text("\n".join(lines))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.broadcast.delivery.engine import send_payload
@@ -19,14 +18,13 @@ from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
 from bot.broadcast.report import broadcasts_list, report_text, target_label
 from bot.broadcast.send_gate import submit_unless_quiet
 from bot.common.errors import InputError
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -100,8 +98,8 @@ async def _target_buttons(
 
 
 async def _start_draft(update: Update, context: Context, payload: Payload) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     drafts = _drafts(context)
     key = remember(drafts, _Draft(payload, []), _MAX_DRAFTS)
     text, tags, markup = await _target_buttons(services, key, lang)
@@ -111,8 +109,7 @@ async def _start_draft(update: Update, context: Context, payload: Payload) -> No
 
 @admin_only
 async def broadcast_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     message = update.effective_message
     assert message is not None
     body = command_body(message.text_html or "")
@@ -139,8 +136,8 @@ async def _expired(update: Update, lang: Language) -> None:
 async def target_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, _, key, choice = query.data.split(":")
     draft = _drafts(context).get(key)
     if draft is None:
@@ -154,7 +151,7 @@ async def target_chosen(update: Update, context: Context) -> None:
     await query.answer()
     draft.chat_ids = [group.chat_id for group in groups]
     draft.target = target_label(tag, len(groups), lang)
-    await query.edit_message_text(t(lang, "bc_preview_header"), parse_mode=ParseMode.HTML)
+    await query.edit_message_text(t(lang, "bc_preview_header"))
     chat_id = query.message.chat.id
     await send_payload(context.bot, chat_id, draft.payload)
     markup = InlineKeyboardMarkup(
@@ -168,7 +165,6 @@ async def target_chosen(update: Update, context: Context) -> None:
     await context.bot.send_message(
         chat_id,
         t(lang, "bc_confirm", target=draft.target),
-        parse_mode=ParseMode.HTML,
         reply_markup=markup,
     )
 
@@ -177,8 +173,8 @@ async def target_chosen(update: Update, context: Context) -> None:
 async def send_or_cancel(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, action, key = query.data.split(":")
     draft = _drafts(context).pop(key, None)
     if draft is None:
@@ -194,16 +190,13 @@ async def send_or_cancel(update: Update, context: Context) -> None:
         services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
     )
     if gate.question is not None:
-        await query.edit_message_text(
-            gate.question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(gate.keyboard)
-        )
+        await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return
     await services.audit.add(
         services.now(), actor, "broadcast", str(gate.broadcast_id), draft.target or ""
     )
     await query.edit_message_text(
         t(lang, "bc_queued", id=gate.broadcast_id, count=len(draft.chat_ids)),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -216,16 +209,16 @@ def _plain_title(text: str, limit: int = 40) -> str:
 
 @admin_only
 async def broadcasts_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     recent = await services.outbox.recent(_RECENT)
     await reply(update, broadcasts_list(recent, lang, services.settings.tz))
 
 
 @admin_only
 async def status_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_status")
     broadcast = await _existing(services, broadcast_id, lang)
     await reply(update, report_text(broadcast, lang, services.settings.tz))
@@ -233,8 +226,8 @@ async def status_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def retract_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_retract")
     broadcast = await _existing(services, broadcast_id, lang)
     if broadcast.status == "retracted":
@@ -260,8 +253,8 @@ async def retract_command(update: Update, context: Context) -> None:
 async def retract_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, _, raw_id, answer = query.data.split(":")
     broadcast_id = int(raw_id)
     await query.answer()
@@ -280,7 +273,6 @@ async def retract_clicked(update: Update, context: Context) -> None:
         deleted, failed = await services.outbox.retract(broadcast_id)
         await message.edit_text(
             t(lang, "bc_retract_done", id=broadcast_id, deleted=deleted, failed=failed),
-            parse_mode=ParseMode.HTML,
         )
 
     # Deleting everywhere runs at the rate limits; do not hold up other updates meanwhile.
@@ -289,8 +281,8 @@ async def retract_clicked(update: Update, context: Context) -> None:
 
 @admin_only
 async def edit_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     broadcast_id = parse_broadcast_id(args, lang, "bc_usage_edit")
     message = update.effective_message
@@ -322,7 +314,7 @@ async def edit_command(update: Update, context: Context) -> None:
         else:
             text = t(lang, "bc_edit_done", id=broadcast_id, edited=edited, failed=failed)
         if status is not None:
-            await status.edit_text(text, parse_mode=ParseMode.HTML)
+            await status.edit_text(text)
 
     context.application.create_task(edit(), update=update)
 

@@ -7,7 +7,6 @@ import warnings
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,14 +22,13 @@ from bot.common.errors import InputError
 from bot.common.timeparse import local_iso, parse_when
 from bot.scheduling.kinds import cap_text
 from bot.scheduling.scheduler import Targets
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
     command_args,
-    language,
     message_text,
     reply,
 )
@@ -51,8 +49,8 @@ def _split_times(args: list[str]) -> list[list[str]]:
 async def launch_command(update: Update, context: Context) -> None:
     """/launch [tag:<tag>...] <sku> <when> [/ <teaser when>]: schedule a product post, with an
     optional 预热 teaser first."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args, targets = split_targets(command_args(context), lang)
     if len(args) < 2:
         raise InputError(t(lang, "sch_usage_launch"))
@@ -114,7 +112,7 @@ async def _do_launch(update: Update, services: Services, plan: LaunchPlan, lang:
     )
     message = update.effective_message
     if update.callback_query is not None:
-        await update.callback_query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+        await update.callback_query.edit_message_text("\n".join(lines))
     elif message is not None:
         await reply(update, "\n".join(lines))
 
@@ -123,8 +121,8 @@ async def _do_launch(update: Update, services: Services, plan: LaunchPlan, lang:
 async def launch_slot_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     store = context.user_data
     assert store is not None
     plan = store.pop("pending_launch", None)
@@ -144,9 +142,7 @@ async def launch_slot_clicked(update: Update, context: Context) -> None:
         lang,
     )
     if not moved.check.ok:
-        await query.edit_message_text(
-            cap_text(services, moved.check, lang), parse_mode=ParseMode.HTML
-        )
+        await query.edit_message_text(cap_text(services, moved.check, lang))
         return
     await _do_launch(update, services, moved, lang)
 
@@ -170,8 +166,8 @@ def _launch_draft(context: Context) -> dict[str, Any]:
 async def launch_pick(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     await query.answer()
     _, mode, sku, tag = query.data.split(":", 3)
     draft = _launch_draft(context)
@@ -194,8 +190,8 @@ def _one_off(services: Services, text: str, lang: Language) -> int:
 
 @admin_only
 async def launch_teaser_time(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _launch_draft(context)["teaser_at"] = _one_off(services, message_text(update), lang)
     await reply(update, t(lang, "sch_ask_launch_time", tz=services.settings.timezone))
     return LP_LAUNCH
@@ -203,8 +199,8 @@ async def launch_teaser_time(update: Update, context: Context) -> int:
 
 @admin_only
 async def launch_time(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = _launch_draft(context)
     launch_at = _one_off(services, message_text(update), lang)
     teaser_at = draft.get("teaser_at")
@@ -219,7 +215,7 @@ async def launch_time(update: Update, context: Context) -> int:
 
 @admin_only
 async def launch_targets(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     text = message_text(update)
     if not text:
         raise InputError(t(lang, "sch_ask_targets"))
@@ -228,8 +224,8 @@ async def launch_targets(update: Update, context: Context) -> int:
 
 
 async def _finish_launch(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = _launch_draft(context)
     tag = draft.get("tag")
     targets = Targets(tags=(tag,) if tag else ())
@@ -251,7 +247,7 @@ async def _finish_launch(update: Update, context: Context) -> int:
 @admin_only
 async def launch_cancel(update: Update, context: Context) -> int:
     _launch_draft(context).clear()
-    await reply(update, t(language(update, services_of(context)), "sch_launch_cancelled"))
+    await reply(update, t(context.lang, "sch_launch_cancelled"))
     return ConversationHandler.END
 
 

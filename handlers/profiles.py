@@ -20,7 +20,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -46,9 +45,9 @@ from bot.agents.quality_service import profile_lines, recompute, status_line, su
 from bot.agents.terms import PLATFORMS, parse_category, parse_platform, platform_label
 from bot.common.errors import InputError
 from bot.common.render import MODE_LABELS
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, language_of, t
-from handlers.common import Context, admin_only, language, reply
+from handlers.common import Context, admin_only, reply
 from storage.models import ORDER_MODES
 from storage.profiles import StoreProfile, Submission
 
@@ -168,8 +167,8 @@ async def _ask(
 
 
 async def profile_start(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     data = context.user_data
     assert data is not None
     data[_DRAFT] = {}
@@ -179,8 +178,8 @@ async def profile_start(update: Update, context: Context) -> int:
 
 def _step(state: int) -> Callable[[Update, Context], Any]:
     async def answer(update: Update, context: Context) -> int:
-        services = services_of(context)
-        lang = language(update, services)
+        services = context.services
+        lang = context.lang
         draft = _draft(context)
         message = update.effective_message
         assert message is not None and message.text is not None
@@ -199,13 +198,11 @@ def _step(state: int) -> Callable[[Update, Context], Any]:
 
 async def not_text(update: Update, context: Context) -> None:
     """Anything but text during the conversation: say what is expected (state unchanged)."""
-    services = services_of(context)
-    await reply(update, t(language(update, services), "pf_need_text"))
+    await reply(update, t(context.lang, "pf_need_text"))
 
 
 async def profile_cancel(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     data = context.user_data
     assert data is not None
     data.pop(_DRAFT, None)
@@ -281,9 +278,7 @@ async def _notify_admins(
             await context.bot.send_message(
                 admin_id,
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=_review_markup(submission.id, lang),
-                disable_web_page_preview=True,
             )
         except TelegramError as error:
             log.info("admin %s not told about submission %s: %s", admin_id, submission.id, error)
@@ -294,8 +289,8 @@ async def myprofile(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     profile = await services.profiles.get(user.id)
     submission = await services.profiles.latest_submission(user.id)
     lines = [t(lang, "pf_my_header")]
@@ -316,7 +311,7 @@ async def _tell_agent(
     agent = await services.agents.get(user_id)
     lang = language_of(agent.language if agent else None, services.settings.language)
     try:
-        await context.bot.send_message(user_id, t(lang, key, **values), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(user_id, t(lang, key, **values))
     except (Forbidden, TelegramError) as error:
         log.info("agent %s not told (%s): %s", user_id, key, error)
         return False
@@ -340,8 +335,8 @@ async def _already(update: Update, lang: Language, submission: Submission | None
 async def review_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     parts = query.data.split(":")
     action, submission_id = parts[1], int(parts[2])
     submission = await services.profiles.submission(submission_id)
@@ -408,9 +403,7 @@ async def review_clicked(update: Update, context: Context) -> None:
     if not told:
         outcome += "\n" + t(lang, "pf_review_not_told")
     await query.answer()
-    await query.edit_message_text(
-        f"{original}\n\n{outcome}", parse_mode=ParseMode.HTML, disable_web_page_preview=True
-    )
+    await query.edit_message_text(f"{original}\n\n{outcome}")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -28,14 +27,13 @@ from bot.agents.spreadsheets import (
 from bot.agents.terms import parse_tier, tier_label
 from bot.common.errors import InputError
 from bot.common.render import local_time
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -60,8 +58,8 @@ def parse_stars(text: str, lang: Language) -> int:
 
 @admin_only
 async def rate_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) < 2:
         raise InputError(t(lang, "rt_usage_rate"))
@@ -95,8 +93,8 @@ async def rate_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def ratings_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 1:
         raise InputError(t(lang, "rt_usage_ratings"))
@@ -160,8 +158,8 @@ async def _report(update: Update, lang: Language, report: ImportReport, done_key
 
 @admin_only
 async def import_orders_upload(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     rows = await _read_upload(update, lang, header_names("io_ocol_", ORDER_COLUMNS), ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_orders_done")
@@ -169,8 +167,8 @@ async def import_orders_upload(update: Update, context: Context) -> None:
 
 @admin_only
 async def import_agents_upload(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     rows = await _read_upload(update, lang, header_names("io_col_", EXPORT_COLUMNS), ("user_id",))
     report = await import_agents(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_agents_done")
@@ -179,8 +177,7 @@ async def import_agents_upload(update: Update, context: Context) -> None:
 @admin_only
 async def upload_usage(update: Update, context: Context) -> None:
     """``/import_orders`` or ``/import_agents`` typed as text: explain how to send the file."""
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     message = update.effective_message
     assert message is not None and message.text is not None
     key = "io_usage_orders" if message.text.startswith("/import_orders") else "io_usage_agents"
@@ -189,8 +186,8 @@ async def upload_usage(update: Update, context: Context) -> None:
 
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     await refresh_stale(services)
     data, count = await export_agents(services, lang)
     stamp = datetime.fromtimestamp(services.now(), services.settings.tz).strftime("%Y%m%d-%H%M")
@@ -199,7 +196,6 @@ async def export_command(update: Update, context: Context) -> None:
     await message.reply_document(
         InputFile(io.BytesIO(data), filename=f"agents-{stamp}.xlsx"),
         caption=t(lang, "io_export_caption", count=count),
-        parse_mode=ParseMode.HTML,
     )
     await services.audit.add(services.now(), actor_id(update), "export", None, str(count))
 
@@ -255,8 +251,8 @@ async def _queue_page(
 
 @admin_only
 async def lowquality_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     await refresh_stale(services)
     if not args:
@@ -327,13 +323,13 @@ async def _remove(
 async def queue_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, action, value = query.data.split(":")
     if action == "p":
         text, markup = await _queue_page(services, lang, int(value))
         await query.answer()
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
         return
     if action in ("B", "C"):
         await _bulk_clicked(update, context, services, lang, action, value)
@@ -384,7 +380,7 @@ async def queue_clicked(update: Update, context: Context) -> None:
         count, failed = await _remove(update, context, services, lang, agent, reason)
         lines = [t(lang, "remove_done", name=agent.display_name, count=count)]
         lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in failed]
-        await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+        await query.edit_message_text("\n".join(lines))
     elif action == "k":
         days = services.settings.quality.snooze_days
         await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
@@ -393,7 +389,7 @@ async def queue_clicked(update: Update, context: Context) -> None:
         )
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
         text, markup = await _queue_page(services, lang, 0)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
     elif action == "m":
         await _send_notice(update, context, services, lang, agent)
 
@@ -412,7 +408,7 @@ async def _send_notice(
         reasons=reasons(score, agent_lang) if score else t(agent_lang, "none"),
     )
     try:
-        await context.bot.send_message(agent.user_id, notice, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(agent.user_id, notice)
     except Forbidden as error:
         log.info("notice to %s not delivered: %s", agent.user_id, error)
         await query.answer()
@@ -457,7 +453,6 @@ async def _bulk_clicked(
         failures += len(failed)
     await query.edit_message_text(
         t(lang, "lq_bulk_done", count=removed, tier=tier_label(tier, lang), failures=failures),
-        parse_mode=ParseMode.HTML,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.broadcast.outbox import Payload
@@ -12,7 +11,7 @@ from bot.common.timeparse import describe_rule, local_iso
 from bot.events.festivals import FESTIVALS, festival_named
 from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
 from bot.scheduling.scheduler import schedule_broadcast
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, escape, t
 from handlers.common import (
     Context,
@@ -20,7 +19,6 @@ from handlers.common import (
     admin_only,
     command_args,
     drop_clicked_row,
-    language,
     reply,
 )
 from handlers.timing import split_targets, take_when
@@ -40,8 +38,8 @@ def _fire_text(services: Services, first: int, due: int | None, lang: Language) 
 @admin_only
 async def schedule_command(update: Update, context: Context) -> None:
     """/schedule [tag:<tag>...] <when> <text>: a text broadcast to the active groups."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args, targets = split_targets(command_args(context), lang)
     if len(args) < 2:
         raise InputError(t(lang, "sch_usage_schedule"))
@@ -87,8 +85,8 @@ def _created_text(
 @admin_only
 async def schedule_digest_command(update: Update, context: Context) -> None:
     """/schedule_digest [tag:<tag>...] <when>: the low/out-of-stock digest, usually recurring."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args, targets = split_targets(command_args(context), lang)
     if not args:
         raise InputError(t(lang, "sch_usage_digest"))
@@ -112,8 +110,8 @@ async def schedule_digest_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def schedules_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     schedules = await services.schedules.upcoming(limit=LIST_LIMIT)
     if not schedules:
         await reply(update, t(lang, "sch_list_empty"))
@@ -143,8 +141,8 @@ def _schedule_id(args: list[str], lang: Language, usage: str) -> int:
 
 
 async def _change(update: Update, context: Context, action: str) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     schedule_id = _schedule_id(command_args(context), lang, f"sch_usage_{action}")
     schedule = await services.schedules.get(schedule_id)
     if schedule is None:
@@ -204,8 +202,8 @@ async def quiet_clicked(update: Update, context: Context) -> None:
     """The answer to the quiet-hours question asked by any feature (``send_or_hold``)."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, raw_id, choice = query.data.split(":")
     schedule_id = int(raw_id)
     schedule = await services.schedules.get(schedule_id)
@@ -227,7 +225,7 @@ async def quiet_clicked(update: Update, context: Context) -> None:
             when=local_iso(due, services.settings.tz) if due else "-",
         )
     await services.audit.add(services.now(), actor_id(update), f"quiet_{choice}", str(schedule_id))
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    await query.edit_message_text(text)
 
 
 # --- greetings --------------------------------------------------------------------------------
@@ -236,8 +234,8 @@ async def quiet_clicked(update: Update, context: Context) -> None:
 @admin_only
 async def greeting_command(update: Update, context: Context) -> None:
     """/greeting <festival> <text>: set the festival's template ({name} = the addressee)."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if not args:
         lines = [t(lang, "grt_list_header")]
@@ -277,8 +275,8 @@ async def greeting_command(update: Update, context: Context) -> None:
 async def greeting_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _, key, year, choice = query.data.split(":")
     festival = next((f for f in FESTIVALS if f.key == key), None)
     if festival is None:
@@ -302,7 +300,7 @@ async def greeting_clicked(update: Update, context: Context) -> None:
     )
     message = query.message
     original = getattr(message, "text_html", None) or ""
-    await query.edit_message_text(original + "\n\n" + result, parse_mode=ParseMode.HTML)
+    await query.edit_message_text(original + "\n\n" + result)
 
 
 # --- follow-ups -------------------------------------------------------------------------------
@@ -313,8 +311,8 @@ async def followup_clicked(update: Update, context: Context) -> None:
     """A "contacted" button of the daily follow-up list: record the contact, drop the button."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     user_id = int(query.data.split(":")[1])
     agent = await services.agents.get(user_id)
     if agent is None:

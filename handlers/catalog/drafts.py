@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import ConversationHandler, filters
 
 from bot.catalog.service import TargetOption, target_chat_ids, target_options
 from bot.common.errors import InputError
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, language, reply, user_data
+from handlers.common import Context, admin_only, reply, user_data
 
 END = ConversationHandler.END
 PRODUCT_DRAFT = "catalog_product_draft"
@@ -45,8 +44,7 @@ def require_private(update: Update, lang: Language) -> None:
 async def ask(update: Update, context: Context, ask_key: str, **kw: Any) -> None:
     """Ask for the next field and remember the question (to repeat it after a wrong input)."""
     user_data(context)[ASKED] = ask_key
-    services = services_of(context)
-    await reply(update, t(language(update, services), ask_key), **kw)
+    await reply(update, t(context.lang, ask_key), **kw)
 
 
 async def answer_button(update: Update) -> str:
@@ -95,8 +93,8 @@ def _control(
 
 
 async def show_control(update: Update, context: Context, draft_key: str, prefix: str) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, draft_key)
     options = await target_options(services)
     draft["options"] = [(option.tag, option.count) for option in options]
@@ -111,8 +109,7 @@ def options_of(draft: dict[str, Any]) -> list[TargetOption]:
 
 async def choose_target(update: Update, context: Context, draft_key: str, prefix: str) -> None:
     data = await answer_button(update)
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     draft = draft_of(context, draft_key)
     options = options_of(draft)
     index = int(data.rsplit(":", 1)[1])
@@ -122,7 +119,7 @@ async def choose_target(update: Update, context: Context, draft_key: str, prefix
     text, markup = _control(prefix, options, index, lang)
     query = update.callback_query
     assert query is not None
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def chosen_chats(services: Services, draft: dict[str, Any], lang: Language) -> list[int]:
@@ -137,7 +134,7 @@ async def chosen_chats(services: Services, draft: dict[str, Any], lang: Language
 async def close_control(update: Update, text: str) -> None:
     query = update.callback_query
     if query is not None:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text)
     else:
         await reply(update, text)
 
@@ -147,7 +144,7 @@ async def cancel(update: Update, context: Context) -> int:
     if update.callback_query is not None:
         await answer_button(update)
     forget(context)
-    lang = language(update, services_of(context))
+    lang = context.lang
     await close_control(update, t(lang, "cat_cancelled"))
     return END
 
@@ -159,8 +156,8 @@ def forget(context: Context) -> None:
 
 async def wrong_input(update: Update, context: Context) -> None:
     """A message of the wrong kind for the step (a sticker for a price, text for a photo...)."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     ask = user_data(context).get(ASKED, "cat_ask_sku")
     await reply(
         update, t(lang, "cat_wrong_input") + "\n" + t(lang, ask, tz=services.settings.timezone)
@@ -171,7 +168,7 @@ async def timed_out(update: Update, context: Context) -> None:
     forget(context)
     chat = update.effective_chat
     if chat is not None:
-        lang = language(update, services_of(context))
+        lang = context.lang
         await context.bot.send_message(chat.id, t(lang, "cat_timed_out"))
 
 
@@ -179,5 +176,5 @@ async def stale_button(update: Update, context: Context) -> None:
     """A button of a draft that has ended (sent, cancelled, timed out or from before a restart)."""
     query = update.callback_query
     assert query is not None
-    lang = language(update, services_of(context))
+    lang = context.lang
     await query.answer(t(lang, "cat_draft_expired"), show_alert=True)

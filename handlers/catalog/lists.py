@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
 
 from bot.catalog.model import normalize_sku, product_card, products_list, promos_list
 from bot.common.errors import InputError
-from bot.services import services_of
 from bot.texts import t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, admin_only, command_args, reply
 
 
 @admin_only
 async def products_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    await reply(update, products_list(await services.products.list(), language(update, services)))
+    services = context.services
+    await reply(update, products_list(await services.products.list(), context.lang))
 
 
 @admin_only
 async def product_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 1:
         raise InputError(t(lang, "cat_usage_product"))
@@ -33,11 +31,11 @@ async def product_command(update: Update, context: Context) -> None:
     card = product_card(product, level, services.settings.stock_low_threshold, lang)
     message = update.effective_message
     assert isinstance(message, Message)
-    await message.reply_photo(product.photos[0], caption=card, parse_mode=ParseMode.HTML)
+    await message.reply_photo(product.photos[0], caption=card)
 
 
 @admin_only
 async def promos_command(update: Update, context: Context) -> None:
-    services = services_of(context)
+    services = context.services
     active = await services.promotions.active(services.now())
-    await reply(update, promos_list(active, services.settings.tz, language(update, services)))
+    await reply(update, promos_list(active, services.settings.tz, context.lang))

@@ -6,7 +6,6 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
-from telegram.constants import ParseMode
 
 from bot.broadcast.outbox import inline_markup
 from bot.broadcast.send_gate import submit_unless_quiet
@@ -27,7 +26,7 @@ from bot.catalog.service import product_payload
 from bot.common.errors import InputError
 from bot.scheduling.kinds import cap_text, check_launch
 from bot.scheduling.scheduler import Targets
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.catalog.drafts import (
     ASKED,
@@ -45,7 +44,7 @@ from handlers.catalog.drafts import (
     show_control,
     text_of,
 )
-from handlers.common import Context, actor_id, admin_only, language, reply, user_data
+from handlers.common import Context, actor_id, admin_only, reply, user_data
 from storage.catalog import Product
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ log = logging.getLogger(__name__)
 
 @admin_only
 async def newproduct_start(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     require_private(update, lang)
     forget(context)
     user_data(context)[PRODUCT_DRAFT] = {}
@@ -75,8 +74,8 @@ async def newproduct_start(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_sku(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     sku = normalize_sku(text_of(update), lang)
     if await services.products.get(sku) is not None:
         raise InputError(t(lang, "cat_err_sku_taken", sku=sku))
@@ -87,7 +86,7 @@ async def np_sku(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_title(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     title = clean_field(text_of(update), MAX_TITLE_LENGTH, lang, t(lang, "cat_field_title"))
     draft_of(context, PRODUCT_DRAFT)["title"] = " ".join(title.split())
     await ask(update, context, "cat_ask_price")
@@ -96,7 +95,7 @@ async def np_title(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_price(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     draft_of(context, PRODUCT_DRAFT)["price"] = parse_price(
         text_of(update), lang, t(lang, "cat_field_price")
     )
@@ -117,8 +116,8 @@ def _category_keyboard(services: Services) -> InlineKeyboardMarkup | None:
 
 @admin_only
 async def np_agent_price(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PRODUCT_DRAFT)
     text = text_of(update)
     agent_price = None
@@ -139,7 +138,7 @@ async def np_agent_price(update: Update, context: Context) -> int:
 
 
 async def _set_category(update: Update, context: Context, category: str) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     value = clean_field(category, MAX_CATEGORY_LENGTH, lang, t(lang, "cat_field_category"))
     draft_of(context, PRODUCT_DRAFT)["category"] = " ".join(value.split())
     await ask(update, context, "cat_ask_description")
@@ -154,11 +153,11 @@ async def np_category_text(update: Update, context: Context) -> int:
 @admin_only
 async def np_category_button(update: Update, context: Context) -> int:
     data = await answer_button(update)
-    services = services_of(context)
+    services = context.services
     categories = services.settings.seller_categories
     index = int(data.rsplit(":", 1)[1])
     if not 0 <= index < len(categories):
-        raise InputError(t(language(update, services), "cat_draft_expired"))
+        raise InputError(t(context.lang, "cat_draft_expired"))
     return await _set_category(update, context, categories[index])
 
 
@@ -170,7 +169,7 @@ def _done_keyboard(lang: Language) -> InlineKeyboardMarkup:
 
 @admin_only
 async def np_description(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     draft = draft_of(context, PRODUCT_DRAFT)
     draft["description"] = clean_field(
         text_of(update), MAX_DESCRIPTION_LENGTH, lang, t(lang, "cat_field_description")
@@ -182,7 +181,7 @@ async def np_description(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_photo(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     message = update.effective_message
     assert message is not None and message.photo
     photos: list[str] = draft_of(context, PRODUCT_DRAFT).setdefault("photos", [])
@@ -213,19 +212,13 @@ def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
 
 async def _send_preview(context: Context, chat_id: int, product: Product) -> None:
     """The product exactly as the groups will get it (rendered in the groups' language)."""
-    services = services_of(context)
+    services = context.services
     caption = product_caption(product, services.settings.language)
     if len(product.photos) == 1:
-        await context.bot.send_photo(
-            chat_id, product.photos[0], caption=caption, parse_mode=ParseMode.HTML
-        )
+        await context.bot.send_photo(chat_id, product.photos[0], caption=caption)
         return
     media = [
-        InputMediaPhoto(
-            file_id,
-            caption=caption if index == 0 else None,
-            parse_mode=ParseMode.HTML if index == 0 else None,
-        )
+        InputMediaPhoto(file_id, caption=caption if index == 0 else None)
         for index, file_id in enumerate(product.photos)
     ]
     await context.bot.send_media_group(chat_id, media)
@@ -233,8 +226,8 @@ async def _send_preview(context: Context, chat_id: int, product: Product) -> Non
 
 @admin_only
 async def np_done(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     if update.callback_query is not None:
         await answer_button(update)
     draft = draft_of(context, PRODUCT_DRAFT)
@@ -259,8 +252,8 @@ async def np_target(update: Update, context: Context) -> int:
 @admin_only
 async def np_send(update: Update, context: Context) -> int:
     await answer_button(update)
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PRODUCT_DRAFT)
     chat_ids = await chosen_chats(services, draft, lang)
     actor = actor_id(update)
@@ -285,9 +278,7 @@ async def np_send(update: Update, context: Context) -> int:
     if gate.question is not None:
         query = update.callback_query
         assert query is not None
-        await query.edit_message_text(
-            gate.question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(gate.keyboard)
-        )
+        await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return END
     broadcast_id = gate.broadcast_id
     await services.audit.add(
@@ -308,8 +299,8 @@ async def np_later(update: Update, context: Context) -> int:
     """Schedule… / Teaser first: save the product without sending; the launch conversation
     (handlers/launches.py) takes over from the button this replies with."""
     data = await answer_button(update)
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PRODUCT_DRAFT)
     await chosen_chats(services, draft, lang)
     option = options_of(draft)[draft.get("target", 0)]
@@ -321,7 +312,5 @@ async def np_later(update: Update, context: Context) -> int:
     text, keyboard = launch_offer(product, option.tag, data.endswith(":teaser"), lang)
     query = update.callback_query
     assert query is not None
-    await query.edit_message_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=inline_markup(keyboard)
-    )
+    await query.edit_message_text(text, reply_markup=inline_markup(keyboard))
     return END

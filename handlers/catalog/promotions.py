@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 
 from bot.broadcast.outbox import inline_markup
 from bot.catalog.model import (
@@ -26,7 +25,6 @@ from bot.common.errors import InputError
 from bot.common.quiet import quiet_until
 from bot.scheduling.kinds import schedule_promo_reminder
 from bot.scheduling.scheduler import Targets, quiet_question
-from bot.services import services_of
 from bot.texts import Language, t
 from handlers.catalog.drafts import (
     ASKED,
@@ -43,7 +41,7 @@ from handlers.catalog.drafts import (
     show_control,
     text_of,
 )
-from handlers.common import Context, actor_id, admin_only, language, reply, user_data
+from handlers.common import Context, actor_id, admin_only, reply, user_data
 from storage.catalog import PROMO_KINDS
 
 PM_TITLE, PM_KIND, PM_RULES, PM_START, PM_END, PM_SKUS, PM_PREVIEW = range(10, 17)
@@ -51,7 +49,7 @@ PM_TITLE, PM_KIND, PM_RULES, PM_START, PM_END, PM_SKUS, PM_PREVIEW = range(10, 1
 
 @admin_only
 async def promo_start(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     require_private(update, lang)
     forget(context)
     user_data(context)[PROMO_DRAFT] = {}
@@ -70,7 +68,7 @@ def _kind_keyboard(lang: Language) -> InlineKeyboardMarkup:
 
 @admin_only
 async def pm_title(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     title = clean_field(text_of(update), MAX_PROMO_TITLE_LENGTH, lang, t(lang, "cat_field_title"))
     draft_of(context, PROMO_DRAFT)["title"] = " ".join(title.split())
     await ask(update, context, "cat_ask_promo_kind", reply_markup=_kind_keyboard(lang))
@@ -78,7 +76,7 @@ async def pm_title(update: Update, context: Context) -> int:
 
 
 async def _set_kind(update: Update, context: Context, text: str) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     draft_of(context, PROMO_DRAFT)["kind"] = parse_promo_kind(text, lang)
     await ask(update, context, "cat_ask_promo_rules")
     return PM_RULES
@@ -97,7 +95,7 @@ async def pm_kind_button(update: Update, context: Context) -> int:
 
 @admin_only
 async def pm_rules(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     draft_of(context, PROMO_DRAFT)["rules"] = clean_field(
         text_of(update), MAX_RULES_LENGTH, lang, t(lang, "cat_field_rules")
     )
@@ -106,15 +104,15 @@ async def pm_rules(update: Update, context: Context) -> int:
 
 
 async def _ask_time(update: Update, context: Context, key: str) -> None:
-    services = services_of(context)
+    services = context.services
     user_data(context)[ASKED] = key
-    await reply(update, t(language(update, services), key, tz=services.settings.timezone))
+    await reply(update, t(context.lang, key, tz=services.settings.timezone))
 
 
 @admin_only
 async def pm_start(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft_of(context, PROMO_DRAFT)["starts_at"] = parse_promo_time(
         text_of(update), services.settings.tz, lang, t(lang, "cat_field_start")
     )
@@ -124,8 +122,8 @@ async def pm_start(update: Update, context: Context) -> int:
 
 @admin_only
 async def pm_end(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PROMO_DRAFT)
     ends_at = parse_promo_time(
         text_of(update), services.settings.tz, lang, t(lang, "cat_field_end")
@@ -149,8 +147,8 @@ def _promo_draft(draft: dict[str, Any]) -> PromoDraft:
 
 @admin_only
 async def pm_skus(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PROMO_DRAFT)
     text = text_of(update)
     skus: list[str] = [] if is_skip(text) else parse_sku_list(text, lang)
@@ -181,8 +179,8 @@ async def pm_target(update: Update, context: Context) -> int:
 @admin_only
 async def pm_send(update: Update, context: Context) -> int:
     await answer_button(update)
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     draft = draft_of(context, PROMO_DRAFT)
     chat_ids = await chosen_chats(services, draft, lang)
     actor = actor_id(update)
@@ -219,9 +217,7 @@ async def pm_send(update: Update, context: Context) -> int:
             question, keyboard = quiet_question(lang, decision, settings.tz)
             query = update.callback_query
             assert query is not None
-            await query.edit_message_text(
-                question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(keyboard)
-            )
+            await query.edit_message_text(question, reply_markup=inline_markup(keyboard))
             return END
         broadcast_id = decision.broadcast_id or 0  # the quiet window ended meanwhile: sent
     await services.audit.add(
