@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
-from handlers import admins, broadcast, groups, members, start
+from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
 from handlers import launches as launch_handlers
@@ -59,6 +59,8 @@ FEATURES += (profile_handlers, quality_handlers)
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
 FEATURES += (launch_handlers, schedule_handlers, training_handlers)
+# Last: answers every button press that no handler above claimed.
+FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
 # in list order for start and reverse order for stop.
 STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]

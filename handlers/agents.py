@@ -15,6 +15,7 @@ from bot.agents.crm import (
 )
 from bot.agents.quality_service import quality_section
 from bot.agents.service import find_agent, remove_agent
+from bot.common.callbacks import AgentRemoval, AgentsPage, encode, matches
 from bot.common.errors import InputError
 from bot.common.render import agent_card, agents_page, mode_label
 from bot.services import Services
@@ -23,6 +24,7 @@ from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     remember,
     reply,
@@ -42,9 +44,13 @@ async def _render_agents(
     text = agents_page(agents, total, page, size, services.settings.tz, lang)
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"ag:{key}:{page - 1}"))
+        buttons.append(
+            InlineKeyboardButton(t(lang, "prev"), callback_data=encode(AgentsPage(key, page - 1)))
+        )
     if (page + 1) * size < total:
-        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"ag:{key}:{page + 1}"))
+        buttons.append(
+            InlineKeyboardButton(t(lang, "next"), callback_data=encode(AgentsPage(key, page + 1)))
+        )
     return text, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -61,16 +67,14 @@ async def agents_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def agents_page_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, AgentsPage)
     services = context.services
     lang = context.lang
-    _, key, page = query.data.split(":")
-    tokens = user_store(context, _QUERIES).get(key)
+    tokens = user_store(context, _QUERIES).get(button.key)
     if tokens is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
-    text, markup = await _render_agents(services, lang, tokens, int(page), key)
+    text, markup = await _render_agents(services, lang, tokens, button.page, button.key)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -194,8 +198,12 @@ async def remove_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "remove_confirm_button"), callback_data=f"rm:{key}:y"),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"rm:{key}:n"),
+                InlineKeyboardButton(
+                    t(lang, "remove_confirm_button"), callback_data=encode(AgentRemoval(key, "y"))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(AgentRemoval(key, "n"))
+                ),
             ]
         ]
     )
@@ -215,17 +223,15 @@ async def remove_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remove_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, AgentRemoval)
     services = context.services
     lang = context.lang
-    _, key, answer = query.data.split(":")
-    pending = user_store(context, _REMOVALS).pop(key, None)
+    pending = user_store(context, _REMOVALS).pop(button.key, None)
     if pending is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await query.answer()
-    if answer != "y":
+    if button.confirm != "y":
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
     user_id, reason = pending
@@ -248,7 +254,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("mode", mode_command))
     application.add_handler(CommandHandler("contacted", contacted_command))
     application.add_handler(CommandHandler("remove", remove_command))
-    application.add_handler(
-        CallbackQueryHandler(agents_page_clicked, pattern=r"^ag:[0-9a-f]+:\d+$")
-    )
-    application.add_handler(CallbackQueryHandler(remove_clicked, pattern=r"^rm:[0-9a-f]+:[yn]$"))
+    application.add_handler(CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage)))
+    application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))

@@ -17,6 +17,13 @@ from bot.broadcast.delivery.engine import send_payload
 from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
 from bot.broadcast.report import broadcasts_list, report_text, target_label
 from bot.broadcast.send_gate import submit_unless_quiet
+from bot.common.callbacks import (
+    BroadcastDecision,
+    BroadcastRetract,
+    BroadcastTarget,
+    encode,
+    matches,
+)
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, t
@@ -24,6 +31,7 @@ from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     remember,
     reply,
@@ -83,17 +91,25 @@ async def _target_buttons(
     counts = Counter(tag for group in groups for tag in group.tags)
     tags = sorted(counts)[:_MAX_TAG_BUTTONS]
     rows = [
-        [InlineKeyboardButton(target_label(None, len(groups), lang), callback_data=f"bc:t:{key}:a")]
+        [
+            InlineKeyboardButton(
+                target_label(None, len(groups), lang),
+                callback_data=encode(BroadcastTarget(key, "a")),
+            )
+        ]
     ]
     rows += [
         [
             InlineKeyboardButton(
-                target_label(tag, counts[tag], lang), callback_data=f"bc:t:{key}:{index}"
+                target_label(tag, counts[tag], lang),
+                callback_data=encode(BroadcastTarget(key, index)),
             )
         ]
         for index, tag in enumerate(tags)
     ]
-    rows.append([InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}")])
+    rows.append(
+        [InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key)))]
+    )
     return t(lang, "bc_choose_target", count=len(groups)), tags, InlineKeyboardMarkup(rows)
 
 
@@ -134,16 +150,16 @@ async def _expired(update: Update, lang: Language) -> None:
 
 @admin_only
 async def target_chosen(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    query, button = clicked(update, BroadcastTarget)
+    assert query.message is not None
     services = context.services
     lang = context.lang
-    _, _, key, choice = query.data.split(":")
-    draft = _drafts(context).get(key)
-    if draft is None:
+    draft = _drafts(context).get(button.key)
+    choice = button.target
+    if draft is None or (choice != "a" and choice >= len(draft.tags)):
         await _expired(update, lang)
         return
-    tag = None if choice == "a" else draft.tags[int(choice)]
+    tag = None if choice == "a" else draft.tags[choice]
     groups = await services.groups.with_tags([] if tag is None else [tag])
     if not groups:
         await query.answer(t(lang, "bc_target_empty", tag=tag or ""), show_alert=True)
@@ -157,8 +173,13 @@ async def target_chosen(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "bc_send_button"), callback_data=f"bc:s:{key}"),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}"),
+                InlineKeyboardButton(
+                    t(lang, "bc_send_button"),
+                    callback_data=encode(BroadcastDecision("s", button.key)),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", button.key))
+                ),
             ]
         ]
     )
@@ -171,17 +192,15 @@ async def target_chosen(update: Update, context: Context) -> None:
 
 @admin_only
 async def send_or_cancel(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, BroadcastDecision)
     services = context.services
     lang = context.lang
-    _, action, key = query.data.split(":")
-    draft = _drafts(context).pop(key, None)
+    draft = _drafts(context).pop(button.key, None)
     if draft is None:
         await _expired(update, lang)
         return
     await query.answer()
-    if action == "c" or draft.chat_ids is None:
+    if button.action == "c" or draft.chat_ids is None:
         await query.edit_message_text(t(lang, "bc_cancelled"))
         return
     actor = actor_id(update)
@@ -236,9 +255,12 @@ async def retract_command(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    t(lang, "bc_retract_button"), callback_data=f"bc:r:{broadcast_id}:y"
+                    t(lang, "bc_retract_button"),
+                    callback_data=encode(BroadcastRetract(broadcast_id, "y")),
                 ),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:r:{broadcast_id}:n"),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(BroadcastRetract(broadcast_id, "n"))
+                ),
             ]
         ]
     )
@@ -251,14 +273,13 @@ async def retract_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def retract_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    query, button = clicked(update, BroadcastRetract)
+    assert query.message is not None
     services = context.services
     lang = context.lang
-    _, _, raw_id, answer = query.data.split(":")
-    broadcast_id = int(raw_id)
+    broadcast_id = button.broadcast_id
     await query.answer()
-    if answer != "y":
+    if button.confirm != "y":
         await query.edit_message_text(t(lang, "bc_retract_cancelled", id=broadcast_id))
         return
     broadcast = await services.outbox.get(broadcast_id)
@@ -328,8 +349,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("broadcast_status", status_command))
     application.add_handler(CommandHandler("retract", retract_command))
     application.add_handler(CommandHandler("edit", edit_command))
+    application.add_handler(CallbackQueryHandler(target_chosen, pattern=matches(BroadcastTarget)))
     application.add_handler(
-        CallbackQueryHandler(target_chosen, pattern=r"^bc:t:[0-9a-f]+:(a|\d+)$")
+        CallbackQueryHandler(send_or_cancel, pattern=matches(BroadcastDecision))
     )
-    application.add_handler(CallbackQueryHandler(send_or_cancel, pattern=r"^bc:[sc]:[0-9a-f]+$"))
-    application.add_handler(CallbackQueryHandler(retract_clicked, pattern=r"^bc:r:\d+:[yn]$"))
+    application.add_handler(
+        CallbackQueryHandler(retract_clicked, pattern=matches(BroadcastRetract))
+    )

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
+from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
 from bot.context import BotContext
 from bot.texts import t
@@ -33,6 +34,16 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
     if message is None:
         return None
     return await message.reply_text(text, **kwargs)
+
+
+def clicked(update: Update, kind: type[Button]) -> tuple[CallbackQuery, Button]:
+    """The pressed button's query and its data parsed as ``kind``. Only for a handler whose
+    pattern is ``matches(kind)``: PTB calls it only with data that parses."""
+    query = update.callback_query
+    assert query is not None
+    button = parse_as(kind, query.data)
+    assert button is not None
+    return query, button
 
 
 def actor_id(update: Update) -> int:

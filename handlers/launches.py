@@ -18,6 +18,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.catalog.launches import LaunchPlan, plan_launch, schedule_launch
+from bot.common.callbacks import LaunchPick, LaunchSlot, encode, matches
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso, parse_when
 from bot.scheduling.kinds import cap_text
@@ -28,6 +29,7 @@ from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     message_text,
     reply,
@@ -84,8 +86,10 @@ def _cap_keyboard(plan: LaunchPlan, lang: Language, context: Context) -> InlineK
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "sch_cap_take_slot"), callback_data="lc:slot"),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data="lc:no"),
+                InlineKeyboardButton(
+                    t(lang, "sch_cap_take_slot"), callback_data=encode(LaunchSlot("slot"))
+                ),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(LaunchSlot("no"))),
             ]
         ]
     )
@@ -119,8 +123,7 @@ async def _do_launch(update: Update, services: Services, plan: LaunchPlan, lang:
 
 @admin_only
 async def launch_slot_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, LaunchSlot)
     services = context.services
     lang = context.lang
     store = context.user_data
@@ -130,7 +133,7 @@ async def launch_slot_clicked(update: Update, context: Context) -> None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await query.answer()
-    if query.data.endswith(":no"):
+    if button.choice == "no":
         await query.edit_message_text(t(lang, "sch_launch_cancelled"))
         return
     moved = await plan_launch(
@@ -164,12 +167,11 @@ def _launch_draft(context: Context) -> dict[str, Any]:
 
 @admin_only
 async def launch_pick(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, LaunchPick)
     services = context.services
     lang = context.lang
     await query.answer()
-    _, mode, sku, tag = query.data.split(":", 3)
+    mode, sku, tag = button.mode, button.sku, button.tag
     draft = _launch_draft(context)
     draft.clear()
     draft.update(sku=sku, tag=None if tag in ("*", "?") else tag, ask_tag=tag == "?")
@@ -255,7 +257,7 @@ def launch_conversation() -> ConversationHandler[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         return ConversationHandler(
-            entry_points=[CallbackQueryHandler(launch_pick, pattern=r"^lp:[lt]:[^:]+:.+$")],
+            entry_points=[CallbackQueryHandler(launch_pick, pattern=matches(LaunchPick))],
             states={
                 LP_TEASER: [MessageHandler(_LAUNCH_TEXT, launch_teaser_time)],
                 LP_LAUNCH: [MessageHandler(_LAUNCH_TEXT, launch_time)],
@@ -273,4 +275,4 @@ def launch_conversation() -> ConversationHandler[Any]:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(launch_conversation())
     application.add_handler(CommandHandler("launch", launch_command))
-    application.add_handler(CallbackQueryHandler(launch_slot_clicked, pattern=r"^lc:(slot|no)$"))
+    application.add_handler(CallbackQueryHandler(launch_slot_clicked, pattern=matches(LaunchSlot)))

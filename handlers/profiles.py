@@ -43,6 +43,7 @@ from bot.agents.profiles import (
 )
 from bot.agents.quality_service import profile_lines, recompute, status_line, submission_text
 from bot.agents.terms import PLATFORMS, parse_category, parse_platform, platform_label
+from bot.common.callbacks import ProfileReturnReason, ProfileReview, encode, matches, parse
 from bot.common.errors import InputError
 from bot.common.render import MODE_LABELS
 from bot.services import Services
@@ -247,8 +248,12 @@ def _review_markup(submission_id: int, lang: Language) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "pf_approve"), callback_data=f"pf:a:{submission_id}"),
-                InlineKeyboardButton(t(lang, "pf_return"), callback_data=f"pf:r:{submission_id}"),
+                InlineKeyboardButton(
+                    t(lang, "pf_approve"), callback_data=encode(ProfileReview("a", submission_id))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "pf_return"), callback_data=encode(ProfileReview("r", submission_id))
+                ),
             ]
         ]
     )
@@ -334,37 +339,44 @@ async def _already(update: Update, lang: Language, submission: Submission | None
 @admin_only
 async def review_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
+    assert query is not None and query.message is not None
     services = context.services
     lang = context.lang
-    parts = query.data.split(":")
-    action, submission_id = parts[1], int(parts[2])
+    button = parse(query.data)
+    assert isinstance(button, ProfileReview | ProfileReturnReason)
+    submission_id = button.submission_id
     submission = await services.profiles.submission(submission_id)
     if submission is None or submission.status != "pending":
         await _already(update, lang, submission)
         return
     reviewer_id, reviewer_name = _reviewer(update)
     original = query.message.text_html if isinstance(query.message, Message) else ""
-    if action == "r":
+    if isinstance(button, ProfileReview) and button.action == "r":
         buttons = [
             [
                 InlineKeyboardButton(
-                    t(lang, f"pf_reason_{i}"), callback_data=f"pf:q:{submission_id}:{i}"
+                    t(lang, f"pf_reason_{i}"),
+                    callback_data=encode(ProfileReturnReason(submission_id, i)),
                 )
             ]
             for i in range(PRESET_REASONS)
         ]
         buttons.append(
-            [InlineKeyboardButton(t(lang, "pf_reason_back"), callback_data=f"pf:b:{submission_id}")]
+            [
+                InlineKeyboardButton(
+                    t(lang, "pf_reason_back"),
+                    callback_data=encode(ProfileReview("b", submission_id)),
+                )
+            ]
         )
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup(buttons))
         return
-    if action == "b":
+    if isinstance(button, ProfileReview) and button.action == "b":
         await query.answer()
         await query.edit_message_reply_markup(_review_markup(submission_id, lang))
         return
-    if action == "a":
+    if isinstance(button, ProfileReview):  # approve
         approved = await services.profiles.approve(submission_id, reviewer_id, services.now())
         if approved is None:
             await _already(update, lang, await services.profiles.submission(submission_id))
@@ -380,7 +392,7 @@ async def review_clicked(update: Update, context: Context) -> None:
         told = await _tell_agent(context, services, approved.user_id, "pf_agent_approved")
         outcome = t(lang, "pf_review_approved", by=reviewer_name)
     else:
-        index = int(parts[3])
+        index = button.reason
         if not 0 <= index < PRESET_REASONS:
             await query.answer(t(lang, "list_expired"), show_alert=True)
             return
@@ -438,5 +450,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CommandHandler("myprofile", myprofile, filters=private))
     application.add_handler(
-        CallbackQueryHandler(review_clicked, pattern=r"^pf:(?:[arb]:\d+|q:\d+:\d)$")
+        CallbackQueryHandler(review_clicked, pattern=matches(ProfileReview, ProfileReturnReason))
     )

@@ -25,6 +25,7 @@ from bot.agents.spreadsheets import (
     import_orders,
 )
 from bot.agents.terms import parse_tier, tier_label
+from bot.common.callbacks import QueueAgent, QueueBulk, QueuePage, encode, matches, parse
 from bot.common.errors import InputError
 from bot.common.render import local_time
 from bot.services import Services
@@ -234,16 +235,22 @@ async def _queue_page(
         uid = entry.user_id
         buttons.append(
             [
-                InlineKeyboardButton(t(lang, "lq_remove", n=index), callback_data=f"lq:x:{uid}"),
-                InlineKeyboardButton(t(lang, "lq_keep", n=index), callback_data=f"lq:k:{uid}"),
-                InlineKeyboardButton(t(lang, "lq_message", n=index), callback_data=f"lq:m:{uid}"),
+                InlineKeyboardButton(
+                    t(lang, "lq_remove", n=index), callback_data=encode(QueueAgent("x", uid))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "lq_keep", n=index), callback_data=encode(QueueAgent("k", uid))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "lq_message", n=index), callback_data=encode(QueueAgent("m", uid))
+                ),
             ]
         )
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"lq:p:{page - 1}"))
+        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=encode(QueuePage(page - 1))))
     if (page + 1) * size < total:
-        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"lq:p:{page + 1}"))
+        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=encode(QueuePage(page + 1))))
     if nav:
         buttons.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
@@ -279,9 +286,10 @@ async def lowquality_command(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    t(lang, "lq_bulk_confirm_button", count=total), callback_data=f"lq:B:{key}"
+                    t(lang, "lq_bulk_confirm_button", count=total),
+                    callback_data=encode(QueueBulk("B", key)),
                 ),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"lq:C:{key}"),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(QueueBulk("C", key))),
             ]
         ]
     )
@@ -322,25 +330,27 @@ async def _remove(
 @admin_only
 async def queue_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     services = context.services
     lang = context.lang
-    _, action, value = query.data.split(":")
-    if action == "p":
-        text, markup = await _queue_page(services, lang, int(value))
+    button = parse(query.data)
+    if isinstance(button, QueuePage):
+        text, markup = await _queue_page(services, lang, button.page)
         await query.answer()
         await query.edit_message_text(text, reply_markup=markup)
         return
-    if action in ("B", "C"):
-        await _bulk_clicked(update, context, services, lang, action, value)
+    if isinstance(button, QueueBulk):
+        await _bulk_clicked(update, context, services, lang, button.action, button.key)
         return
+    assert isinstance(button, QueueAgent)
+    action = button.action
     if action == "n":
         await query.answer()
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
-    agent = await services.agents.get(int(value))
+    agent = await services.agents.get(button.user_id)
     if agent is None:
-        await query.answer(t(lang, "err_agent_unknown", value=value), show_alert=True)
+        await query.answer(t(lang, "err_agent_unknown", value=button.user_id), show_alert=True)
         return
     if action == "x":
         if agent.status == "removed":
@@ -352,9 +362,12 @@ async def queue_clicked(update: Update, context: Context) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        t(lang, "remove_confirm_button"), callback_data=f"lq:y:{agent.user_id}"
+                        t(lang, "remove_confirm_button"),
+                        callback_data=encode(QueueAgent("y", agent.user_id)),
                     ),
-                    InlineKeyboardButton(t(lang, "cancel"), callback_data="lq:n:0"),
+                    InlineKeyboardButton(
+                        t(lang, "cancel"), callback_data=encode(QueueAgent("n", 0))
+                    ),
                 ]
             ]
         )
@@ -476,5 +489,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         )
     )
     application.add_handler(
-        CallbackQueryHandler(queue_clicked, pattern=r"^lq:(?:[xkmyn]:\d+|p:\d+|[BC]:[0-9a-f]+)$")
+        CallbackQueryHandler(queue_clicked, pattern=matches(QueueAgent, QueuePage, QueueBulk))
     )

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.broadcast.outbox import Payload
+from bot.common.callbacks import FollowUpDone, GreetingAnswer, QuietAnswer, matches
 from bot.common.errors import InputError
 from bot.common.timeparse import describe_rule, local_iso
 from bot.events.festivals import FESTIVALS, festival_named
@@ -17,6 +18,7 @@ from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     drop_clicked_row,
     reply,
@@ -200,12 +202,10 @@ async def cancel_command(update: Update, context: Context) -> None:
 @admin_only
 async def quiet_clicked(update: Update, context: Context) -> None:
     """The answer to the quiet-hours question asked by any feature (``send_or_hold``)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, QuietAnswer)
     services = context.services
     lang = context.lang
-    _, raw_id, choice = query.data.split(":")
-    schedule_id = int(raw_id)
+    schedule_id, choice = button.schedule_id, button.choice
     schedule = await services.schedules.get(schedule_id)
     if schedule is None or schedule.status != "held":
         await query.answer(t(lang, "sch_quiet_decided"), show_alert=True)
@@ -273,24 +273,23 @@ async def greeting_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def greeting_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, GreetingAnswer)
     services = context.services
     lang = context.lang
-    _, key, year, choice = query.data.split(":")
+    key, year, choice = button.festival, button.year, button.choice
     festival = next((f for f in FESTIVALS if f.key == key), None)
     if festival is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     name = festival_name(festival, lang)
     if choice == "a":
-        when = await approve(services, key, int(year), actor_id(update))
+        when = await approve(services, key, year, actor_id(update))
         if when is None:
             await query.answer(t(lang, "grt_already"), show_alert=True)
             return
         result = t(lang, "grt_approved", festival=name, when=local_iso(when, services.settings.tz))
     else:
-        if not await skip(services, key, int(year), actor_id(update)):
+        if not await skip(services, key, year, actor_id(update)):
             await query.answer(t(lang, "grt_already"), show_alert=True)
             return
         result = t(lang, "grt_skipped", festival=name)
@@ -309,11 +308,10 @@ async def greeting_clicked(update: Update, context: Context) -> None:
 @admin_only
 async def followup_clicked(update: Update, context: Context) -> None:
     """A "contacted" button of the daily follow-up list: record the contact, drop the button."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, FollowUpDone)
     services = context.services
     lang = context.lang
-    user_id = int(query.data.split(":")[1])
+    user_id = button.user_id
     agent = await services.agents.get(user_id)
     if agent is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
@@ -332,8 +330,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("resume_schedule", resume_command))
     application.add_handler(CommandHandler("cancel_schedule", cancel_command))
     application.add_handler(CommandHandler("greeting", greeting_command))
-    application.add_handler(CallbackQueryHandler(quiet_clicked, pattern=r"^qh:\d+:(now|later)$"))
-    application.add_handler(
-        CallbackQueryHandler(greeting_clicked, pattern=r"^grt:[a-z]+:\d{4}:[as]$")
-    )
-    application.add_handler(CallbackQueryHandler(followup_clicked, pattern=r"^fu:\d+$"))
+    application.add_handler(CallbackQueryHandler(quiet_clicked, pattern=matches(QuietAnswer)))
+    application.add_handler(CallbackQueryHandler(greeting_clicked, pattern=matches(GreetingAnswer)))
+    application.add_handler(CallbackQueryHandler(followup_clicked, pattern=matches(FollowUpDone)))

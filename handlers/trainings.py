@@ -18,6 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.agents.service import find_agent
 from bot.broadcast.outbox import inline_markup
+from bot.common.callbacks import Attended, RsvpChoice, TrainingCancel, encode, matches
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso, parse_when
 from bot.events.training import (
@@ -44,6 +45,7 @@ from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     drop_clicked_row,
     message_text,
@@ -52,7 +54,6 @@ from handlers.common import (
     user_store,
     validated,
 )
-from storage.schedule_models import RSVP_ANSWERS
 
 TITLE, START, DURATION, WHERE, MATERIALS, TARGETS = range(6)
 END = ConversationHandler.END
@@ -213,7 +214,7 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
         [
             InlineKeyboardButton(
                 t(lang, "tr_mark_button", name=rsvp.name),
-                callback_data=f"att:{training.id}:{rsvp.user_id}",
+                callback_data=encode(Attended(training.id, rsvp.user_id)),
             )
         ]
         for rsvp in rsvps
@@ -275,11 +276,10 @@ async def attended_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def attended_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, Attended)
     services = context.services
     lang = context.lang
-    _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
+    training_id, user_id = button.training_id, button.user_id
     training = await services.trainings.get(training_id)
     if training is None or training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
@@ -292,17 +292,16 @@ async def attended_clicked(update: Update, context: Context) -> None:
 @validated
 async def rsvp_clicked(update: Update, context: Context) -> None:
     """An agent's 参加 / 不参加 / 待定 under an announcement (in a group)."""
-    query = update.callback_query
+    query, button = clicked(update, RsvpChoice)
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
+    assert user is not None
     services = context.services
     lang = context.lang
-    _, raw_id, value = query.data.split(":")
-    training = await services.trainings.get(int(raw_id))
+    training = await services.trainings.get(button.training_id)
     if training is not None and training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
         return
-    if training is None or training.status != "scheduled" or value not in RSVP_ANSWERS:
+    if training is None or training.status != "scheduled":
         await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
         return
     if training.starts_at + training.duration_minutes * 60 <= services.now():
@@ -316,7 +315,7 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
         user.language_code,
         services.now(),
     )
-    choice = next(option for option in RSVP_ANSWERS if option == value)
+    choice = button.answer
     await answer(services, training.id, user.id, choice)
     await query.answer(t(lang, f"tr_rsvp_thanks_{choice}", title=training.title))
 
@@ -341,8 +340,12 @@ async def cancel_training_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "trc_confirm_button"), callback_data=f"trc:{key}:y"),
-                InlineKeyboardButton(t(lang, "trc_keep_button"), callback_data=f"trc:{key}:n"),
+                InlineKeyboardButton(
+                    t(lang, "trc_confirm_button"), callback_data=encode(TrainingCancel(key, "y"))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "trc_keep_button"), callback_data=encode(TrainingCancel(key, "n"))
+                ),
             ]
         ]
     )
@@ -356,17 +359,15 @@ async def cancel_training_command(update: Update, context: Context) -> None:
 @admin_only
 async def cancel_training_clicked(update: Update, context: Context) -> None:
     """The confirmation's buttons; everything is checked again, a stale click changes nothing."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, button = clicked(update, TrainingCancel)
     services = context.services
     lang = context.lang
-    _, key, choice = query.data.split(":")
-    training_id = user_store(context, _CANCELS).pop(key, None)
+    training_id = user_store(context, _CANCELS).pop(button.key, None)
     if not isinstance(training_id, int):
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     training = await services.trainings.get(training_id)
-    if choice != "y":
+    if button.confirm != "y":
         await query.answer()
         title = training.title if training is not None else str(training_id)
         await query.edit_message_text(t(lang, "trc_kept", id=training_id, title=title))
@@ -421,10 +422,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("trainings", trainings_command))
     application.add_handler(CommandHandler("attended", attended_command))
     application.add_handler(CommandHandler("cancel_training", cancel_training_command))
-    application.add_handler(CallbackQueryHandler(attended_clicked, pattern=r"^att:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(attended_clicked, pattern=matches(Attended)))
     application.add_handler(
-        CallbackQueryHandler(cancel_training_clicked, pattern=r"^trc:[0-9a-f]+:[yn]$")
+        CallbackQueryHandler(cancel_training_clicked, pattern=matches(TrainingCancel))
     )
-    application.add_handler(
-        CallbackQueryHandler(rsvp_clicked, pattern=r"^rsvp:\d+:(yes|no|maybe)$")
-    )
+    application.add_handler(CallbackQueryHandler(rsvp_clicked, pattern=matches(RsvpChoice)))

@@ -23,6 +23,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.common.callbacks import (
+    ProductCategory,
+    ProductStep,
+    ProductTarget,
+    PromoKindChoice,
+    PromoStep,
+    PromoTarget,
+    matches,
+    matches_exactly,
+)
 from handlers.catalog.drafts import TEXT, cancel, stale_button, timed_out, wrong_input
 from handlers.catalog.lists import product_command, products_command, promos_command
 from handlers.catalog.products import (
@@ -68,6 +78,14 @@ from handlers.catalog.promotions import (
     promo_start,
 )
 
+CATALOG_BUTTONS = (
+    ProductCategory,
+    ProductTarget,
+    ProductStep,
+    PromoKindChoice,
+    PromoTarget,
+    PromoStep,
+)
 # A draft left alone this long is dropped (nothing was saved) and the seller is told.
 CONVERSATION_TIMEOUT = 30 * 60
 
@@ -83,31 +101,34 @@ def conversation() -> ConversationHandler[Any]:
         NP_AGENT_PRICE: [MessageHandler(TEXT, np_agent_price)],
         NP_CATEGORY: [
             MessageHandler(TEXT, np_category_text),
-            CallbackQueryHandler(np_category_button, pattern=r"^np:cat:\d+$"),
+            CallbackQueryHandler(np_category_button, pattern=matches(ProductCategory)),
         ],
         NP_DESCRIPTION: [MessageHandler(TEXT, np_description)],
         NP_PHOTOS: [
             MessageHandler(filters.UpdateType.MESSAGE & filters.PHOTO, np_photo),
             CommandHandler("done", np_done),
-            CallbackQueryHandler(np_done, pattern=r"^np:done$"),
+            CallbackQueryHandler(np_done, pattern=matches_exactly(ProductStep("done"))),
         ],
         NP_PREVIEW: [
-            CallbackQueryHandler(np_target, pattern=r"^np:tg:\d+$"),
-            CallbackQueryHandler(np_send, pattern=r"^np:send$"),
-            CallbackQueryHandler(np_later, pattern=r"^np:(later|teaser)$"),
+            CallbackQueryHandler(np_target, pattern=matches(ProductTarget)),
+            CallbackQueryHandler(np_send, pattern=matches_exactly(ProductStep("send"))),
+            CallbackQueryHandler(
+                np_later,
+                pattern=matches_exactly(ProductStep("later"), ProductStep("teaser")),
+            ),
         ],
         PM_TITLE: [MessageHandler(TEXT, pm_title)],
         PM_KIND: [
             MessageHandler(TEXT, pm_kind_text),
-            CallbackQueryHandler(pm_kind_button, pattern=r"^pm:kind:[a-z_]+$"),
+            CallbackQueryHandler(pm_kind_button, pattern=matches(PromoKindChoice)),
         ],
         PM_RULES: [MessageHandler(TEXT, pm_rules)],
         PM_START: [MessageHandler(TEXT, pm_start)],
         PM_END: [MessageHandler(TEXT, pm_end)],
         PM_SKUS: [MessageHandler(TEXT, pm_skus)],
         PM_PREVIEW: [
-            CallbackQueryHandler(pm_target, pattern=r"^pm:tg:\d+$"),
-            CallbackQueryHandler(pm_send, pattern=r"^pm:send$"),
+            CallbackQueryHandler(pm_target, pattern=matches(PromoTarget)),
+            CallbackQueryHandler(pm_send, pattern=matches_exactly(PromoStep("send"))),
         ],
         ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
     }
@@ -123,7 +144,9 @@ def conversation() -> ConversationHandler[Any]:
             states=states,
             fallbacks=[
                 CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^(np|pm):cancel$"),
+                CallbackQueryHandler(
+                    cancel, pattern=matches_exactly(ProductStep("cancel"), PromoStep("cancel"))
+                ),
                 MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, wrong_input),
             ],
             name="catalog",
@@ -136,7 +159,8 @@ def conversation() -> ConversationHandler[Any]:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(conversation())
-    application.add_handler(CallbackQueryHandler(stale_button, pattern=r"^(np|pm):"))
+    # Any other button of a draft: one that has ended, or of the other conversation's steps.
+    application.add_handler(CallbackQueryHandler(stale_button, pattern=matches(*CATALOG_BUTTONS)))
     application.add_handler(CommandHandler("products", products_command))
     application.add_handler(CommandHandler("product", product_command))
     application.add_handler(CommandHandler("promos", promos_command))

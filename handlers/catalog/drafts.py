@@ -3,12 +3,13 @@ asked, the preview's control message (targets, Send now, Cancel), and leaving th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler, filters
 
 from bot.catalog.service import TargetOption, target_chat_ids, target_options
+from bot.common.callbacks import ProductStep, ProductTarget, PromoStep, PromoTarget, encode
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, t
@@ -17,6 +18,8 @@ from handlers.common import Context, admin_only, reply, user_data
 END = ConversationHandler.END
 PRODUCT_DRAFT = "catalog_product_draft"
 PROMO_DRAFT = "catalog_promo_draft"
+DraftKind = Literal["product", "promo"]
+DRAFT_KEYS: dict[DraftKind, str] = {"product": PRODUCT_DRAFT, "promo": PROMO_DRAFT}
 ASKED = "catalog_ask"  # the catalog key of the current question, repeated after a wrong input
 TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 
@@ -47,11 +50,10 @@ async def ask(update: Update, context: Context, ask_key: str, **kw: Any) -> None
     await reply(update, t(context.lang, ask_key), **kw)
 
 
-async def answer_button(update: Update) -> str:
+async def answer_button(update: Update) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await query.answer()
-    return query.data
 
 
 def target_label(option: TargetOption, lang: Language) -> str:
@@ -61,9 +63,12 @@ def target_label(option: TargetOption, lang: Language) -> str:
 
 
 def _control(
-    prefix: str, options: list[TargetOption], chosen: int, lang: Language
+    draft: DraftKind, options: list[TargetOption], chosen: int, lang: Language
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The message under a preview: where it will go, target buttons, Send now and Cancel."""
+    target: type[ProductTarget | PromoTarget]
+    step: type[ProductStep | PromoStep]
+    target, step = (ProductTarget, ProductStep) if draft == "product" else (PromoTarget, PromoStep)
     option = options[chosen]
     text = t(lang, "cat_preview_control", target=target_label(option, lang))
     rows = []
@@ -72,34 +77,40 @@ def _control(
         rows.append(
             [
                 InlineKeyboardButton(
-                    mark + target_label(candidate, lang), callback_data=f"{prefix}:tg:{index}"
+                    mark + target_label(candidate, lang), callback_data=encode(target(index))
                 )
             ]
         )
-    if prefix == "np":  # a product can also be launched later (bot/catalog/launches.py)
+    if draft == "product":  # a product can also be launched later (bot/catalog/launches.py)
         rows.append(
             [
-                InlineKeyboardButton(t(lang, "sch_button_schedule"), callback_data="np:later"),
-                InlineKeyboardButton(t(lang, "sch_button_teaser"), callback_data="np:teaser"),
+                InlineKeyboardButton(
+                    t(lang, "sch_button_schedule"), callback_data=encode(ProductStep("later"))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "sch_button_teaser"), callback_data=encode(ProductStep("teaser"))
+                ),
             ]
         )
     rows.append(
         [
-            InlineKeyboardButton(t(lang, "cat_button_send"), callback_data=f"{prefix}:send"),
-            InlineKeyboardButton(t(lang, "cat_button_cancel"), callback_data=f"{prefix}:cancel"),
+            InlineKeyboardButton(t(lang, "cat_button_send"), callback_data=encode(step("send"))),
+            InlineKeyboardButton(
+                t(lang, "cat_button_cancel"), callback_data=encode(step("cancel"))
+            ),
         ]
     )
     return text, InlineKeyboardMarkup(rows)
 
 
-async def show_control(update: Update, context: Context, draft_key: str, prefix: str) -> None:
+async def show_control(update: Update, context: Context, kind: DraftKind) -> None:
     services = context.services
     lang = context.lang
-    draft = draft_of(context, draft_key)
+    draft = draft_of(context, DRAFT_KEYS[kind])
     options = await target_options(services)
     draft["options"] = [(option.tag, option.count) for option in options]
     draft["target"] = 0
-    text, markup = _control(prefix, options, 0, lang)
+    text, markup = _control(kind, options, 0, lang)
     await reply(update, text, reply_markup=markup)
 
 
@@ -107,16 +118,16 @@ def options_of(draft: dict[str, Any]) -> list[TargetOption]:
     return [TargetOption(tag, count) for tag, count in draft.get("options", [])]
 
 
-async def choose_target(update: Update, context: Context, draft_key: str, prefix: str) -> None:
-    data = await answer_button(update)
+async def choose_target(update: Update, context: Context, kind: DraftKind, index: int) -> None:
+    """The seller picked target option ``index`` (from the button) on the preview."""
+    await answer_button(update)
     lang = context.lang
-    draft = draft_of(context, draft_key)
+    draft = draft_of(context, DRAFT_KEYS[kind])
     options = options_of(draft)
-    index = int(data.rsplit(":", 1)[1])
     if not 0 <= index < len(options):
         raise InputError(t(lang, "cat_draft_expired"))
     draft["target"] = index
-    text, markup = _control(prefix, options, index, lang)
+    text, markup = _control(kind, options, index, lang)
     query = update.callback_query
     assert query is not None
     await query.edit_message_text(text, reply_markup=markup)

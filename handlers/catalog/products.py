@@ -23,6 +23,7 @@ from bot.catalog.model import (
     product_caption,
 )
 from bot.catalog.service import product_payload
+from bot.common.callbacks import ProductCategory, ProductStep, ProductTarget, encode
 from bot.common.errors import InputError
 from bot.scheduling.kinds import cap_text, check_launch
 from bot.scheduling.scheduler import Targets
@@ -44,7 +45,7 @@ from handlers.catalog.drafts import (
     show_control,
     text_of,
 )
-from handlers.common import Context, actor_id, admin_only, reply, user_data
+from handlers.common import Context, actor_id, admin_only, clicked, reply, user_data
 from storage.catalog import Product
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def _category_keyboard(services: Services) -> InlineKeyboardMarkup | None:
     if not categories:
         return None
     buttons = [
-        InlineKeyboardButton(category, callback_data=f"np:cat:{index}")
+        InlineKeyboardButton(category, callback_data=encode(ProductCategory(index)))
         for index, category in enumerate(categories[:30])
     ]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
@@ -152,10 +153,11 @@ async def np_category_text(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_category_button(update: Update, context: Context) -> int:
-    data = await answer_button(update)
+    await answer_button(update)
+    _, button = clicked(update, ProductCategory)
     services = context.services
     categories = services.settings.seller_categories
-    index = int(data.rsplit(":", 1)[1])
+    index = button.index
     if not 0 <= index < len(categories):
         raise InputError(t(context.lang, "cat_draft_expired"))
     return await _set_category(update, context, categories[index])
@@ -163,7 +165,13 @@ async def np_category_button(update: Update, context: Context) -> int:
 
 def _done_keyboard(lang: Language) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "cat_button_done"), callback_data="np:done")]]
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "cat_button_done"), callback_data=encode(ProductStep("done"))
+                )
+            ]
+        ]
     )
 
 
@@ -239,13 +247,13 @@ async def np_done(update: Update, context: Context) -> int:
     await reply(update, t(lang, "cat_preview_intro"))
     await _send_preview(context, chat.id, product)
     user_data(context)[ASKED] = "cat_ask_preview"
-    await show_control(update, context, PRODUCT_DRAFT, "np")
+    await show_control(update, context, "product")
     return NP_PREVIEW
 
 
 @admin_only
 async def np_target(update: Update, context: Context) -> int:
-    await choose_target(update, context, PRODUCT_DRAFT, "np")
+    await choose_target(update, context, "product", clicked(update, ProductTarget)[1].index)
     return NP_PREVIEW
 
 
@@ -298,7 +306,8 @@ async def np_send(update: Update, context: Context) -> int:
 async def np_later(update: Update, context: Context) -> int:
     """Schedule… / Teaser first: save the product without sending; the launch conversation
     (handlers/launches.py) takes over from the button this replies with."""
-    data = await answer_button(update)
+    await answer_button(update)
+    _, button = clicked(update, ProductStep)
     services = context.services
     lang = context.lang
     draft = draft_of(context, PRODUCT_DRAFT)
@@ -309,7 +318,7 @@ async def np_later(update: Update, context: Context) -> int:
         raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
     await services.audit.add(services.now(), actor_id(update), "newproduct", product.sku, "later")
     forget(context)
-    text, keyboard = launch_offer(product, option.tag, data.endswith(":teaser"), lang)
+    text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
     query = update.callback_query
     assert query is not None
     await query.edit_message_text(text, reply_markup=inline_markup(keyboard))

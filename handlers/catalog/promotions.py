@@ -21,6 +21,7 @@ from bot.catalog.model import (
     promotion_notice,
 )
 from bot.catalog.service import send_promotion
+from bot.common.callbacks import PromoKindChoice, PromoTarget, encode
 from bot.common.errors import InputError
 from bot.common.quiet import quiet_until
 from bot.scheduling.kinds import schedule_promo_reminder
@@ -41,7 +42,7 @@ from handlers.catalog.drafts import (
     show_control,
     text_of,
 )
-from handlers.common import Context, actor_id, admin_only, reply, user_data
+from handlers.common import Context, actor_id, admin_only, clicked, reply, user_data
 from storage.catalog import PROMO_KINDS
 
 PM_TITLE, PM_KIND, PM_RULES, PM_START, PM_END, PM_SKUS, PM_PREVIEW = range(10, 17)
@@ -60,7 +61,7 @@ async def promo_start(update: Update, context: Context) -> int:
 
 def _kind_keyboard(lang: Language) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(kind_label(kind, lang), callback_data=f"pm:kind:{kind}")
+        InlineKeyboardButton(kind_label(kind, lang), callback_data=encode(PromoKindChoice(kind)))
         for kind in PROMO_KINDS
     ]
     return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
@@ -89,8 +90,8 @@ async def pm_kind_text(update: Update, context: Context) -> int:
 
 @admin_only
 async def pm_kind_button(update: Update, context: Context) -> int:
-    data = await answer_button(update)
-    return await _set_kind(update, context, data.rsplit(":", 1)[1])
+    await answer_button(update)
+    return await _set_kind(update, context, clicked(update, PromoKindChoice)[1].kind)
 
 
 @admin_only
@@ -166,13 +167,13 @@ async def pm_skus(update: Update, context: Context) -> int:
     await reply(update, t(lang, "cat_preview_intro"))
     await reply(update, notice)
     user_data(context)[ASKED] = "cat_ask_preview"
-    await show_control(update, context, PROMO_DRAFT, "pm")
+    await show_control(update, context, "promo")
     return PM_PREVIEW
 
 
 @admin_only
 async def pm_target(update: Update, context: Context) -> int:
-    await choose_target(update, context, PROMO_DRAFT, "pm")
+    await choose_target(update, context, "promo", clicked(update, PromoTarget)[1].index)
     return PM_PREVIEW
 
 
