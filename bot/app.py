@@ -7,18 +7,21 @@ from collections.abc import Awaitable, Callable
 from types import ModuleType
 from typing import Any
 
-from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.agents.quality_service import schedule_daily_recompute
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
+from bot.context import BotContext
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
-from handlers import admins, broadcast, groups, members, start
+from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
 from handlers import quality as quality_handlers
@@ -39,6 +42,12 @@ ALLOWED_UPDATES = [
 ]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+# Every text the app's bot sends, replies or edits is HTML (catalog texts are; user text in
+# them is escaped by ``t``) and shows no link preview, unless a call says otherwise. The
+# delivery engine sends with its own ``telegram.Bot`` and sets both per message.
+HANDLER_DEFAULTS = Defaults(
+    parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+)
 LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
@@ -49,7 +58,9 @@ FEATURES += (profile_handlers, quality_handlers)
 # Stock before catalog: a /stock_import document must not reach an open /newproduct draft.
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
-FEATURES += (schedule_handlers, training_handlers)
+FEATURES += (launch_handlers, schedule_handlers, training_handlers)
+# Last: answers every button press that no handler above claimed.
+FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
 # in list order for start and reverse order for stop.
 STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]
@@ -74,6 +85,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(HANDLER_DEFAULTS)
         .post_init(post_init)
         .post_shutdown(close_services)
     )

@@ -1,7 +1,7 @@
 """The bot's shared state: settings, the database, repositories and the clock.
 
 One :class:`Services` lives in ``application.bot_data`` from ``post_init`` to ``post_shutdown``;
-handlers reach it through :func:`services_of`.
+handlers reach it as ``context.services`` (:class:`bot.context.BotContext`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.broadcast.outbox import Outbox
 from bot.config import Settings
@@ -77,12 +77,6 @@ class Services:
 
     async def is_admin(self, user_id: int) -> bool:
         return self.is_owner(user_id) or await self.admins.is_admin(user_id)
-
-
-def services_of(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    services = context.application.bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services
 
 
 def services_of_app(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:

@@ -8,15 +8,14 @@ from telegram.ext import Application, CommandHandler
 from bot.commands import set_admin_menu
 from bot.common.errors import InputError
 from bot.common.render import local_time
-from bot.services import services_of
 from bot.texts import t
-from handlers.common import Context, admin_only, command_args, language, owner_only, reply
+from handlers.common import Context, admin_only, command_args, owner_only, reply
 
 
 @admin_only
 async def admins_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     lines = [t(lang, "admins_header")]
     lines += [t(lang, "admins_owner", user_id=owner) for owner in services.settings.owners]
     for grant in await services.admins.list():
@@ -40,8 +39,8 @@ def _user_id_arg(args: list[str], lang: str, usage: str) -> int:
 
 @owner_only
 async def grant(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     user_id = _user_id_arg(command_args(context), lang, "usage_grant")
     assert update.effective_user is not None
     actor = update.effective_user.id
@@ -57,8 +56,8 @@ async def grant(update: Update, context: Context) -> None:
 
 @owner_only
 async def revoke(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     user_id = _user_id_arg(command_args(context), lang, "usage_revoke")
     assert update.effective_user is not None
     if services.is_owner(user_id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.crm import (
@@ -16,16 +15,17 @@ from bot.agents.crm import (
 )
 from bot.agents.quality_service import quality_section
 from bot.agents.service import find_agent, remove_agent
+from bot.common.callbacks import AgentRemoval, AgentsPage, encode, matches
 from bot.common.errors import InputError
 from bot.common.render import agent_card, agents_page, mode_label
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -44,16 +44,20 @@ async def _render_agents(
     text = agents_page(agents, total, page, size, services.settings.tz, lang)
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"ag:{key}:{page - 1}"))
+        buttons.append(
+            InlineKeyboardButton(t(lang, "prev"), callback_data=encode(AgentsPage(key, page - 1)))
+        )
     if (page + 1) * size < total:
-        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"ag:{key}:{page + 1}"))
+        buttons.append(
+            InlineKeyboardButton(t(lang, "next"), callback_data=encode(AgentsPage(key, page + 1)))
+        )
     return text, InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 @admin_only
 async def agents_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     tokens = command_args(context)
     parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
     key = remember(user_store(context, _QUERIES), tokens)
@@ -63,18 +67,16 @@ async def agents_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def agents_page_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, key, page = query.data.split(":")
-    tokens = user_store(context, _QUERIES).get(key)
+    query, button = clicked(update, AgentsPage)
+    services = context.services
+    lang = context.lang
+    tokens = user_store(context, _QUERIES).get(button.key)
     if tokens is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
-    text, markup = await _render_agents(services, lang, tokens, int(page), key)
+    text, markup = await _render_agents(services, lang, tokens, button.page, button.key)
     await query.answer()
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
@@ -84,8 +86,8 @@ def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
 
 @admin_only
 async def agent_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 1:
         raise InputError(t(lang, "usage_agent"))
@@ -97,8 +99,8 @@ async def agent_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remark_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 2, lang, "usage_remark")
     agent = await find_agent(services, args[0], lang)
@@ -109,8 +111,8 @@ async def remark_command(update: Update, context: Context) -> None:
 
 
 async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 2, lang, "usage_tag" if add else "usage_untag")
     agent = await find_agent(services, args[0], lang)
@@ -146,8 +148,8 @@ async def untag_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def mode_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 2:
         raise InputError(t(lang, "usage_mode"))
@@ -160,8 +162,8 @@ async def mode_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def contacted_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_contacted")
     agent = await find_agent(services, args[0], lang)
@@ -179,8 +181,8 @@ async def contacted_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remove_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_remove")
     agent = await find_agent(services, args[0], lang)
@@ -196,8 +198,12 @@ async def remove_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "remove_confirm_button"), callback_data=f"rm:{key}:y"),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"rm:{key}:n"),
+                InlineKeyboardButton(
+                    t(lang, "remove_confirm_button"), callback_data=encode(AgentRemoval(key, "y"))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(AgentRemoval(key, "n"))
+                ),
             ]
         ]
     )
@@ -217,17 +223,15 @@ async def remove_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def remove_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, key, answer = query.data.split(":")
-    pending = user_store(context, _REMOVALS).pop(key, None)
+    query, button = clicked(update, AgentRemoval)
+    services = context.services
+    lang = context.lang
+    pending = user_store(context, _REMOVALS).pop(button.key, None)
     if pending is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await query.answer()
-    if answer != "y":
+    if button.confirm != "y":
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
     user_id, reason = pending
@@ -238,7 +242,7 @@ async def remove_clicked(update: Update, context: Context) -> None:
     report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
     lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
     lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
-    await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+    await query.edit_message_text("\n".join(lines))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -250,7 +254,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("mode", mode_command))
     application.add_handler(CommandHandler("contacted", contacted_command))
     application.add_handler(CommandHandler("remove", remove_command))
-    application.add_handler(
-        CallbackQueryHandler(agents_page_clicked, pattern=r"^ag:[0-9a-f]+:\d+$")
-    )
-    application.add_handler(CallbackQueryHandler(remove_clicked, pattern=r"^rm:[0-9a-f]+:[yn]$"))
+    application.add_handler(CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage)))
+    application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))

@@ -11,22 +11,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.broadcast.delivery.engine import send_payload
 from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
 from bot.broadcast.report import broadcasts_list, report_text, target_label
 from bot.broadcast.send_gate import submit_unless_quiet
+from bot.common.callbacks import (
+    BroadcastDecision,
+    BroadcastRetract,
+    BroadcastTarget,
+    encode,
+    matches,
+)
 from bot.common.errors import InputError
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -85,23 +91,31 @@ async def _target_buttons(
     counts = Counter(tag for group in groups for tag in group.tags)
     tags = sorted(counts)[:_MAX_TAG_BUTTONS]
     rows = [
-        [InlineKeyboardButton(target_label(None, len(groups), lang), callback_data=f"bc:t:{key}:a")]
+        [
+            InlineKeyboardButton(
+                target_label(None, len(groups), lang),
+                callback_data=encode(BroadcastTarget(key, "a")),
+            )
+        ]
     ]
     rows += [
         [
             InlineKeyboardButton(
-                target_label(tag, counts[tag], lang), callback_data=f"bc:t:{key}:{index}"
+                target_label(tag, counts[tag], lang),
+                callback_data=encode(BroadcastTarget(key, index)),
             )
         ]
         for index, tag in enumerate(tags)
     ]
-    rows.append([InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}")])
+    rows.append(
+        [InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key)))]
+    )
     return t(lang, "bc_choose_target", count=len(groups)), tags, InlineKeyboardMarkup(rows)
 
 
 async def _start_draft(update: Update, context: Context, payload: Payload) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     drafts = _drafts(context)
     key = remember(drafts, _Draft(payload, []), _MAX_DRAFTS)
     text, tags, markup = await _target_buttons(services, key, lang)
@@ -111,8 +125,7 @@ async def _start_draft(update: Update, context: Context, payload: Payload) -> No
 
 @admin_only
 async def broadcast_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     message = update.effective_message
     assert message is not None
     body = command_body(message.text_html or "")
@@ -137,16 +150,16 @@ async def _expired(update: Update, lang: Language) -> None:
 
 @admin_only
 async def target_chosen(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, _, key, choice = query.data.split(":")
-    draft = _drafts(context).get(key)
-    if draft is None:
+    query, button = clicked(update, BroadcastTarget)
+    assert query.message is not None
+    services = context.services
+    lang = context.lang
+    draft = _drafts(context).get(button.key)
+    choice = button.target
+    if draft is None or (choice != "a" and choice >= len(draft.tags)):
         await _expired(update, lang)
         return
-    tag = None if choice == "a" else draft.tags[int(choice)]
+    tag = None if choice == "a" else draft.tags[choice]
     groups = await services.groups.with_tags([] if tag is None else [tag])
     if not groups:
         await query.answer(t(lang, "bc_target_empty", tag=tag or ""), show_alert=True)
@@ -154,38 +167,40 @@ async def target_chosen(update: Update, context: Context) -> None:
     await query.answer()
     draft.chat_ids = [group.chat_id for group in groups]
     draft.target = target_label(tag, len(groups), lang)
-    await query.edit_message_text(t(lang, "bc_preview_header"), parse_mode=ParseMode.HTML)
+    await query.edit_message_text(t(lang, "bc_preview_header"))
     chat_id = query.message.chat.id
     await send_payload(context.bot, chat_id, draft.payload)
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "bc_send_button"), callback_data=f"bc:s:{key}"),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:c:{key}"),
+                InlineKeyboardButton(
+                    t(lang, "bc_send_button"),
+                    callback_data=encode(BroadcastDecision("s", button.key)),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", button.key))
+                ),
             ]
         ]
     )
     await context.bot.send_message(
         chat_id,
         t(lang, "bc_confirm", target=draft.target),
-        parse_mode=ParseMode.HTML,
         reply_markup=markup,
     )
 
 
 @admin_only
 async def send_or_cancel(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, action, key = query.data.split(":")
-    draft = _drafts(context).pop(key, None)
+    query, button = clicked(update, BroadcastDecision)
+    services = context.services
+    lang = context.lang
+    draft = _drafts(context).pop(button.key, None)
     if draft is None:
         await _expired(update, lang)
         return
     await query.answer()
-    if action == "c" or draft.chat_ids is None:
+    if button.action == "c" or draft.chat_ids is None:
         await query.edit_message_text(t(lang, "bc_cancelled"))
         return
     actor = actor_id(update)
@@ -194,16 +209,13 @@ async def send_or_cancel(update: Update, context: Context) -> None:
         services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
     )
     if gate.question is not None:
-        await query.edit_message_text(
-            gate.question, parse_mode=ParseMode.HTML, reply_markup=inline_markup(gate.keyboard)
-        )
+        await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return
     await services.audit.add(
         services.now(), actor, "broadcast", str(gate.broadcast_id), draft.target or ""
     )
     await query.edit_message_text(
         t(lang, "bc_queued", id=gate.broadcast_id, count=len(draft.chat_ids)),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -216,16 +228,16 @@ def _plain_title(text: str, limit: int = 40) -> str:
 
 @admin_only
 async def broadcasts_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     recent = await services.outbox.recent(_RECENT)
     await reply(update, broadcasts_list(recent, lang, services.settings.tz))
 
 
 @admin_only
 async def status_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_status")
     broadcast = await _existing(services, broadcast_id, lang)
     await reply(update, report_text(broadcast, lang, services.settings.tz))
@@ -233,8 +245,8 @@ async def status_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def retract_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_retract")
     broadcast = await _existing(services, broadcast_id, lang)
     if broadcast.status == "retracted":
@@ -243,9 +255,12 @@ async def retract_command(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    t(lang, "bc_retract_button"), callback_data=f"bc:r:{broadcast_id}:y"
+                    t(lang, "bc_retract_button"),
+                    callback_data=encode(BroadcastRetract(broadcast_id, "y")),
                 ),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"bc:r:{broadcast_id}:n"),
+                InlineKeyboardButton(
+                    t(lang, "cancel"), callback_data=encode(BroadcastRetract(broadcast_id, "n"))
+                ),
             ]
         ]
     )
@@ -258,14 +273,13 @@ async def retract_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def retract_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, _, raw_id, answer = query.data.split(":")
-    broadcast_id = int(raw_id)
+    query, button = clicked(update, BroadcastRetract)
+    assert query.message is not None
+    services = context.services
+    lang = context.lang
+    broadcast_id = button.broadcast_id
     await query.answer()
-    if answer != "y":
+    if button.confirm != "y":
         await query.edit_message_text(t(lang, "bc_retract_cancelled", id=broadcast_id))
         return
     broadcast = await services.outbox.get(broadcast_id)
@@ -280,7 +294,6 @@ async def retract_clicked(update: Update, context: Context) -> None:
         deleted, failed = await services.outbox.retract(broadcast_id)
         await message.edit_text(
             t(lang, "bc_retract_done", id=broadcast_id, deleted=deleted, failed=failed),
-            parse_mode=ParseMode.HTML,
         )
 
     # Deleting everywhere runs at the rate limits; do not hold up other updates meanwhile.
@@ -289,8 +302,8 @@ async def retract_clicked(update: Update, context: Context) -> None:
 
 @admin_only
 async def edit_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     broadcast_id = parse_broadcast_id(args, lang, "bc_usage_edit")
     message = update.effective_message
@@ -322,7 +335,7 @@ async def edit_command(update: Update, context: Context) -> None:
         else:
             text = t(lang, "bc_edit_done", id=broadcast_id, edited=edited, failed=failed)
         if status is not None:
-            await status.edit_text(text, parse_mode=ParseMode.HTML)
+            await status.edit_text(text)
 
     context.application.create_task(edit(), update=update)
 
@@ -336,8 +349,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("broadcast_status", status_command))
     application.add_handler(CommandHandler("retract", retract_command))
     application.add_handler(CommandHandler("edit", edit_command))
+    application.add_handler(CallbackQueryHandler(target_chosen, pattern=matches(BroadcastTarget)))
     application.add_handler(
-        CallbackQueryHandler(target_chosen, pattern=r"^bc:t:[0-9a-f]+:(a|\d+)$")
+        CallbackQueryHandler(send_or_cancel, pattern=matches(BroadcastDecision))
     )
-    application.add_handler(CallbackQueryHandler(send_or_cancel, pattern=r"^bc:[sc]:[0-9a-f]+$"))
-    application.add_handler(CallbackQueryHandler(retract_clicked, pattern=r"^bc:r:\d+:[yn]$"))
+    application.add_handler(
+        CallbackQueryHandler(retract_clicked, pattern=matches(BroadcastRetract))
+    )

@@ -1,4 +1,4 @@
-"""Pieces every handler module uses: language choice, replies, the admin gate, input errors."""
+"""Pieces every handler module uses: the context type, replies, the admin gate, input errors."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
+from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
-from bot.services import Services, services_of
-from bot.texts import Language, language_of, t
+from bot.context import BotContext
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
+# What PTB passes every handler (set with ``ContextTypes`` in bot/app.py).
+Context = BotContext
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 R = TypeVar("R")
 # A handler that returns something (a ConversationHandler state); the gates pass it through
@@ -28,18 +28,22 @@ Returning = Callable[[Update, Context], Coroutine[Any, Any, R]]
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 
 
-def language(update: Update, services: Services) -> Language:
-    user = update.effective_user
-    return language_of(user.language_code if user else None, services.settings.language)
-
-
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
+    """Reply to the update's message (HTML without link previews, from the app's Defaults)."""
     message = update.effective_message
     if message is None:
         return None
-    return await message.reply_text(
-        text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kwargs
-    )
+    return await message.reply_text(text, **kwargs)
+
+
+def clicked(update: Update, kind: type[Button]) -> tuple[CallbackQuery, Button]:
+    """The pressed button's query and its data parsed as ``kind``. Only for a handler whose
+    pattern is ``matches(kind)``: PTB calls it only with data that parses."""
+    query = update.callback_query
+    assert query is not None
+    button = parse_as(kind, query.data)
+    assert button is not None
+    return query, button
 
 
 def actor_id(update: Update) -> int:
@@ -117,7 +121,7 @@ def admin_only(handler: Returning[R]) -> Returning[R | None]:
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> R | None:
-        services = services_of(context)
+        services = context.services
         user = update.effective_user
         message = update.effective_message
         anonymous = (
@@ -130,7 +134,7 @@ def admin_only(handler: Returning[R]) -> Returning[R | None]:
             action = handler.__name__
             log.warning("refused admin action %s from user %s", action, actor)
             await services.audit.add(services.now(), actor, action, allowed=False)
-            lang = language(update, services)
+            lang = context.lang
             key = "refused_anonymous" if anonymous else "refused_not_admin"
             if update.callback_query is not None:
                 await update.callback_query.answer(t(lang, key), show_alert=True)
@@ -147,13 +151,13 @@ def owner_only(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> None:
-        services = services_of(context)
+        services = context.services
         user = update.effective_user
         if user is None or not services.is_owner(user.id):
             actor = user.id if user else None
             log.warning("refused owner action %s from user %s", handler.__name__, actor)
             await services.audit.add(services.now(), actor, handler.__name__, allowed=False)
-            await reply(update, t(language(update, services), "refused_not_owner"))
+            await reply(update, t(context.lang, "refused_not_owner"))
             return
         await validated(handler)(update, context)
 

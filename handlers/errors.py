@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.services import services_of
 from bot.texts import t
 from handlers.common import Context
 
@@ -25,7 +23,7 @@ def _redact(text: str, token: str | None) -> str:
 async def on_error(update: object, context: Context) -> None:
     error = context.error
     log.error("error while handling an update", exc_info=error)
-    services = services_of(context)
+    services = context.services
     token = services.settings.token.get_secret_value() if services.settings.token else None
     summary = _redact(f"{type(error).__name__}: {error}", token)
     if len(summary) > MAX_ERROR_CHARS:
@@ -39,7 +37,6 @@ async def on_error(update: object, context: Context) -> None:
             await context.bot.send_message(
                 owner,
                 t(lang, "owner_error", where=where or "-", summary=summary),
-                parse_mode=ParseMode.HTML,
             )
         except TelegramError as send_error:
             log.warning("could not report the error to owner %s: %s", owner, send_error)

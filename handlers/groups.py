@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import ChatMember, Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
@@ -13,9 +12,8 @@ from bot.agents.crm import parse_chat_id, parse_tags
 from bot.agents.membership import membership_change
 from bot.common.errors import InputError
 from bot.common.render import groups_list
-from bot.services import services_of
 from bot.texts import language_of, t
-from handlers.common import Context, admin_only, command_args, language, reply
+from handlers.common import Context, admin_only, command_args, reply
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +22,7 @@ async def on_bot_membership(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type not in ("group", "supergroup"):
         return
-    services = services_of(context)
+    services = context.services
     joined = membership_change(change)
     chat = change.chat
     if joined:
@@ -45,7 +43,6 @@ async def on_bot_membership(update: Update, context: Context) -> None:
                 await context.bot.send_message(
                     owner,
                     t(lang, "owner_group_added", title=group.title, chat_id=group.chat_id),
-                    parse_mode=ParseMode.HTML,
                 )
             except TelegramError as error:
                 log.warning("could not tell owner %s about group %s: %s", owner, chat.id, error)
@@ -63,7 +60,7 @@ async def on_migration(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    services = services_of(context)
+    services = context.services
     if message.migrate_to_chat_id:
         old, new = message.chat.id, message.migrate_to_chat_id
     elif message.migrate_from_chat_id:
@@ -79,20 +76,20 @@ async def on_title_change(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.new_chat_title:
         return
-    services = services_of(context)
+    services = context.services
     await services.groups.rename(message.chat.id, message.new_chat_title, services.now())
 
 
 @admin_only
 async def groups_command(update: Update, context: Context) -> None:
-    services = services_of(context)
+    services = context.services
     groups = await services.groups.list()
-    await reply(update, groups_list(groups, language(update, services)))
+    await reply(update, groups_list(groups, context.lang))
 
 
 async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     usage = "usage_tag_group" if add else "usage_untag_group"
     if len(args) < 2:

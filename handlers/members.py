@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
 from bot.agents.membership import membership_change
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import Context
 
@@ -30,7 +29,7 @@ async def on_member_change(update: Update, context: Context) -> None:
     change = update.chat_member
     if change is None:
         return
-    services = services_of(context)
+    services = context.services
     group = await services.groups.get(change.chat.id)
     member = change.new_chat_member.user
     if group is None or not group.active or member.is_bot or await services.is_admin(member.id):
@@ -62,7 +61,6 @@ async def _welcome(
         await context.bot.send_message(
             chat_id,
             text,
-            parse_mode=ParseMode.HTML,
             reply_markup=InlineKeyboardMarkup([[button]]),
         )
     except TelegramError as error:
@@ -75,7 +73,7 @@ async def on_group_message(update: Update, context: Context) -> None:
     user = update.effective_user
     if message is None or user is None or user.is_bot or message.sender_chat is not None:
         return
-    services = services_of(context)
+    services = context.services
     now = services.now()
     last_write = services.seen_cache.get(user.id)
     if last_write is not None and now - last_write < SEEN_WRITE_INTERVAL:

@@ -8,16 +8,15 @@ import tempfile
 from pathlib import Path
 
 from telegram import Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType
 from telegram.ext import Application, CommandHandler
 
 from bot.common.errors import InputError
 from bot.ops.backup_files import BOT_UPLOAD_LIMIT, backup_file_name, human_size
 from bot.ops.charts import render_chart
 from bot.ops.stats import chart_data, totals_text, week_starts
-from bot.services import services_of
 from bot.texts import Language, t
-from handlers.common import Context, admin_only, language, owner_only, reply
+from handlers.common import Context, admin_only, owner_only, reply
 from storage.backup import BackupError, backup_database
 
 log = logging.getLogger(__name__)
@@ -33,8 +32,8 @@ def _require_private(update: Update, lang: Language, command: str) -> None:
 
 @admin_only
 async def stats_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _require_private(update, lang, "stats")
     message = update.effective_message
     assert message is not None
@@ -45,7 +44,7 @@ async def stats_command(update: Update, context: Context) -> None:
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(render_chart, chart_data(dashboard, tz))
     if len(text) <= CAPTION_LIMIT:
-        await message.reply_photo(png, caption=text, parse_mode=ParseMode.HTML)
+        await message.reply_photo(png, caption=text)
     else:
         await message.reply_photo(png)
         await reply(update, text)
@@ -54,8 +53,8 @@ async def stats_command(update: Update, context: Context) -> None:
 
 @owner_only
 async def backup_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     _require_private(update, lang, "backup")
     message = update.effective_message
     user = update.effective_user
@@ -78,7 +77,6 @@ async def backup_command(update: Update, context: Context) -> None:
                 file,
                 filename=name,
                 caption=t(lang, "ops_backup_caption", name=name, size=size),
-                parse_mode=ParseMode.HTML,
             )
     await services.audit.add(now, user.id, "backup", detail=str(result.size_bytes))
     log.info("database backup (%d bytes) sent to owner %s", result.size_bytes, user.id)

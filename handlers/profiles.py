@@ -20,7 +20,6 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -44,11 +43,12 @@ from bot.agents.profiles import (
 )
 from bot.agents.quality_service import profile_lines, recompute, status_line, submission_text
 from bot.agents.terms import PLATFORMS, parse_category, parse_platform, platform_label
+from bot.common.callbacks import ProfileReturnReason, ProfileReview, encode, matches, parse
 from bot.common.errors import InputError
 from bot.common.render import MODE_LABELS
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, language_of, t
-from handlers.common import Context, admin_only, language, reply
+from handlers.common import Context, admin_only, reply
 from storage.models import ORDER_MODES
 from storage.profiles import StoreProfile, Submission
 
@@ -168,8 +168,8 @@ async def _ask(
 
 
 async def profile_start(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     data = context.user_data
     assert data is not None
     data[_DRAFT] = {}
@@ -179,8 +179,8 @@ async def profile_start(update: Update, context: Context) -> int:
 
 def _step(state: int) -> Callable[[Update, Context], Any]:
     async def answer(update: Update, context: Context) -> int:
-        services = services_of(context)
-        lang = language(update, services)
+        services = context.services
+        lang = context.lang
         draft = _draft(context)
         message = update.effective_message
         assert message is not None and message.text is not None
@@ -199,13 +199,11 @@ def _step(state: int) -> Callable[[Update, Context], Any]:
 
 async def not_text(update: Update, context: Context) -> None:
     """Anything but text during the conversation: say what is expected (state unchanged)."""
-    services = services_of(context)
-    await reply(update, t(language(update, services), "pf_need_text"))
+    await reply(update, t(context.lang, "pf_need_text"))
 
 
 async def profile_cancel(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     data = context.user_data
     assert data is not None
     data.pop(_DRAFT, None)
@@ -250,8 +248,12 @@ def _review_markup(submission_id: int, lang: Language) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "pf_approve"), callback_data=f"pf:a:{submission_id}"),
-                InlineKeyboardButton(t(lang, "pf_return"), callback_data=f"pf:r:{submission_id}"),
+                InlineKeyboardButton(
+                    t(lang, "pf_approve"), callback_data=encode(ProfileReview("a", submission_id))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "pf_return"), callback_data=encode(ProfileReview("r", submission_id))
+                ),
             ]
         ]
     )
@@ -281,9 +283,7 @@ async def _notify_admins(
             await context.bot.send_message(
                 admin_id,
                 text,
-                parse_mode=ParseMode.HTML,
                 reply_markup=_review_markup(submission.id, lang),
-                disable_web_page_preview=True,
             )
         except TelegramError as error:
             log.info("admin %s not told about submission %s: %s", admin_id, submission.id, error)
@@ -294,8 +294,8 @@ async def myprofile(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     profile = await services.profiles.get(user.id)
     submission = await services.profiles.latest_submission(user.id)
     lines = [t(lang, "pf_my_header")]
@@ -316,7 +316,7 @@ async def _tell_agent(
     agent = await services.agents.get(user_id)
     lang = language_of(agent.language if agent else None, services.settings.language)
     try:
-        await context.bot.send_message(user_id, t(lang, key, **values), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(user_id, t(lang, key, **values))
     except (Forbidden, TelegramError) as error:
         log.info("agent %s not told (%s): %s", user_id, key, error)
         return False
@@ -339,37 +339,44 @@ async def _already(update: Update, lang: Language, submission: Submission | None
 @admin_only
 async def review_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and query.message is not None
-    services = services_of(context)
-    lang = language(update, services)
-    parts = query.data.split(":")
-    action, submission_id = parts[1], int(parts[2])
+    assert query is not None and query.message is not None
+    services = context.services
+    lang = context.lang
+    button = parse(query.data)
+    assert isinstance(button, ProfileReview | ProfileReturnReason)
+    submission_id = button.submission_id
     submission = await services.profiles.submission(submission_id)
     if submission is None or submission.status != "pending":
         await _already(update, lang, submission)
         return
     reviewer_id, reviewer_name = _reviewer(update)
     original = query.message.text_html if isinstance(query.message, Message) else ""
-    if action == "r":
+    if isinstance(button, ProfileReview) and button.action == "r":
         buttons = [
             [
                 InlineKeyboardButton(
-                    t(lang, f"pf_reason_{i}"), callback_data=f"pf:q:{submission_id}:{i}"
+                    t(lang, f"pf_reason_{i}"),
+                    callback_data=encode(ProfileReturnReason(submission_id, i)),
                 )
             ]
             for i in range(PRESET_REASONS)
         ]
         buttons.append(
-            [InlineKeyboardButton(t(lang, "pf_reason_back"), callback_data=f"pf:b:{submission_id}")]
+            [
+                InlineKeyboardButton(
+                    t(lang, "pf_reason_back"),
+                    callback_data=encode(ProfileReview("b", submission_id)),
+                )
+            ]
         )
         await query.answer()
         await query.edit_message_reply_markup(InlineKeyboardMarkup(buttons))
         return
-    if action == "b":
+    if isinstance(button, ProfileReview) and button.action == "b":
         await query.answer()
         await query.edit_message_reply_markup(_review_markup(submission_id, lang))
         return
-    if action == "a":
+    if isinstance(button, ProfileReview):  # approve
         approved = await services.profiles.approve(submission_id, reviewer_id, services.now())
         if approved is None:
             await _already(update, lang, await services.profiles.submission(submission_id))
@@ -385,7 +392,7 @@ async def review_clicked(update: Update, context: Context) -> None:
         told = await _tell_agent(context, services, approved.user_id, "pf_agent_approved")
         outcome = t(lang, "pf_review_approved", by=reviewer_name)
     else:
-        index = int(parts[3])
+        index = button.reason
         if not 0 <= index < PRESET_REASONS:
             await query.answer(t(lang, "list_expired"), show_alert=True)
             return
@@ -408,9 +415,7 @@ async def review_clicked(update: Update, context: Context) -> None:
     if not told:
         outcome += "\n" + t(lang, "pf_review_not_told")
     await query.answer()
-    await query.edit_message_text(
-        f"{original}\n\n{outcome}", parse_mode=ParseMode.HTML, disable_web_page_preview=True
-    )
+    await query.edit_message_text(f"{original}\n\n{outcome}")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -445,5 +450,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CommandHandler("myprofile", myprofile, filters=private))
     application.add_handler(
-        CallbackQueryHandler(review_clicked, pattern=r"^pf:(?:[arb]:\d+|q:\d+:\d)$")
+        CallbackQueryHandler(review_clicked, pattern=matches(ProfileReview, ProfileReturnReason))
     )

@@ -8,7 +8,6 @@ import logging
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -26,16 +25,16 @@ from bot.agents.spreadsheets import (
     import_orders,
 )
 from bot.agents.terms import parse_tier, tier_label
+from bot.common.callbacks import QueueAgent, QueueBulk, QueuePage, encode, matches, parse
 from bot.common.errors import InputError
 from bot.common.render import local_time
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
     command_args,
-    language,
     remember,
     reply,
     user_store,
@@ -60,8 +59,8 @@ def parse_stars(text: str, lang: Language) -> int:
 
 @admin_only
 async def rate_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) < 2:
         raise InputError(t(lang, "rt_usage_rate"))
@@ -95,8 +94,8 @@ async def rate_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def ratings_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 1:
         raise InputError(t(lang, "rt_usage_ratings"))
@@ -160,8 +159,8 @@ async def _report(update: Update, lang: Language, report: ImportReport, done_key
 
 @admin_only
 async def import_orders_upload(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     rows = await _read_upload(update, lang, header_names("io_ocol_", ORDER_COLUMNS), ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_orders_done")
@@ -169,8 +168,8 @@ async def import_orders_upload(update: Update, context: Context) -> None:
 
 @admin_only
 async def import_agents_upload(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     rows = await _read_upload(update, lang, header_names("io_col_", EXPORT_COLUMNS), ("user_id",))
     report = await import_agents(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_agents_done")
@@ -179,8 +178,7 @@ async def import_agents_upload(update: Update, context: Context) -> None:
 @admin_only
 async def upload_usage(update: Update, context: Context) -> None:
     """``/import_orders`` or ``/import_agents`` typed as text: explain how to send the file."""
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     message = update.effective_message
     assert message is not None and message.text is not None
     key = "io_usage_orders" if message.text.startswith("/import_orders") else "io_usage_agents"
@@ -189,8 +187,8 @@ async def upload_usage(update: Update, context: Context) -> None:
 
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     await refresh_stale(services)
     data, count = await export_agents(services, lang)
     stamp = datetime.fromtimestamp(services.now(), services.settings.tz).strftime("%Y%m%d-%H%M")
@@ -199,7 +197,6 @@ async def export_command(update: Update, context: Context) -> None:
     await message.reply_document(
         InputFile(io.BytesIO(data), filename=f"agents-{stamp}.xlsx"),
         caption=t(lang, "io_export_caption", count=count),
-        parse_mode=ParseMode.HTML,
     )
     await services.audit.add(services.now(), actor_id(update), "export", None, str(count))
 
@@ -238,16 +235,22 @@ async def _queue_page(
         uid = entry.user_id
         buttons.append(
             [
-                InlineKeyboardButton(t(lang, "lq_remove", n=index), callback_data=f"lq:x:{uid}"),
-                InlineKeyboardButton(t(lang, "lq_keep", n=index), callback_data=f"lq:k:{uid}"),
-                InlineKeyboardButton(t(lang, "lq_message", n=index), callback_data=f"lq:m:{uid}"),
+                InlineKeyboardButton(
+                    t(lang, "lq_remove", n=index), callback_data=encode(QueueAgent("x", uid))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "lq_keep", n=index), callback_data=encode(QueueAgent("k", uid))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "lq_message", n=index), callback_data=encode(QueueAgent("m", uid))
+                ),
             ]
         )
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=f"lq:p:{page - 1}"))
+        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=encode(QueuePage(page - 1))))
     if (page + 1) * size < total:
-        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=f"lq:p:{page + 1}"))
+        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=encode(QueuePage(page + 1))))
     if nav:
         buttons.append(nav)
     return "\n".join(lines), InlineKeyboardMarkup(buttons)
@@ -255,8 +258,8 @@ async def _queue_page(
 
 @admin_only
 async def lowquality_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     await refresh_stale(services)
     if not args:
@@ -283,9 +286,10 @@ async def lowquality_command(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    t(lang, "lq_bulk_confirm_button", count=total), callback_data=f"lq:B:{key}"
+                    t(lang, "lq_bulk_confirm_button", count=total),
+                    callback_data=encode(QueueBulk("B", key)),
                 ),
-                InlineKeyboardButton(t(lang, "cancel"), callback_data=f"lq:C:{key}"),
+                InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(QueueBulk("C", key))),
             ]
         ]
     )
@@ -326,25 +330,27 @@ async def _remove(
 @admin_only
 async def queue_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, action, value = query.data.split(":")
-    if action == "p":
-        text, markup = await _queue_page(services, lang, int(value))
+    assert query is not None
+    services = context.services
+    lang = context.lang
+    button = parse(query.data)
+    if isinstance(button, QueuePage):
+        text, markup = await _queue_page(services, lang, button.page)
         await query.answer()
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
         return
-    if action in ("B", "C"):
-        await _bulk_clicked(update, context, services, lang, action, value)
+    if isinstance(button, QueueBulk):
+        await _bulk_clicked(update, context, services, lang, button.action, button.key)
         return
+    assert isinstance(button, QueueAgent)
+    action = button.action
     if action == "n":
         await query.answer()
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
-    agent = await services.agents.get(int(value))
+    agent = await services.agents.get(button.user_id)
     if agent is None:
-        await query.answer(t(lang, "err_agent_unknown", value=value), show_alert=True)
+        await query.answer(t(lang, "err_agent_unknown", value=button.user_id), show_alert=True)
         return
     if action == "x":
         if agent.status == "removed":
@@ -356,9 +362,12 @@ async def queue_clicked(update: Update, context: Context) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        t(lang, "remove_confirm_button"), callback_data=f"lq:y:{agent.user_id}"
+                        t(lang, "remove_confirm_button"),
+                        callback_data=encode(QueueAgent("y", agent.user_id)),
                     ),
-                    InlineKeyboardButton(t(lang, "cancel"), callback_data="lq:n:0"),
+                    InlineKeyboardButton(
+                        t(lang, "cancel"), callback_data=encode(QueueAgent("n", 0))
+                    ),
                 ]
             ]
         )
@@ -384,7 +393,7 @@ async def queue_clicked(update: Update, context: Context) -> None:
         count, failed = await _remove(update, context, services, lang, agent, reason)
         lines = [t(lang, "remove_done", name=agent.display_name, count=count)]
         lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in failed]
-        await query.edit_message_text("\n".join(lines), parse_mode=ParseMode.HTML)
+        await query.edit_message_text("\n".join(lines))
     elif action == "k":
         days = services.settings.quality.snooze_days
         await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
@@ -393,7 +402,7 @@ async def queue_clicked(update: Update, context: Context) -> None:
         )
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
         text, markup = await _queue_page(services, lang, 0)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
     elif action == "m":
         await _send_notice(update, context, services, lang, agent)
 
@@ -412,7 +421,7 @@ async def _send_notice(
         reasons=reasons(score, agent_lang) if score else t(agent_lang, "none"),
     )
     try:
-        await context.bot.send_message(agent.user_id, notice, parse_mode=ParseMode.HTML)
+        await context.bot.send_message(agent.user_id, notice)
     except Forbidden as error:
         log.info("notice to %s not delivered: %s", agent.user_id, error)
         await query.answer()
@@ -457,7 +466,6 @@ async def _bulk_clicked(
         failures += len(failed)
     await query.edit_message_text(
         t(lang, "lq_bulk_done", count=removed, tier=tier_label(tier, lang), failures=failures),
-        parse_mode=ParseMode.HTML,
     )
 
 
@@ -481,5 +489,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         )
     )
     application.add_handler(
-        CallbackQueryHandler(queue_clicked, pattern=r"^lq:(?:[xkmyn]:\d+|p:\d+|[BC]:[0-9a-f]+)$")
+        CallbackQueryHandler(queue_clicked, pattern=matches(QueueAgent, QueuePage, QueueBulk))
     )

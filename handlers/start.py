@@ -8,9 +8,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.commands import ADMIN_COMMANDS, AGENT_COMMANDS, set_admin_menu
-from bot.services import services_of
 from bot.texts import Language, t
-from handlers.common import Context, language, reply
+from handlers.common import Context, reply
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +18,8 @@ async def start(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     if await services.is_admin(user.id):
         await set_admin_menu(context.bot, user.id, lang, admin=True)
         await reply(
@@ -49,8 +48,8 @@ async def help_command(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None:
         return
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     lines = [t(lang, "help_agent_header")]
     lines += [f"/{name} — {t(lang, key)}" for name, key in AGENT_COMMANDS]
     text = "\n".join(lines)

@@ -25,9 +25,9 @@ from bot.catalog.model import (
 )
 from bot.catalog.service import StockOutcome, set_stock, set_threshold
 from bot.common.errors import InputError
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.texts import Language, t
-from handlers.common import Context, actor_id, admin_only, command_args, language, reply
+from handlers.common import Context, actor_id, admin_only, command_args, reply
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,8 @@ def _notice_text(outcome: StockOutcome, lang: Language) -> str:
 
 @admin_only
 async def stock_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if not args:
         rows = await services.stock.list()
@@ -81,8 +81,8 @@ async def stock_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def stock_threshold_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) != 2:
         raise InputError(t(lang, "cat_usage_stock_threshold"))
@@ -108,8 +108,8 @@ async def stock_threshold_command(update: Update, context: Context) -> None:
 @admin_only
 async def stock_import(update: Update, context: Context) -> None:
     """Apply a ``sku,qty`` CSV all at once, or nothing at all if any row is bad."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     message = update.effective_message
     assert message is not None and message.document is not None
     document = message.document
@@ -141,7 +141,7 @@ async def stock_import(update: Update, context: Context) -> None:
 
 @admin_only
 async def stock_import_usage(update: Update, context: Context) -> None:
-    raise InputError(t(language(update, services_of(context)), "cat_usage_stock_import"))
+    raise InputError(t(context.lang, "cat_usage_stock_import"))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,6 @@ import warnings
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -19,6 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.agents.service import find_agent
 from bot.broadcast.outbox import inline_markup
+from bot.common.callbacks import Attended, RsvpChoice, TrainingCancel, encode, matches
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso, parse_when
 from bot.events.training import (
@@ -40,22 +40,20 @@ from bot.events.training_cancel import (
     usage_error,
 )
 from bot.scheduling.scheduler import quiet_question
-from bot.services import services_of
 from bot.texts import Language, t
 from handlers.common import (
     Context,
     actor_id,
     admin_only,
+    clicked,
     command_args,
     drop_clicked_row,
-    language,
     message_text,
     remember,
     reply,
     user_store,
     validated,
 )
-from storage.schedule_models import RSVP_ANSWERS
 
 TITLE, START, DURATION, WHERE, MATERIALS, TARGETS = range(6)
 END = ConversationHandler.END
@@ -85,8 +83,7 @@ def _bounded(text: str, limit: int, lang: Language, field: str) -> str:
 @admin_only
 async def training_command(update: Update, context: Context) -> int:
     """``/training`` starts the conversation; ``/training <id>`` shows the RSVP lists."""
-    services = services_of(context)
-    lang = language(update, services)
+    lang = context.lang
     args = command_args(context)
     if args:
         await _show(update, context, args, lang)
@@ -101,16 +98,16 @@ async def training_command(update: Update, context: Context) -> int:
 
 @admin_only
 async def got_title(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     _draft(context)["title"] = _bounded(message_text(update), MAX_TITLE, lang, "tr_field_title")
-    await reply(update, t(lang, "tr_ask_start", tz=services_of(context).settings.timezone))
+    await reply(update, t(lang, "tr_ask_start", tz=context.services.settings.timezone))
     return START
 
 
 @admin_only
 async def got_start(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     when = parse_when(message_text(update), services.now(), services.settings.tz, lang)
     if when.rule is not None:
         raise InputError(t(lang, "tr_err_recurring"))
@@ -121,7 +118,7 @@ async def got_start(update: Update, context: Context) -> int:
 
 @admin_only
 async def got_duration(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     _draft(context)["duration"] = parse_duration(message_text(update), lang)
     await reply(update, t(lang, "tr_ask_where"))
     return WHERE
@@ -129,7 +126,7 @@ async def got_duration(update: Update, context: Context) -> int:
 
 @admin_only
 async def got_where(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     _draft(context)["location"] = _bounded(
         message_text(update), MAX_LOCATION, lang, "tr_field_where"
     )
@@ -139,7 +136,7 @@ async def got_where(update: Update, context: Context) -> int:
 
 @admin_only
 async def got_materials(update: Update, context: Context) -> int:
-    lang = language(update, services_of(context))
+    lang = context.lang
     message = update.effective_message
     if message is not None and message.document is not None:
         _draft(context)["materials"] = message.document.file_id
@@ -153,8 +150,8 @@ async def got_materials(update: Update, context: Context) -> int:
 
 @admin_only
 async def got_targets(update: Update, context: Context) -> int:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     words = message_text(update).replace(",", " ").replace("，", " ").split()
     tags: tuple[str, ...] = ()
     if not (len(words) == 1 and words[0].lower() in _ALL):
@@ -195,12 +192,12 @@ async def got_targets(update: Update, context: Context) -> int:
 @admin_only
 async def cancel(update: Update, context: Context) -> int:
     _draft(context).clear()
-    await reply(update, t(language(update, services_of(context)), "tr_cancelled"))
+    await reply(update, t(context.lang, "tr_cancelled"))
     return END
 
 
 async def _show(update: Update, context: Context, args: list[str], lang: Language) -> None:
-    services = services_of(context)
+    services = context.services
     if len(args) != 1 or not args[0].lstrip("#").isdigit():
         raise InputError(t(lang, "tr_usage_training"))
     training = await services.trainings.get(int(args[0].lstrip("#")))
@@ -217,7 +214,7 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
         [
             InlineKeyboardButton(
                 t(lang, "tr_mark_button", name=rsvp.name),
-                callback_data=f"att:{training.id}:{rsvp.user_id}",
+                callback_data=encode(Attended(training.id, rsvp.user_id)),
             )
         ]
         for rsvp in rsvps
@@ -228,8 +225,8 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
 
 @admin_only
 async def trainings_command(update: Update, context: Context) -> None:
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     trainings = await services.trainings.list(since=services.now(), limit=LIST_LIMIT)
     if not trainings:
         await reply(update, t(lang, "tr_list_empty"))
@@ -244,8 +241,8 @@ async def trainings_command(update: Update, context: Context) -> None:
 @admin_only
 async def attended_command(update: Update, context: Context) -> None:
     """/attended <id> <agent>...: mark agents (id or @username) as present."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     args = command_args(context)
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
         raise InputError(t(lang, "tr_usage_attended"))
@@ -279,11 +276,10 @@ async def attended_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def attended_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, training_id, user_id = (int(part) if part.isdigit() else 0 for part in query.data.split(":"))
+    query, button = clicked(update, Attended)
+    services = context.services
+    lang = context.lang
+    training_id, user_id = button.training_id, button.user_id
     training = await services.trainings.get(training_id)
     if training is None or training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
@@ -296,17 +292,16 @@ async def attended_clicked(update: Update, context: Context) -> None:
 @validated
 async def rsvp_clicked(update: Update, context: Context) -> None:
     """An agent's 参加 / 不参加 / 待定 under an announcement (in a group)."""
-    query = update.callback_query
+    query, button = clicked(update, RsvpChoice)
     user = update.effective_user
-    assert query is not None and query.data is not None and user is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, raw_id, value = query.data.split(":")
-    training = await services.trainings.get(int(raw_id))
+    assert user is not None
+    services = context.services
+    lang = context.lang
+    training = await services.trainings.get(button.training_id)
     if training is not None and training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
         return
-    if training is None or training.status != "scheduled" or value not in RSVP_ANSWERS:
+    if training is None or training.status != "scheduled":
         await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
         return
     if training.starts_at + training.duration_minutes * 60 <= services.now():
@@ -320,7 +315,7 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
         user.language_code,
         services.now(),
     )
-    choice = next(option for option in RSVP_ANSWERS if option == value)
+    choice = button.answer
     await answer(services, training.id, user.id, choice)
     await query.answer(t(lang, f"tr_rsvp_thanks_{choice}", title=training.title))
 
@@ -328,8 +323,8 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
 @admin_only
 async def cancel_training_command(update: Update, context: Context) -> None:
     """``/cancel_training <id>``: ask for confirmation before cancelling a training."""
-    services = services_of(context)
-    lang = language(update, services)
+    services = context.services
+    lang = context.lang
     chat = update.effective_chat
     if chat is None or chat.type != "private":
         raise InputError(t(lang, "trc_err_private"))
@@ -345,8 +340,12 @@ async def cancel_training_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, "trc_confirm_button"), callback_data=f"trc:{key}:y"),
-                InlineKeyboardButton(t(lang, "trc_keep_button"), callback_data=f"trc:{key}:n"),
+                InlineKeyboardButton(
+                    t(lang, "trc_confirm_button"), callback_data=encode(TrainingCancel(key, "y"))
+                ),
+                InlineKeyboardButton(
+                    t(lang, "trc_keep_button"), callback_data=encode(TrainingCancel(key, "n"))
+                ),
             ]
         ]
     )
@@ -360,22 +359,18 @@ async def cancel_training_command(update: Update, context: Context) -> None:
 @admin_only
 async def cancel_training_clicked(update: Update, context: Context) -> None:
     """The confirmation's buttons; everything is checked again, a stale click changes nothing."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    services = services_of(context)
-    lang = language(update, services)
-    _, key, choice = query.data.split(":")
-    training_id = user_store(context, _CANCELS).pop(key, None)
+    query, button = clicked(update, TrainingCancel)
+    services = context.services
+    lang = context.lang
+    training_id = user_store(context, _CANCELS).pop(button.key, None)
     if not isinstance(training_id, int):
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     training = await services.trainings.get(training_id)
-    if choice != "y":
+    if button.confirm != "y":
         await query.answer()
         title = training.title if training is not None else str(training_id)
-        await query.edit_message_text(
-            t(lang, "trc_kept", id=training_id, title=title), parse_mode=ParseMode.HTML
-        )
+        await query.edit_message_text(t(lang, "trc_kept", id=training_id, title=title))
         return
     problem = (
         t(lang, "trc_err_unknown", id=training_id)
@@ -384,18 +379,16 @@ async def cancel_training_clicked(update: Update, context: Context) -> None:
     )
     if problem is not None:
         await query.answer(t(lang, "trc_not_cancelled"), show_alert=True)
-        await query.edit_message_text(problem, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(problem)
         return
     # Answered before the work: editing the announcement in every group can take a moment.
     await query.answer()
     cancellation = await cancel_training(services, training_id, actor_id(update))
     if cancellation is None:  # lost a race with another admin's click or the start
-        await query.edit_message_text(
-            t(lang, "trc_err_not_cancellable", id=training_id), parse_mode=ParseMode.HTML
-        )
+        await query.edit_message_text(t(lang, "trc_err_not_cancellable", id=training_id))
         return
     await services.audit.add(services.now(), actor_id(update), "cancel_training", str(training_id))
-    await query.edit_message_text(done_text(cancellation, lang), parse_mode=ParseMode.HTML)
+    await query.edit_message_text(done_text(cancellation, lang))
 
 
 def conversation() -> ConversationHandler[Any]:
@@ -429,10 +422,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("trainings", trainings_command))
     application.add_handler(CommandHandler("attended", attended_command))
     application.add_handler(CommandHandler("cancel_training", cancel_training_command))
-    application.add_handler(CallbackQueryHandler(attended_clicked, pattern=r"^att:\d+:\d+$"))
+    application.add_handler(CallbackQueryHandler(attended_clicked, pattern=matches(Attended)))
     application.add_handler(
-        CallbackQueryHandler(cancel_training_clicked, pattern=r"^trc:[0-9a-f]+:[yn]$")
+        CallbackQueryHandler(cancel_training_clicked, pattern=matches(TrainingCancel))
     )
-    application.add_handler(
-        CallbackQueryHandler(rsvp_clicked, pattern=r"^rsvp:\d+:(yes|no|maybe)$")
-    )
+    application.add_handler(CallbackQueryHandler(rsvp_clicked, pattern=matches(RsvpChoice)))

@@ -4,11 +4,12 @@ launch frequency cap."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.broadcast.outbox import Payload
 from bot.catalog.model import normalize_sku
 from bot.catalog.service import product_payload
+from bot.common.callbacks import LaunchPick, encode, fits
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso
 from bot.scheduling.kinds import LaunchCheck, check_launch
@@ -135,10 +136,11 @@ def launch_offer(
     """What to show once a product is saved for a later launch (the "Schedule…" / "Teaser
     first" buttons of the product preview): the text and one button that asks for the
     time(s). The button (``lp:<l|t>:<sku>:<tag, * for all groups, ? to ask>``) is handled by
-    handlers/schedules.py."""
-    mode = "t" if teaser else "l"
-    data = f"lp:{mode}:{product.sku}:{tag or '*'}"
-    if len(data.encode()) > 64:  # a long tag does not fit: the conversation asks for it
-        data = f"lp:{mode}:{product.sku}:?"
+    handlers/launches.py."""
+    mode: Literal["l", "t"] = "t" if teaser else "l"
+    pick = LaunchPick(mode, product.sku, tag or "*")
+    if not fits(pick):  # a long tag does not fit: the conversation asks for it
+        pick = LaunchPick(mode, product.sku, "?")
+    data = encode(pick)
     label = t(lang, "sch_offer_teaser" if teaser else "sch_offer_launch")
     return t(lang, "sch_offer_saved", sku=product.sku, title=product.title), (((label, data),),)

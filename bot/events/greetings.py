@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.broadcast.outbox import Payload
+from bot.common.callbacks import GreetingAnswer, encode
 from bot.common.timeparse import local_iso
 from bot.events.festivals import Festival, festival_by_key, upcoming
 from bot.scheduling.scheduler import Submission, renderer
@@ -73,8 +74,9 @@ def _preview(
         group_text=Html(render_greeting(template, t(lang, "grt_group_name"))),
         agent_text=Html(render_greeting(template, t(lang, "grt_sample_name"))),
     )
-    data = f"grt:{festival.key}:{day.year}"
-    keyboard = (((t(lang, "grt_approve"), f"{data}:a"), (t(lang, "grt_skip"), f"{data}:s")),)
+    approve_data = encode(GreetingAnswer(festival.key, day.year, "a"))
+    skip_data = encode(GreetingAnswer(festival.key, day.year, "s"))
+    keyboard = (((t(lang, "grt_approve"), approve_data), (t(lang, "grt_skip"), skip_data)),)
     return Submission(
         kind="greeting_preview",
         payload=Payload(kind="text", text=text, keyboard=keyboard),

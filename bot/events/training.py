@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.broadcast.outbox import Keyboard, Payload
+from bot.common.callbacks import RsvpChoice, encode
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso
 from bot.scheduling.scheduler import SendDecision, Submission, Targets, renderer, resolve_targets
@@ -106,7 +107,10 @@ def cancelled_announcement(training: Training, tz: ZoneInfo, lang: Language) -> 
 def rsvp_keyboard(training_id: int, counts: Mapping[RsvpAnswer, int], lang: Language) -> Keyboard:
     return (
         tuple(
-            (t(lang, f"tr_rsvp_{answer}", count=counts[answer]), f"rsvp:{training_id}:{answer}")
+            (
+                t(lang, f"tr_rsvp_{answer}", count=counts[answer]),
+                encode(RsvpChoice(training_id, answer)),
+            )
             for answer in RSVP_ANSWERS
         ),
     )

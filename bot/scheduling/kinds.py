@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.broadcast.outbox import Payload
 from bot.catalog.service import promotion_message
+from bot.common.callbacks import FollowUpDone, encode
 from bot.common.quiet import outside_quiet
 from bot.common.timeparse import local_iso
 from bot.scheduling.scheduler import Submission, Targets, renderer, resolve_targets
@@ -38,7 +39,7 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
     for user_id, name, last in due:
         when = local_iso(last, settings.tz) if last is not None else t(lang, "fu_never")
         lines.append(t(lang, "fu_line", name=name, user_id=user_id, last=when))
-        keyboard.append(((t(lang, "fu_button", name=name), f"fu:{user_id}"),))
+        keyboard.append(((t(lang, "fu_button", name=name), encode(FollowUpDone(user_id))),))
     if total > len(due):
         lines.append(t(lang, "fu_more", count=total - len(due)))
     return [

@@ -31,6 +31,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.broadcast.outbox import Payload
+from bot.common.callbacks import QuietAnswer, encode
 from bot.common.quiet import outside_quiet, quiet_until
 from bot.common.timeparse import local_iso, next_fire, utc_iso
 from bot.texts import Language, t
@@ -553,8 +554,8 @@ def quiet_question(
     text = t(lang, "sch_quiet_question", until=local_iso(decision.quiet_end, tz))
     keyboard = (
         (
-            (t(lang, "sch_quiet_now"), f"qh:{schedule_id}:now"),
-            (t(lang, "sch_quiet_later"), f"qh:{schedule_id}:later"),
+            (t(lang, "sch_quiet_now"), encode(QuietAnswer(schedule_id, "now"))),
+            (t(lang, "sch_quiet_later"), encode(QuietAnswer(schedule_id, "later"))),
         ),
     )
     return text, keyboard

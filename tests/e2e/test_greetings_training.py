@@ -167,6 +167,39 @@ async def test_training_rsvp_counts_reminders_and_attendance(
     assert "用法" in (await sbed.say(OWNER, OWNER, "/attended x"))[-1].text
 
 
+async def test_forged_buttons_get_the_expired_answer_and_change_nothing(
+    sbed: Testbed, clock: FakeClock
+) -> None:
+    """Data no handler's parse accepts (crafted by a client, or too old) reaches the catch-all:
+    a neutral "expired" answer, no message, no edit, no RSVP."""
+    group = await make_group(sbed, "代理群")
+    await _agents(sbed, group)
+    for text in ["/training", "新品卖点培训", "2027-09-14 20:00", "90分钟", "腾讯会议 123", "跳过"]:
+        await sbed.say(OWNER, OWNER, text)
+    await sbed.say(OWNER, OWNER, "全部")
+    await sbed.services.outbox.wait_idle(10)
+    announcement = sbed.sandbox.messages(group)[-1]
+    assert any(data == "rsvp:1:yes" for _, data in _buttons(sbed, group))
+    sent, edits = sbed.sandbox.sent_count(), len(sbed.sandbox.calls("editMessageText"))
+    forged = [
+        "rsvp:١:yes",  # an Arabic-Indic 1: int() would read training 1
+        "rsvp:1:YES",
+        "rsvp:9223372036854775808:yes",
+        "rsvp:1:yes:no",
+        "qh:1:soon",
+        "nonsense",
+    ]
+    for data in forged:
+        await sbed.run(
+            lambda d=data: sbed.sandbox.click(LI, group, announcement.message_id, d, strict=False)
+        )
+        answer = sbed.sandbox.calls("answerCallbackQuery")[-1].params
+        assert answer.get("text") == "这个按钮已失效。", data
+    assert sbed.sandbox.sent_count() == sent
+    assert len(sbed.sandbox.calls("editMessageText")) == edits
+    assert await sbed.services.trainings.counts(1) == {"yes": 0, "no": 0, "maybe": 0}
+
+
 async def test_training_conversation_rejects_bad_input(sbed: Testbed, clock: FakeClock) -> None:
     await make_group(sbed, "代理群")
     await sbed.say(OWNER, OWNER, "/training")

@@ -1,7 +1,11 @@
 import re
 import string
 
+from bot.dev.sandbox.markup import parse_html
 from bot.texts import CATALOGS, Html, escape, language_of, t
+
+# Texts used only as button labels (Telegram shows those as plain text, never parsed).
+PLAIN_LABELS = {"cat_kind_full_reduction"}
 
 
 def test_catalogs_have_the_same_keys() -> None:
@@ -23,6 +27,18 @@ def test_catalog_html_is_balanced() -> None:
             opened = re.findall(r"<(b|i|code|u|s|pre)>", text)
             closed = re.findall(r"</(b|i|code|u|s|pre)>", text)
             assert sorted(opened) == sorted(closed), key
+
+
+def test_every_catalog_text_is_telegram_html() -> None:
+    """The app's Defaults send every text as HTML, so each one, with values filled in, must be
+    accepted by Telegram's HTML parser (an unescaped ``<`` or ``&`` would fail the send)."""
+    formatter = string.Formatter()
+    for language, catalog in CATALOGS.items():
+        for key, template in catalog.items():
+            if key in PLAIN_LABELS:
+                continue
+            fields = {field for _, field, _, _ in formatter.parse(template) if field}
+            parse_html(t(language, key, **{field: "a<&>b" for field in fields}))
 
 
 def test_values_are_escaped_unless_marked_safe() -> None:

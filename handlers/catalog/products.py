@@ -1,0 +1,325 @@
+"""/newproduct: a product's fields step by step, a preview, then Send now or a later launch."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+
+from bot.broadcast.outbox import inline_markup
+from bot.broadcast.send_gate import submit_unless_quiet
+from bot.catalog.launches import launch_offer
+from bot.catalog.model import (
+    MAX_CATEGORY_LENGTH,
+    MAX_DESCRIPTION_LENGTH,
+    MAX_PHOTOS,
+    MAX_TITLE_LENGTH,
+    clean_field,
+    is_skip,
+    normalize_sku,
+    parse_price,
+    price_text,
+    product_caption,
+)
+from bot.catalog.service import product_payload
+from bot.common.callbacks import ProductCategory, ProductStep, ProductTarget, encode
+from bot.common.errors import InputError
+from bot.scheduling.kinds import cap_text, check_launch
+from bot.scheduling.scheduler import Targets
+from bot.services import Services
+from bot.texts import Language, t
+from handlers.catalog.drafts import (
+    ASKED,
+    END,
+    PRODUCT_DRAFT,
+    answer_button,
+    ask,
+    choose_target,
+    chosen_chats,
+    close_control,
+    draft_of,
+    forget,
+    options_of,
+    require_private,
+    show_control,
+    text_of,
+)
+from handlers.common import Context, actor_id, admin_only, clicked, reply, user_data
+from storage.catalog import Product
+
+log = logging.getLogger(__name__)
+
+(
+    NP_SKU,
+    NP_TITLE,
+    NP_PRICE,
+    NP_AGENT_PRICE,
+    NP_CATEGORY,
+    NP_DESCRIPTION,
+    NP_PHOTOS,
+    NP_PREVIEW,
+) = range(8)
+
+
+@admin_only
+async def newproduct_start(update: Update, context: Context) -> int:
+    lang = context.lang
+    require_private(update, lang)
+    forget(context)
+    user_data(context)[PRODUCT_DRAFT] = {}
+    await reply(update, t(lang, "cat_np_intro"))
+    await ask(update, context, "cat_ask_sku")
+    return NP_SKU
+
+
+@admin_only
+async def np_sku(update: Update, context: Context) -> int:
+    services = context.services
+    lang = context.lang
+    sku = normalize_sku(text_of(update), lang)
+    if await services.products.get(sku) is not None:
+        raise InputError(t(lang, "cat_err_sku_taken", sku=sku))
+    draft_of(context, PRODUCT_DRAFT)["sku"] = sku
+    await ask(update, context, "cat_ask_title")
+    return NP_TITLE
+
+
+@admin_only
+async def np_title(update: Update, context: Context) -> int:
+    lang = context.lang
+    title = clean_field(text_of(update), MAX_TITLE_LENGTH, lang, t(lang, "cat_field_title"))
+    draft_of(context, PRODUCT_DRAFT)["title"] = " ".join(title.split())
+    await ask(update, context, "cat_ask_price")
+    return NP_PRICE
+
+
+@admin_only
+async def np_price(update: Update, context: Context) -> int:
+    lang = context.lang
+    draft_of(context, PRODUCT_DRAFT)["price"] = parse_price(
+        text_of(update), lang, t(lang, "cat_field_price")
+    )
+    await ask(update, context, "cat_ask_agent_price")
+    return NP_AGENT_PRICE
+
+
+def _category_keyboard(services: Services) -> InlineKeyboardMarkup | None:
+    categories = services.settings.seller_categories
+    if not categories:
+        return None
+    buttons = [
+        InlineKeyboardButton(category, callback_data=encode(ProductCategory(index)))
+        for index, category in enumerate(categories[:30])
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+@admin_only
+async def np_agent_price(update: Update, context: Context) -> int:
+    services = context.services
+    lang = context.lang
+    draft = draft_of(context, PRODUCT_DRAFT)
+    text = text_of(update)
+    agent_price = None
+    if not is_skip(text):
+        agent_price = parse_price(text, lang, t(lang, "cat_field_agent_price"))
+        if agent_price > draft["price"]:
+            raise InputError(
+                t(
+                    lang,
+                    "cat_err_agent_price_high",
+                    agent_price=price_text(agent_price),
+                    price=price_text(draft["price"]),
+                )
+            )
+    draft["agent_price"] = agent_price
+    await ask(update, context, "cat_ask_category", reply_markup=_category_keyboard(services))
+    return NP_CATEGORY
+
+
+async def _set_category(update: Update, context: Context, category: str) -> int:
+    lang = context.lang
+    value = clean_field(category, MAX_CATEGORY_LENGTH, lang, t(lang, "cat_field_category"))
+    draft_of(context, PRODUCT_DRAFT)["category"] = " ".join(value.split())
+    await ask(update, context, "cat_ask_description")
+    return NP_DESCRIPTION
+
+
+@admin_only
+async def np_category_text(update: Update, context: Context) -> int:
+    return await _set_category(update, context, text_of(update))
+
+
+@admin_only
+async def np_category_button(update: Update, context: Context) -> int:
+    await answer_button(update)
+    _, button = clicked(update, ProductCategory)
+    services = context.services
+    categories = services.settings.seller_categories
+    index = button.index
+    if not 0 <= index < len(categories):
+        raise InputError(t(context.lang, "cat_draft_expired"))
+    return await _set_category(update, context, categories[index])
+
+
+def _done_keyboard(lang: Language) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "cat_button_done"), callback_data=encode(ProductStep("done"))
+                )
+            ]
+        ]
+    )
+
+
+@admin_only
+async def np_description(update: Update, context: Context) -> int:
+    lang = context.lang
+    draft = draft_of(context, PRODUCT_DRAFT)
+    draft["description"] = clean_field(
+        text_of(update), MAX_DESCRIPTION_LENGTH, lang, t(lang, "cat_field_description")
+    )
+    draft["photos"] = []
+    await ask(update, context, "cat_ask_photos")
+    return NP_PHOTOS
+
+
+@admin_only
+async def np_photo(update: Update, context: Context) -> int:
+    lang = context.lang
+    message = update.effective_message
+    assert message is not None and message.photo
+    photos: list[str] = draft_of(context, PRODUCT_DRAFT).setdefault("photos", [])
+    if len(photos) >= MAX_PHOTOS:
+        raise InputError(t(lang, "cat_err_photos_many", limit=MAX_PHOTOS))
+    photos.append(message.photo[-1].file_id)
+    await reply(
+        update,
+        t(lang, "cat_photo_received", count=len(photos), limit=MAX_PHOTOS),
+        reply_markup=_done_keyboard(lang),
+    )
+    return NP_PHOTOS
+
+
+def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
+    return Product(
+        sku=draft["sku"],
+        title=draft["title"],
+        price_cents=draft["price"],
+        agent_price_cents=draft["agent_price"],
+        category=draft["category"],
+        description=draft["description"],
+        photos=tuple(draft["photos"]),
+        created_by=creator,
+        created_at=now,
+    )
+
+
+async def _send_preview(context: Context, chat_id: int, product: Product) -> None:
+    """The product exactly as the groups will get it (rendered in the groups' language)."""
+    services = context.services
+    caption = product_caption(product, services.settings.language)
+    if len(product.photos) == 1:
+        await context.bot.send_photo(chat_id, product.photos[0], caption=caption)
+        return
+    media = [
+        InputMediaPhoto(file_id, caption=caption if index == 0 else None)
+        for index, file_id in enumerate(product.photos)
+    ]
+    await context.bot.send_media_group(chat_id, media)
+
+
+@admin_only
+async def np_done(update: Update, context: Context) -> int:
+    services = context.services
+    lang = context.lang
+    if update.callback_query is not None:
+        await answer_button(update)
+    draft = draft_of(context, PRODUCT_DRAFT)
+    if not draft.get("photos"):
+        raise InputError(t(lang, "cat_err_photos_none"))
+    product = _product_of(draft, actor_id(update), services.now())
+    chat = update.effective_chat
+    assert chat is not None
+    await reply(update, t(lang, "cat_preview_intro"))
+    await _send_preview(context, chat.id, product)
+    user_data(context)[ASKED] = "cat_ask_preview"
+    await show_control(update, context, "product")
+    return NP_PREVIEW
+
+
+@admin_only
+async def np_target(update: Update, context: Context) -> int:
+    await choose_target(update, context, "product", clicked(update, ProductTarget)[1].index)
+    return NP_PREVIEW
+
+
+@admin_only
+async def np_send(update: Update, context: Context) -> int:
+    await answer_button(update)
+    services = context.services
+    lang = context.lang
+    draft = draft_of(context, PRODUCT_DRAFT)
+    chat_ids = await chosen_chats(services, draft, lang)
+    actor = actor_id(update)
+    product = _product_of(draft, actor, services.now())
+    launch = await check_launch(services, Targets(chat_ids=tuple(chat_ids)), services.now())
+    if not launch.ok:
+        # The draft stays open: the admin can pick 🗓 Schedule… on the preview instead.
+        raise InputError(cap_text(services, launch, lang))
+    if not await services.products.add(product):
+        raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+    gate = await submit_unless_quiet(
+        services,
+        "product",
+        product_payload(product, services),
+        chat_ids,
+        actor,
+        title=product.sku,
+        lang=lang,
+        ref=f"product:{product.sku}",
+    )
+    forget(context)
+    if gate.question is not None:
+        query = update.callback_query
+        assert query is not None
+        await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
+        return END
+    broadcast_id = gate.broadcast_id
+    await services.audit.add(
+        services.now(), actor, "newproduct", product.sku, f"broadcast {broadcast_id}"
+    )
+    log.info(
+        "product %s sent to %d groups (broadcast %s)", product.sku, len(chat_ids), broadcast_id
+    )
+    await close_control(
+        update,
+        t(lang, "cat_np_sent", sku=product.sku, count=len(chat_ids), broadcast_id=broadcast_id),
+    )
+    return END
+
+
+@admin_only
+async def np_later(update: Update, context: Context) -> int:
+    """Schedule… / Teaser first: save the product without sending; the launch conversation
+    (handlers/launches.py) takes over from the button this replies with."""
+    await answer_button(update)
+    _, button = clicked(update, ProductStep)
+    services = context.services
+    lang = context.lang
+    draft = draft_of(context, PRODUCT_DRAFT)
+    await chosen_chats(services, draft, lang)
+    option = options_of(draft)[draft.get("target", 0)]
+    product = _product_of(draft, actor_id(update), services.now())
+    if not await services.products.add(product):
+        raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+    await services.audit.add(services.now(), actor_id(update), "newproduct", product.sku, "later")
+    forget(context)
+    text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
+    query = update.callback_query
+    assert query is not None
+    await query.edit_message_text(text, reply_markup=inline_markup(keyboard))
+    return END
