@@ -27,13 +27,12 @@ import contextlib
 import heapq
 import logging
 import math
-import warnings
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from telegram import Bot, InputMediaPhoto, LinkPreviewOptions, ReplyParameters
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -44,7 +43,14 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.broadcast.delivery.transport import AiohttpRequest
+from bot.broadcast.delivery.sending import (
+    _is_not_modified,
+    _next_part,
+    engine_bot,
+    retry_after_seconds,
+    send_part,
+)
+from bot.broadcast.delivery.windows import Window
 from bot.broadcast.outbox import Keyboard, Part, Payload, inline_markup, layout
 from bot.broadcast.report import progress_text, report_text
 from bot.texts import Language
@@ -60,48 +66,6 @@ ENGINE_KEY = "agentbot.delivery"
 PRIVATE_PER_SECOND = 1
 # Two different chats answering 429 within this many seconds means the global limit was hit.
 GLOBAL_FLOOD_SPAN = 1.0
-
-
-class Window:
-    """A sliding-window limiter: at most ``capacity`` messages in any ``length`` seconds.
-
-    ``reserve`` takes slots for requests about to start; ``complete`` timestamps them when the
-    request has returned (conservative: the server counted the message at or before then).
-    """
-
-    __slots__ = ("_done", "capacity", "in_flight", "length")
-
-    def __init__(self, capacity: int, length: float) -> None:
-        self.capacity = max(1, capacity)
-        self.length = length
-        self.in_flight = 0
-        self._done: list[float] = []  # heap of completion times
-
-    def wait(self, now: float, n: int) -> float:
-        """Seconds until ``n`` more fit (0: now; ``math.inf``: only after completions)."""
-        done = self._done
-        horizon = now - self.length
-        while done and done[0] <= horizon:
-            heapq.heappop(done)
-        n = min(n, self.capacity)
-        excess = len(done) + self.in_flight + n - self.capacity
-        if excess <= 0:
-            return 0.0
-        if excess > len(done):
-            return math.inf
-        return heapq.nsmallest(excess, done)[-1] + self.length - now
-
-    def reserve(self, n: int) -> None:
-        self.in_flight += n
-
-    def complete(self, now: float, n: int) -> None:
-        self.in_flight -= n
-        for _ in range(n):
-            heapq.heappush(self._done, now)
-
-    @property
-    def idle(self) -> bool:
-        return self.in_flight == 0 and not self._done
 
 
 @dataclass(eq=False)
@@ -161,106 +125,6 @@ class EngineStats:
     too_many_requests: int = 0
     transient_errors: int = 0
     migrations: int = 0
-
-
-def engine_bot(services: Services) -> Bot:
-    """A Bot for the engine alone: same token and server, no PTB rate limiter, enough
-    connections for the sends in flight, and the aiohttp transport (see
-    bot/broadcast/delivery/transport.py: with PTB's default httpx transport the engine's CPU, not
-    Telegram's limit, capped the rate)."""
-    settings = services.settings
-    assert settings.token is not None
-    request = AiohttpRequest(
-        settings.delivery.max_in_flight + 1,
-        pool_timeout=10.0,
-        read_timeout=15.0,
-        write_timeout=15.0,
-        media_write_timeout=30.0,
-    )
-    return Bot(
-        settings.token.get_secret_value(),
-        base_url=settings.base_url,
-        base_file_url=settings.base_file_url,
-        request=request,
-    )
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    seconds = value if isinstance(value, int | float) else value.total_seconds()
-    return max(float(seconds), 0.0)
-
-
-async def send_part(
-    bot: Bot,
-    chat_id: int,
-    part: Part,
-    *,
-    reply_to: int | None = None,
-    paid: bool = False,
-) -> list[int]:
-    """Send one part; returns the message ids it created (n for an album).
-
-    Calls the Bot API method through ``Bot._post`` rather than ``send_message`` and co.: only
-    the message ids are kept, and building PTB ``Message`` objects from every answer was about
-    a fifth of the engine's CPU per message. PTB still encodes the parameters (its objects
-    included), applies the bot's defaults and rate limiter, and raises its exceptions.
-    """
-    params: dict[str, Any] = {
-        "chat_id": chat_id,
-        "parse_mode": ParseMode.HTML,
-        "reply_parameters": (
-            ReplyParameters(reply_to, allow_sending_without_reply=True)
-            if reply_to is not None
-            else None
-        ),
-        "allow_paid_broadcast": True if paid else None,
-    }
-    if part.kind == "text":
-        endpoint = "sendMessage"
-        params["text"] = part.text
-        params["reply_markup"] = inline_markup(part.keyboard)
-        params["link_preview_options"] = LinkPreviewOptions(is_disabled=True)
-    elif part.kind in ("photo", "document"):
-        endpoint = "sendPhoto" if part.kind == "photo" else "sendDocument"
-        params[part.kind] = part.media[0]
-        params["caption"] = part.text or None
-        params["reply_markup"] = inline_markup(part.keyboard)
-    else:
-        endpoint = "sendMediaGroup"
-        del params["parse_mode"]
-        caption = part.text or None
-        params["media"] = [
-            InputMediaPhoto(file_id, caption if index == 0 else None, ParseMode.HTML)
-            for index, file_id in enumerate(part.media)
-        ]
-    result = await bot._post(endpoint, params)
-    messages = result if isinstance(result, list) else [result]
-    return [int(message["message_id"]) for message in messages]
-
-
-async def send_payload(bot: Bot, chat_id: int, payload: Payload) -> list[int]:
-    """Send a payload to one chat directly (the admin's preview): exactly what agents get."""
-    ids: list[int] = []
-    for part in layout(payload):
-        ids += await send_part(bot, chat_id, part)
-    return ids
-
-
-def _next_part(parts: list[Part], sent_messages: int) -> int:
-    """Index of the first part not yet sent, given how many messages were sent."""
-    count = 0
-    for index, part in enumerate(parts):
-        if count >= sent_messages:
-            return index
-        count += part.size
-    return len(parts)
-
-
-def _is_not_modified(error: TelegramError) -> bool:
-    return "not modified" in error.message.lower()
 
 
 class DeliveryEngine:
