@@ -103,7 +103,7 @@ async def send_payload(bot: Bot, chat_id: int, payload: Payload) -> list[int]:
     return ids
 
 
-def _next_part(parts: list[Part], sent_messages: int) -> int:
+def next_part(parts: list[Part], sent_messages: int) -> int:
     """Index of the first part not yet sent, given how many messages were sent."""
     count = 0
     for index, part in enumerate(parts):
@@ -113,5 +113,5 @@ def _next_part(parts: list[Part], sent_messages: int) -> int:
     return len(parts)
 
 
-def _is_not_modified(error: TelegramError) -> bool:
+def is_not_modified(error: TelegramError) -> bool:
     return "not modified" in error.message.lower()
