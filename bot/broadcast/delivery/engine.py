@@ -27,6 +27,7 @@ import contextlib
 import logging
 import math
 from collections import Counter, deque
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from telegram import Bot
@@ -57,7 +58,7 @@ from bot.broadcast.delivery.sending import (
     retry_after_seconds,
     send_part,
 )
-from bot.broadcast.delivery.windows import Window
+from bot.broadcast.delivery.windows import chat_window, global_window
 from bot.broadcast.outbox import Keyboard, Part, Payload, layout
 from storage.outbox import StatusChange
 
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = "agentbot.delivery"
-PRIVATE_PER_SECOND = 1
 
 
 class DeliveryEngine:
@@ -77,15 +77,13 @@ class DeliveryEngine:
         self.bot = bot
         self.repository = services.outbox.repository
         settings = services.settings
-        limits = settings.rate_limits
-        self.paid = limits.allow_paid_broadcast
-        rate = limits.paid_per_second if self.paid else limits.global_per_second
-        self.global_window = Window(math.floor(rate), 1.0)
-        self.group_per_minute = limits.per_group_per_minute
+        self.limits = settings.rate_limits
+        self.paid = self.limits.allow_paid_broadcast
+        self.global_window = global_window(self.limits)
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
-        self._queues = ChatQueues(self._window_for, self._event.set)
+        self._queues = ChatQueues(partial(chat_window, self.limits), self._event.set)
         self._progress = ProgressBoard(
             self.repository,
             self._enqueue,
@@ -136,11 +134,6 @@ class DeliveryEngine:
         return bool(self._reload or self._tasks or self._queues.has_work())
 
     # ------------------------------------------------------------------ scheduling
-
-    def _window_for(self, chat_id: int) -> Window:
-        if chat_id > 0:
-            return Window(PRIVATE_PER_SECOND, 1.0)
-        return Window(self.group_per_minute, 60.0)
 
     def _cost(self, chat: ChatQueue) -> int:
         if chat.jobs:
@@ -213,8 +206,8 @@ class DeliveryEngine:
                 self._progress.tick(now)
                 delay = self._dispatch(now)
             except Exception:
-                log.exception("delivery engine loop failed; retrying in 1s")
-                delay = 1.0
+                delay = self.delivery_settings.loop_error_backoff_seconds
+                log.exception("delivery engine loop failed; retrying in %gs", delay)
             next_timer = self._queues.next_timer()
             if next_timer is not None:
                 delay = min(delay, next_timer - loop.time())

@@ -21,9 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Two different chats answering 429 within this many seconds means the global limit was hit.
-GLOBAL_FLOOD_SPAN = 1.0
-
 # A delivery is sent or failed for good: count it (and finish its broadcast if it was the last).
 Terminal = Callable[[QueuedDelivery, bool], Awaitable[None]]
 
@@ -39,6 +36,8 @@ class Failures:
     ) -> None:
         self.services = services
         self.settings = services.settings.delivery
+        # 429s from two different chats within this many seconds mean the global limit.
+        self.flood_span = services.settings.rate_limits.flood_span_seconds
         self._queues = queues
         self._journal = journal
         self._stats = stats
@@ -52,7 +51,7 @@ class Failures:
         self._stats.too_many_requests += 1
         chat.paused_until = max(chat.paused_until, now + seconds)
         self._recent_429.append((now, chat.id))
-        while self._recent_429 and self._recent_429[0][0] < now - GLOBAL_FLOOD_SPAN:
+        while self._recent_429 and self._recent_429[0][0] < now - self.flood_span:
             self._recent_429.popleft()
         if len({chat_id for _, chat_id in self._recent_429}) > 1:
             # 429s from several chats at once: the global limit, not this chat's.

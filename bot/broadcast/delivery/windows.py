@@ -1,9 +1,12 @@
-"""The sliding-window limiter the delivery engine paces every chat and the whole bot with."""
+"""The sliding-window limiter the delivery engine paces every chat and the whole bot with, and
+the windows the ``[rate_limits]`` settings give."""
 
 from __future__ import annotations
 
 import heapq
 import math
+
+from bot.config import RateLimits
 
 
 class Window:
@@ -46,3 +49,17 @@ class Window:
     @property
     def idle(self) -> bool:
         return self.in_flight == 0 and not self._done
+
+
+def global_window(limits: RateLimits) -> Window:
+    """Messages per second across all chats: the paid rate when paid broadcasts are on."""
+    rate = limits.paid_per_second if limits.allow_paid_broadcast else limits.global_per_second
+    return Window(math.floor(rate), 1.0)
+
+
+def chat_window(limits: RateLimits, chat_id: int) -> Window:
+    """Messages into one chat: per second for a private chat (positive id), per minute for a
+    group, supergroup or channel."""
+    if chat_id > 0:
+        return Window(limits.per_private_chat_per_second, 1.0)
+    return Window(limits.per_group_per_minute, 60.0)
