@@ -23,7 +23,6 @@ sends a second time at its own fixed rates and retry 429s behind our back.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections import Counter, deque
@@ -41,6 +40,7 @@ from telegram.error import (
 )
 
 from bot.broadcast.delivery import edits
+from bot.broadcast.delivery.clock import EngineClock, LoopClock
 from bot.broadcast.delivery.failures import Failures
 from bot.broadcast.delivery.journal import StatusJournal
 from bot.broadcast.delivery.progress import ProgressBoard
@@ -72,9 +72,10 @@ ENGINE_KEY = "agentbot.delivery"
 
 
 class DeliveryEngine:
-    def __init__(self, services: Services, bot: Bot) -> None:
+    def __init__(self, services: Services, bot: Bot, *, clock: EngineClock | None = None) -> None:
         self.services = services
         self.bot = bot
+        self.clock: EngineClock = clock or LoopClock()
         self.repository = services.outbox.repository
         settings = services.settings
         self.limits = settings.rate_limits
@@ -92,7 +93,9 @@ class DeliveryEngine:
             tz=settings.tz,
         )
         self._journal = StatusJournal(self.repository)
-        self._failures = Failures(services, self._queues, self._journal, self.stats, self._terminal)
+        self._failures = Failures(
+            services, self.clock, self._queues, self._journal, self.stats, self._terminal
+        )
         self._payloads: dict[int, list[Part]] = {}
         self._open: Counter[int] = Counter()  # broadcast id -> deliveries in memory
         self._in_flight: Counter[int] = Counter()  # broadcast id -> deliveries being sent
@@ -194,14 +197,14 @@ class DeliveryEngine:
             log.error("delivery task failed", exc_info=task.exception())
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
+        clock = self.clock
         while not self._stopping:
             self._event.clear()
             try:
                 if self._reload:
                     self._reload = False
                     await self._load()
-                now = loop.time()
+                now = clock.now()
                 self._queues.promote(now)
                 self._progress.tick(now)
                 delay = self._dispatch(now)
@@ -210,15 +213,14 @@ class DeliveryEngine:
                 log.exception("delivery engine loop failed; retrying in %gs", delay)
             next_timer = self._queues.next_timer()
             if next_timer is not None:
-                delay = min(delay, next_timer - loop.time())
-            delay = min(delay, self._progress.next_due(loop.time()))
+                delay = min(delay, next_timer - clock.now())
+            delay = min(delay, self._progress.next_due(clock.now()))
             if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._event.wait(), None if delay == math.inf else delay)
+                await clock.sleep(self._event, delay)
 
     async def _load(self) -> None:
         rows = await self.repository.open_deliveries(self._loaded_upto)
-        loop_now = asyncio.get_running_loop().time()
+        engine_now = self.clock.now()
         wall_now = self.services.now()
         for row in rows:
             self._loaded_upto = max(self._loaded_upto, row.id)
@@ -238,7 +240,7 @@ class DeliveryEngine:
             chat.deliveries.append(delivery)
             if row.next_attempt_at > wall_now:
                 chat.paused_until = max(
-                    chat.paused_until, loop_now + row.next_attempt_at - wall_now
+                    chat.paused_until, engine_now + row.next_attempt_at - wall_now
                 )
             self._queues.schedule(chat)
         if rows:
@@ -253,7 +255,6 @@ class DeliveryEngine:
     # ------------------------------------------------------------------ deliveries
 
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
-        loop = asyncio.get_running_loop()
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
         try:
@@ -270,7 +271,7 @@ class DeliveryEngine:
                     )
                 finally:
                     used = min(part.size, reserved)
-                    done_at = loop.time()
+                    done_at = self.clock.now()
                     self.global_window.complete(done_at, used)
                     chat.window.complete(done_at, used)
                     reserved -= used
@@ -315,7 +316,7 @@ class DeliveryEngine:
             self._open[delivery.broadcast_id] -= 1
         finally:
             if reserved:
-                done_at = loop.time()
+                done_at = self.clock.now()
                 self.global_window.complete(done_at, reserved)
                 chat.window.complete(done_at, reserved)
             self._in_flight[delivery.broadcast_id] -= 1
@@ -358,13 +359,12 @@ class DeliveryEngine:
         self._queues.enqueue_job(chat_id, Job(cost, run))
 
     async def _run_job(self, chat: ChatQueue, job: Job, reserved: int) -> None:
-        loop = asyncio.get_running_loop()
         try:
             result = await job.run(self.bot)
         except RetryAfter as error:
             self.stats.too_many_requests += 1
             seconds = retry_after_seconds(error)
-            chat.paused_until = max(chat.paused_until, loop.time() + seconds)
+            chat.paused_until = max(chat.paused_until, self.clock.now() + seconds)
             job.retries += 1
             if job.retries <= 5:
                 chat.jobs.appendleft(job)
@@ -379,7 +379,7 @@ class DeliveryEngine:
             if job.future is not None and not job.future.done():
                 job.future.set_result(result)
         finally:
-            done_at = loop.time()
+            done_at = self.clock.now()
             self.global_window.complete(done_at, reserved)
             chat.window.complete(done_at, reserved)
             chat.busy = False
@@ -427,8 +427,10 @@ class DeliveryEngine:
         self._open.pop(broadcast_id, None)
 
 
-async def start_delivery(application: AnyApplication, services: Services) -> None:
-    engine = DeliveryEngine(services, engine_bot(services))
+async def start_delivery(
+    application: AnyApplication, services: Services, *, clock: EngineClock | None = None
+) -> None:
+    engine = DeliveryEngine(services, engine_bot(services), clock=clock)
     await engine.start()
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.engine = engine

@@ -5,13 +5,13 @@ and 5xx back off exponentially up to ``max_attempts``, anything else fails the d
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
+from bot.broadcast.delivery.clock import EngineClock
 from bot.broadcast.delivery.journal import StatusJournal
 from bot.broadcast.delivery.queues import ChatQueue, ChatQueues, EngineStats, QueuedDelivery
 from storage.outbox import StatusChange
@@ -29,12 +29,14 @@ class Failures:
     def __init__(
         self,
         services: Services,
+        clock: EngineClock,
         queues: ChatQueues,
         journal: StatusJournal,
         stats: EngineStats,
         terminal: Terminal,
     ) -> None:
         self.services = services
+        self.clock = clock
         self.settings = services.settings.delivery
         # 429s from two different chats within this many seconds mean the global limit.
         self.flood_span = services.settings.rate_limits.flood_span_seconds
@@ -46,8 +48,7 @@ class Failures:
         self.global_pause = 0.0  # nothing is dispatched before this (engine clock)
 
     async def retry_after(self, chat: ChatQueue, delivery: QueuedDelivery, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+        now = self.clock.now()
         self._stats.too_many_requests += 1
         chat.paused_until = max(chat.paused_until, now + seconds)
         self._recent_429.append((now, chat.id))
@@ -115,7 +116,7 @@ class Failures:
         backoff = min(
             settings.backoff_seconds * 2 ** (delivery.failures - 1), settings.backoff_max_seconds
         )
-        chat.paused_until = max(chat.paused_until, asyncio.get_running_loop().time() + backoff)
+        chat.paused_until = max(chat.paused_until, self.clock.now() + backoff)
         await self._journal.write(
             StatusChange(
                 delivery.id,
