@@ -9,51 +9,20 @@ measured exactly and the test takes no wall time.
 
 from __future__ import annotations
 
-import asyncio
-import math
 from pathlib import Path
 
-from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.broadcast.outbox import Payload
-from bot.dev.sandbox import Sandbox
-from bot.dev.testbed import SANDBOX_TOKEN, Testbed
+from bot.dev.testbed import Testbed
+from tests.e2e.engine_clock import bed_on_clock
 
 AGENT = 555
 
 
-class FastForwardClock:
-    """Engine time that moves only when the engine waits for it: a wait for a delay lets the
-    tasks that are ready run, then (unless something woke the engine) returns at once with the
-    clock moved on by the delay. A wait without a delay waits for the wake-up as usual."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.value = start
-
-    def now(self) -> float:
-        return self.value
-
-    async def sleep(self, wake: asyncio.Event, seconds: float) -> None:
-        if seconds == math.inf:
-            await wake.wait()
-            return
-        await asyncio.sleep(0)
-        if not wake.is_set():
-            self.value += seconds
-
-
-async def _paced_bed(tmp_path: Path, per_second: int) -> tuple[Testbed, FastForwardClock]:
-    clock = FastForwardClock()
-    sandbox = Sandbox(token=SANDBOX_TOKEN, bot_username="agentbot_demo_bot", clock=clock.now)
-    await sandbox.start()
-    bed = Testbed(
-        database=tmp_path / "bot.sqlite3",
-        overrides={"rate_limits": {"per_private_chat_per_second": per_second}},
-    )
-    await bed.start(sandbox=sandbox)
-    await stop_delivery(bed.application, bed.services)
-    await start_delivery(bed.application, bed.services, clock=clock)
+async def _paced_bed(tmp_path: Path, per_second: int) -> Testbed:
+    rate_limits = {"per_private_chat_per_second": per_second}
+    bed, _ = await bed_on_clock(tmp_path / "bot.sqlite3", rate_limits=rate_limits)
     bed.sandbox.add_user(AGENT, "代理", language_code="zh-hans", started=True)
-    return bed, clock
+    return bed
 
 
 async def _send_times(bed: Testbed, texts: list[str]) -> list[float]:
@@ -68,7 +37,7 @@ async def _send_times(bed: Testbed, texts: list[str]) -> list[float]:
 
 
 async def test_second_message_to_a_private_chat_waits_for_its_window(tmp_path: Path) -> None:
-    bed, _ = await _paced_bed(tmp_path, per_second=1)
+    bed = await _paced_bed(tmp_path, per_second=1)
     try:
         first, second, third = await _send_times(bed, ["一", "二", "三"])
         assert second - first >= 1.0
@@ -78,7 +47,7 @@ async def test_second_message_to_a_private_chat_waits_for_its_window(tmp_path: P
 
 
 async def test_private_chat_rate_is_the_setting(tmp_path: Path) -> None:
-    bed, _ = await _paced_bed(tmp_path, per_second=2)
+    bed = await _paced_bed(tmp_path, per_second=2)
     try:
         times = await _send_times(bed, ["一", "二", "三", "四"])
         assert times[1] - times[0] < 1.0  # two fit in one second

@@ -136,6 +136,11 @@ class DeliveryEngine:
     def busy(self) -> bool:
         return bool(self._reload or self._tasks or self._queues.has_work())
 
+    @property
+    def in_flight(self) -> int:
+        """Sends and jobs under way (their API calls not yet answered)."""
+        return len(self._tasks)
+
     # ------------------------------------------------------------------ scheduling
 
     def _cost(self, chat: ChatQueue) -> int:
