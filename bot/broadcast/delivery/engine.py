@@ -72,6 +72,8 @@ ENGINE_KEY = "agentbot.delivery"
 
 
 class DeliveryEngine:
+    """One per running bot (``services.outbox.engine``): the outbox's ``Engine``."""
+
     def __init__(self, services: Services, bot: Bot, *, clock: EngineClock | None = None) -> None:
         self.services = services
         self.bot = bot

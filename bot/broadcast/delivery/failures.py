@@ -26,6 +26,8 @@ Terminal = Callable[[QueuedDelivery, bool], Awaitable[None]]
 
 
 class Failures:
+    """The engine's answers to failed sends; it keeps the global pause they may set."""
+
     def __init__(
         self,
         services: Services,
