@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 from telegram import Bot, InputMediaPhoto  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
 
-from bot.broadcast.delivery.engine import retry_after_seconds  # noqa: E402
+from bot.broadcast.delivery.sending import retry_after_seconds  # noqa: E402
 from bot.broadcast.outbox import Outbox, Payload  # noqa: E402
 from bot.dev.sandbox import Sandbox, SandboxLimits  # noqa: E402
 from bot.dev.sandbox.faults import SENDING_METHODS  # noqa: E402

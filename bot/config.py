@@ -46,20 +46,26 @@ class ConfigError(Exception):
 
 
 class RateLimits(BaseModel):
+    """The pace of the delivery engine (bot/broadcast/delivery/windows.py): Telegram's limits."""
+
     global_per_second: float = Field(30.0, gt=0, le=1000)
     per_group_per_minute: int = Field(20, gt=0, le=600)
+    per_private_chat_per_second: int = Field(1, ge=1, le=1000)
     allow_paid_broadcast: bool = False
     paid_per_second: float = Field(1000.0, gt=0, le=1000)
+    # 429s from two different chats within this many seconds mean the global limit was hit.
+    flood_span_seconds: float = Field(1.0, gt=0, le=60)
 
 
 class DeliverySettings(BaseModel):
-    """Retries and progress reports of the delivery engine (bot/broadcast/delivery/engine.py)."""
+    """Retries and progress reports of the delivery engine (bot/broadcast/delivery/)."""
 
     max_attempts: int = Field(5, ge=1, le=20)
     backoff_seconds: float = Field(2.0, gt=0, le=600)
     backoff_max_seconds: float = Field(300.0, gt=0, le=3600)
     progress_interval_seconds: float = Field(2.0, ge=0.5, le=60)
     max_in_flight: int = Field(8, ge=1, le=256)
+    loop_error_backoff_seconds: float = Field(1.0, gt=0, le=60)
 
 
 class WebhookSettings(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.broadcast.delivery.engine import send_payload
+from bot.broadcast.delivery.sending import send_payload
 from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
 from bot.broadcast.report import broadcasts_list, report_text, target_label
 from bot.broadcast.send_gate import submit_unless_quiet

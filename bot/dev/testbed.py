@@ -29,8 +29,16 @@ class Testbed:
     __test__ = False  # not a pytest test class
 
     # No quiet hours unless a test asks for them, so that immediate sends behave the same
-    # whatever the time of day the suite (or the demo) runs at.
-    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {"quiet_hours": []}
+    # whatever the time of day the suite (or the demo) runs at. Pacing and backoff at test
+    # speed: private chats are not held to Telegram's 1 message a second (the sandbox does not
+    # enforce it) and retries come back at once, so no test waits on the wall clock for them;
+    # tests/e2e/test_pacing.py sets the private rate back and checks it. ``overrides`` are
+    # merged into these key by key, sections included.
+    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {
+        "quiet_hours": [],
+        "rate_limits": {"per_private_chat_per_second": 1000},
+        "delivery": {"backoff_seconds": 0.01, "loop_error_backoff_seconds": 0.01},
+    }
 
     database: Path
     owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
@@ -57,7 +65,7 @@ class Testbed:
             base_file_url=self.sandbox.base_file_url,
             owners=self.owners,
             database=self.database,
-            **{**self.TEST_DEFAULTS, **self.overrides},
+            **_merged(self.TEST_DEFAULTS, self.overrides),
         )
         await self.start_bot()
 
@@ -115,3 +123,15 @@ class Testbed:
         return await self.run(
             lambda: self.sandbox.click(user_id, message.chat_id, message.message_id, data)
         )
+
+
+def _merged(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``defaults`` with ``overrides`` on top; a section (dict) given in both is merged."""
+    merged = dict(defaults)
+    for key, value in overrides.items():
+        base = merged.get(key)
+        if isinstance(base, dict) and isinstance(value, dict):
+            merged[key] = _merged(base, value)
+        else:
+            merged[key] = value
+    return merged

@@ -14,14 +14,21 @@ from bot.broadcast.outbox import Payload
 from bot.common.splitting import visible_length
 from bot.dev.sandbox import Fault, SandboxLimits, SentMessage
 from bot.dev.testbed import Testbed
+from tests.e2e.engine_clock import bed_on_clock
 from tests.e2e.helpers import OWNER, make_group, texts
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 8, 8) + b"\x08\x02\x00\x00\x00"
 
 
-async def _bed(tmp_path: Path, **overrides: Any) -> Testbed:
-    bed = Testbed(database=tmp_path / "bot.sqlite3", overrides=overrides)
-    await bed.start()
+async def _bed(tmp_path: Path, *, on_clock: bool = False, **overrides: Any) -> Testbed:
+    """A started bed with the owner's chat open; ``on_clock``: the engine and the sandbox run on
+    a fast-forward clock (tests/e2e/engine_clock.py), so waits such as retry_after pass at once."""
+    database = tmp_path / "bot.sqlite3"
+    if on_clock:
+        bed, _ = await bed_on_clock(database, **overrides)
+    else:
+        bed = Testbed(database=database, overrides=overrides)
+        await bed.start()
     bed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
     await bed.say(OWNER, OWNER, "/start")
     return bed
@@ -189,7 +196,8 @@ async def test_document_payload_with_caption(bed: Testbed) -> None:
 
 
 async def test_429_storm_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
-    bed = await _bed(tmp_path, rate_limits={"global_per_second": 25, "per_group_per_minute": 20})
+    limits = {"global_per_second": 25, "per_group_per_minute": 20}
+    bed = await _bed(tmp_path, on_clock=True, rate_limits=limits)
     try:
         targets = await groups(bed, 30)
         bed.sandbox.limits = SandboxLimits(global_per_second=20, per_chat_per_minute=20)

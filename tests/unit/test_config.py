@@ -22,6 +22,9 @@ def test_example_config_loads() -> None:
     assert settings.timezone == "Asia/Shanghai"
     assert settings.rate_limits.global_per_second == 30
     assert settings.rate_limits.per_group_per_minute == 20
+    assert settings.rate_limits.per_private_chat_per_second == 1
+    assert settings.rate_limits.flood_span_seconds == 1
+    assert settings.delivery.loop_error_backoff_seconds == 1
     assert [str(w.start) for w in settings.quiet_windows] == ["13:00:00", "22:00:00"]
 
 
@@ -45,6 +48,12 @@ def test_env_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         ('quiet_hours = ["25:00-26:00"]', "quiet_hours: '25:00-26:00' is not a window"),
         ('colour = "red"', "colour: unknown key"),
         ("[rate_limits]\nglobal_per_second = 0", "rate_limits.global_per_second"),
+        (
+            "[rate_limits]\nper_private_chat_per_second = 0",
+            "rate_limits.per_private_chat_per_second",
+        ),
+        ("[rate_limits]\nflood_span_seconds = 0", "rate_limits.flood_span_seconds"),
+        ("[delivery]\nloop_error_backoff_seconds = -1", "delivery.loop_error_backoff_seconds"),
         ('language = "fr"', "language:"),
         ("owners = [", "not valid TOML"),
     ],
