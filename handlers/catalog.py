@@ -67,8 +67,9 @@ from bot.catalog.service import (
 )
 from bot.common.errors import InputError
 from bot.common.quiet import quiet_until
+from bot.scheduling.broadcasts import quiet_question
 from bot.scheduling.kinds import cap_text, check_launch, schedule_promo_reminder
-from bot.scheduling.scheduler import Targets, quiet_question
+from bot.scheduling.model import Targets
 from bot.services import Services, services_of
 from bot.texts import Language, t
 from handlers.common import Context, actor_id, admin_only, command_args, language, reply, user_data

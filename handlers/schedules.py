@@ -23,8 +23,9 @@ from bot.common.errors import InputError
 from bot.common.timeparse import UnreadableTime, describe_rule, local_iso, parse_when
 from bot.events.festivals import FESTIVALS, festival_named
 from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
+from bot.scheduling.broadcasts import schedule_broadcast
 from bot.scheduling.kinds import cap_text
-from bot.scheduling.scheduler import Targets, schedule_broadcast
+from bot.scheduling.model import Targets
 from bot.services import Services, services_of
 from bot.texts import Language, escape, t
 from handlers.common import (

@@ -39,7 +39,7 @@ from bot.events.training_cancel import (
     parse_training_id,
     usage_error,
 )
-from bot.scheduling.scheduler import quiet_question
+from bot.scheduling.broadcasts import quiet_question
 from bot.services import services_of
 from bot.texts import Language, t
 from handlers.common import (

@@ -22,10 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -33,7 +31,8 @@ from apscheduler.triggers.date import DateTrigger
 from bot.broadcast.outbox import Payload
 from bot.common.quiet import outside_quiet, quiet_until
 from bot.common.timeparse import local_iso, next_fire, utc_iso
-from bot.texts import Language, t
+from bot.scheduling.model import RENDERERS, FireResult, SendDecision
+from bot.texts import t
 from storage.schedule_models import FireStatus, Schedule
 
 if TYPE_CHECKING:
@@ -44,64 +43,6 @@ log = logging.getLogger(__name__)
 # Kinds of system schedules created at start, one each, re-timed from config at every start.
 SYSTEM_KINDS = ("greeting_check", "followups")
 _MAX_CATCH_UP = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Targets:
-    """Who receives a scheduled broadcast: explicit chats, else the active groups carrying any
-    of ``tags`` (all active groups when there are no tags), resolved at fire time."""
-
-    tags: tuple[str, ...] = ()
-    chat_ids: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"tags": list(self.tags), "chat_ids": list(self.chat_ids)}
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Targets:
-        return Targets(
-            tags=tuple(str(tag) for tag in data.get("tags", ())),
-            chat_ids=tuple(int(chat) for chat in data.get("chat_ids", ())),
-        )
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One outbox broadcast a fire makes. ``key`` distinguishes several broadcasts of one fire
-    (e.g. one per agent for addressed greetings) inside the idempotency key."""
-
-    kind: str
-    payload: Payload
-    chat_ids: tuple[int, ...]
-    creator_id: int | None = None
-    ref: str | None = None
-    key: str = ""
-    report: bool = False
-    reply_to: Mapping[int, int] | None = None
-    on_sent: Callable[[int], Awaitable[None]] | None = field(default=None, compare=False)
-
-
-Renderer = Callable[["Services", Schedule, int], Awaitable[list[Submission]]]
-# kind -> how a fire of that kind turns into broadcasts; features register theirs at import.
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise RuntimeError(f"two renderers for schedule kind {kind!r}")
-        RENDERERS[kind] = function
-        return function
-
-    return register
-
-
-@dataclass(frozen=True, slots=True)
-class FireResult:
-    schedule_id: int
-    planned_at: int
-    status: str  # sent / shifted / missed / skipped
-    broadcast_ids: tuple[int, ...] = ()
 
 
 class Scheduler:
@@ -469,121 +410,6 @@ class Scheduler:
 
 def _daily_rule(hour: int, minute: int) -> str:
     return f"cron:*:{hour:02d}:{minute:02d}"
-
-
-# --- the service functions other features call ---------------------------------------------
-
-
-async def resolve_targets(services: Services, targets: Targets) -> tuple[int, ...]:
-    """The chat ids a broadcast to ``targets`` goes to right now."""
-    if targets.chat_ids:
-        return targets.chat_ids
-    groups = await services.groups.with_tags(targets.tags)
-    return tuple(group.chat_id for group in groups)
-
-
-async def schedule_broadcast(
-    services: Services,
-    kind: str,
-    payload: Payload,
-    targets: Targets,
-    when: int,
-    *,
-    creator_id: int | None,
-    title: str,
-    ref: str | None = None,
-    rule: str | None = None,
-    quiet: bool = True,
-    report: bool = True,
-) -> Schedule:
-    """Schedule an outbox broadcast of ``kind`` ("text", "product", "teaser", "reminder"...)
-    at ``when`` (Unix seconds; the first fire if ``rule`` recurs). Quiet hours shift it to the
-    end of the window unless ``quiet`` is False."""
-    params = {
-        "broadcast_kind": kind,
-        "payload": payload.to_json(),
-        "targets": targets.to_dict(),
-        "report": report,
-    }
-    return await services.scheduler.create(
-        "broadcast", title, params, when, rule=rule, creator_id=creator_id, ref=ref, quiet=quiet
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SendDecision:
-    """What :func:`send_or_hold` did: sent (``broadcast_id``) or held for the quiet-hours
-    question (``held`` schedule, ``quiet_end`` = when it would go out by itself)."""
-
-    broadcast_id: int | None = None
-    held: Schedule | None = None
-    quiet_end: int | None = None
-
-
-async def send_or_hold(
-    services: Services,
-    kind: str,
-    payload: Payload,
-    targets: Targets,
-    *,
-    creator_id: int,
-    title: str,
-    ref: str | None = None,
-) -> SendDecision:
-    """Send a broadcast now, unless it is quiet hours: then hold it and let the admin choose
-    (render the question with :func:`quiet_question`; the buttons are handled by
-    handlers/schedules.py)."""
-    params = {
-        "broadcast_kind": kind,
-        "payload": payload.to_json(),
-        "targets": targets.to_dict(),
-        "report": True,
-    }
-    return await services.scheduler.now_or_hold(
-        "broadcast", title, params, creator_id=creator_id, ref=ref
-    )
-
-
-def quiet_question(
-    lang: Language, decision: SendDecision, tz: ZoneInfo
-) -> tuple[str, tuple[tuple[tuple[str, str], ...], ...]]:
-    """The admin's quiet-hours question and its buttons (rows of (label, callback_data))."""
-    assert decision.held is not None and decision.quiet_end is not None
-    schedule_id = decision.held.id
-    text = t(lang, "sch_quiet_question", until=local_iso(decision.quiet_end, tz))
-    keyboard = (
-        (
-            (t(lang, "sch_quiet_now"), f"qh:{schedule_id}:now"),
-            (t(lang, "sch_quiet_later"), f"qh:{schedule_id}:later"),
-        ),
-    )
-    return text, keyboard
-
-
-def payload_of(schedule: Schedule) -> Payload:
-    return Payload.from_json(str(schedule.params["payload"]))
-
-
-@renderer("broadcast")
-async def _render_broadcast(
-    services: Services, schedule: Schedule, planned: int
-) -> list[Submission]:
-    params = schedule.params
-    chats = await resolve_targets(services, Targets.from_dict(params.get("targets", {})))
-    reply_to = None
-    if params.get("reply_to_ref"):
-        reply_to = await services.outbox.message_ids(str(params["reply_to_ref"]))
-    return [
-        Submission(
-            kind=str(params["broadcast_kind"]),
-            payload=payload_of(schedule),
-            chat_ids=chats,
-            creator_id=schedule.creator_id,
-            ref=schedule.ref,
-            report=bool(params.get("report", True)) and schedule.creator_id is not None,
-            reply_to=reply_to,
-        )
-    ]
 
 
 # --- lifecycle hooks (bot/app.py STARTUP_HOOKS / SHUTDOWN_HOOKS) ------------------------------

@@ -11,7 +11,8 @@ import pytest
 
 from bot.broadcast.outbox import Payload, inline_markup
 from bot.dev.testbed import Testbed
-from bot.scheduling.scheduler import Targets, quiet_question, schedule_broadcast, send_or_hold
+from bot.scheduling.broadcasts import quiet_question, schedule_broadcast, send_or_hold
+from bot.scheduling.model import Targets
 from tests.e2e.helpers import OWNER, make_group
 from tests.e2e.schedule_helpers import FakeClock, at, run_due, texts_in
 
