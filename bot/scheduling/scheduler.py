@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,15 +33,13 @@ from bot.common.quiet import outside_quiet, quiet_until
 from bot.common.timeparse import local_iso, next_fire, utc_iso
 from bot.scheduling.model import RENDERERS, FireResult, SendDecision
 from bot.texts import t
-from storage.schedule_models import FireStatus, Schedule
+from storage.schedule_models import SYSTEM_KINDS, FireStatus, Schedule
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-# Kinds of system schedules created at start, one each, re-timed from config at every start.
-SYSTEM_KINDS = ("greeting_check", "followups")
 _MAX_CATCH_UP = 1000
 
 
@@ -385,27 +383,31 @@ class Scheduler:
         """One greeting check and one follow-up job, timed from config (re-timed if the
         config changed since the last start)."""
         settings = self._services.settings
-        wanted = {
-            "greeting_check": _daily_rule(
-                settings.greetings.check_time.hour, settings.greetings.check_time.minute
-            ),
-            "followups": _daily_rule(settings.followups.time.hour, settings.followups.time.minute),
-        }
+        await self.ensure_daily("greeting_check", settings.greetings.check_time)
+        await self.ensure_daily("followups", settings.followups.time)
+
+    async def ensure_daily(self, kind: str, at: time) -> Schedule:
+        """The system job ``kind`` (one of ``SYSTEM_KINDS``), every day at local time ``at``:
+        created the first time, re-timed when ``at`` changed since the last start. Its renderer
+        does the work and may send nothing. Call it from a start hook, before the scheduler
+        starts, so a fire missed while the bot was down is caught up like any other."""
+        if kind not in SYSTEM_KINDS:
+            raise ValueError(f"{kind!r} is not a system schedule kind")
+        settings = self._services.settings
+        rule = _daily_rule(at.hour, at.minute)
         now = self._services.now()
-        for kind, rule in wanted.items():
-            existing = [
-                s for s in await self._services.schedules.by_kind(kind) if s.status == "active"
-            ]
-            if not existing:
-                first = next_fire(rule, now, settings.tz)
-                await self.create(kind, kind, {}, first, rule=rule, quiet=False)
-                continue
-            schedule = existing[0]
-            if schedule.rule != rule:
-                first = next_fire(rule, now, settings.tz)
-                await self._services.schedules.reschedule(
-                    schedule.id, planned_at=first, due_at=first, now=now, rule=rule
-                )
+        existing = [s for s in await self._services.schedules.by_kind(kind) if s.status == "active"]
+        if not existing:
+            first = next_fire(rule, now, settings.tz)
+            return await self.create(kind, kind, {}, first, rule=rule, quiet=False)
+        schedule = existing[0]
+        if schedule.rule != rule:
+            first = next_fire(rule, now, settings.tz)
+            await self._services.schedules.reschedule(
+                schedule.id, planned_at=first, due_at=first, now=now, rule=rule
+            )
+            return await self._refresh(schedule.id) or schedule
+        return schedule
 
 
 def _daily_rule(hour: int, minute: int) -> str:
