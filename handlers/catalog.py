@@ -24,7 +24,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -68,6 +67,7 @@ from bot.catalog.service import (
 from bot.common.errors import InputError
 from bot.common.quiet import quiet_until
 from bot.scheduling.broadcasts import quiet_question
+from bot.scheduling.conversations import ConversationHandler
 from bot.scheduling.kinds import cap_text, check_launch, schedule_promo_reminder
 from bot.scheduling.model import Targets
 from bot.services import Services, services_of

@@ -11,7 +11,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -24,6 +23,7 @@ from bot.common.timeparse import UnreadableTime, describe_rule, local_iso, parse
 from bot.events.festivals import FESTIVALS, festival_named
 from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
 from bot.scheduling.broadcasts import schedule_broadcast
+from bot.scheduling.conversations import ConversationHandler
 from bot.scheduling.kinds import cap_text
 from bot.scheduling.model import Targets
 from bot.services import Services, services_of

@@ -11,7 +11,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -40,6 +39,7 @@ from bot.events.training_cancel import (
     usage_error,
 )
 from bot.scheduling.broadcasts import quiet_question
+from bot.scheduling.conversations import ConversationHandler
 from bot.services import services_of
 from bot.texts import Language, t
 from handlers.common import (

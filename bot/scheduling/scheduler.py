@@ -51,6 +51,7 @@ class Scheduler:
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._debounced: dict[str, tuple[asyncio.Task[None], Callable[[], Awaitable[object]]]] = {}
+        self._timers: dict[str, asyncio.Task[None]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -69,6 +70,9 @@ class Scheduler:
 
     async def stop(self) -> None:
         await self.flush()
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
@@ -190,6 +194,32 @@ class Scheduler:
                 log.exception("debounced %s failed", key)
 
         self._debounced[key] = (asyncio.get_running_loop().create_task(later()), action)
+
+    def later(self, key: str, delay: float, action: Callable[[], Awaitable[object]]) -> None:
+        """Run ``action`` once in ``delay`` seconds (e.g. end an idle conversation), replacing
+        the timer already set for ``key``. Timers live in memory: a stop drops them."""
+        self.cancel_later(key)
+
+        async def wait_then_run() -> None:
+            await asyncio.sleep(delay)
+            # Past this point a cancel_later (a new update of the conversation) is too late.
+            self._timers.pop(key, None)
+            try:
+                await action()
+            except Exception:
+                log.exception("timer %s failed", key)
+
+        self._timers[key] = asyncio.get_running_loop().create_task(wait_then_run())
+
+    def cancel_later(self, key: str) -> None:
+        """Drop the timer set for ``key``, if it has not run yet."""
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+    def timer_keys(self) -> list[str]:
+        """The keys of the timers still waiting (for tests)."""
+        return sorted(self._timers)
 
     async def flush(self) -> None:
         """Run the debounced actions now (on shutdown, so no RSVP edit is lost)."""

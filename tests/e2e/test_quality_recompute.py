@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram.warnings import PTBUserWarning
 
 from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group
@@ -34,6 +35,11 @@ async def sbed(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Testbed]:
 async def _computed_at(bed: Testbed) -> list[int]:
     scores = [await bed.services.profiles.score(user_id) for user_id in AGENTS]
     return [score.computed_at if score is not None else -1 for score in scores]
+
+
+async def test_the_application_has_no_job_queue(sbed: Testbed) -> None:
+    with pytest.warns(PTBUserWarning, match="No `JobQueue` set up"):
+        assert sbed.application.job_queue is None
 
 
 async def test_recompute_fires_daily_at_the_configured_hour(
