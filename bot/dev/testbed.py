@@ -30,7 +30,11 @@ class Testbed:
 
     # No quiet hours unless a test asks for them, so that immediate sends behave the same
     # whatever the time of day the suite (or the demo) runs at.
-    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {"quiet_hours": []}
+    TEST_DEFAULTS: ClassVar[dict[str, Any]] = {
+        "quiet_hours": [],
+        # RSVP clicks are folded into one announcement edit after this delay (2 s live): none.
+        "training": {"rsvp_edit_delay_seconds": 0.0},
+    }
 
     database: Path
     owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
