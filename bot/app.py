@@ -64,6 +64,7 @@ FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
 # in list order for start and reverse order for stop.
 STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]
+# Before start_scheduler: adds the daily quality recompute to the system schedules.
 STARTUP_HOOKS.append(schedule_daily_recompute)
 SHUTDOWN_HOOKS: list[LifecycleHook] = [stop_delivery]
 # After the engine starts (catch-up fires go to it), before it stops (RSVP edits are flushed).
@@ -89,6 +90,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .defaults(HANDLER_DEFAULTS)
         .post_init(post_init)
         .post_shutdown(close_services)
+        # Every timed job runs on bot/scheduling (APScheduler), not on PTB's JobQueue.
+        .job_queue(None)
     )
     application = builder.build()
     for module in FEATURES:

@@ -11,7 +11,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -21,8 +20,10 @@ from bot.catalog.launches import LaunchPlan, plan_launch, schedule_launch
 from bot.common.callbacks import LaunchPick, LaunchSlot, encode, matches
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso, parse_when
+from bot.scheduling.arguments import split_targets, take_when
+from bot.scheduling.conversations import ConversationHandler
 from bot.scheduling.kinds import cap_text
-from bot.scheduling.scheduler import Targets
+from bot.scheduling.model import Targets
 from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
@@ -34,7 +35,6 @@ from handlers.common import (
     message_text,
     reply,
 )
-from handlers.timing import split_targets, take_when
 
 
 def _split_times(args: list[str]) -> list[list[str]]:

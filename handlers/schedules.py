@@ -11,7 +11,8 @@ from bot.common.errors import InputError
 from bot.common.timeparse import describe_rule, local_iso
 from bot.events.festivals import FESTIVALS, festival_named
 from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
-from bot.scheduling.scheduler import schedule_broadcast
+from bot.scheduling.arguments import split_targets, take_when
+from bot.scheduling.broadcasts import schedule_broadcast
 from bot.services import Services
 from bot.texts import Language, escape, t
 from handlers.common import (
@@ -23,7 +24,6 @@ from handlers.common import (
     drop_clicked_row,
     reply,
 )
-from handlers.timing import split_targets, take_when
 
 MAX_TEXT = 3500
 LIST_LIMIT = 30

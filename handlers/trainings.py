@@ -10,7 +10,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -39,7 +38,8 @@ from bot.events.training_cancel import (
     parse_training_id,
     usage_error,
 )
-from bot.scheduling.scheduler import quiet_question
+from bot.scheduling.broadcasts import quiet_question
+from bot.scheduling.conversations import ConversationHandler
 from bot.texts import Language, t
 from handlers.common import (
     Context,

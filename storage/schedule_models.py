@@ -11,6 +11,9 @@ FireStatus = Literal["sent", "shifted", "missed", "skipped"]
 GreetingStatus = Literal["pending", "approved", "skipped"]
 RsvpAnswer = Literal["yes", "no", "maybe"]
 RSVP_ANSWERS: tuple[RsvpAnswer, ...] = ("yes", "no", "maybe")
+# Daily jobs the bot schedules for itself, one each, re-timed from config at every start. They
+# are left out of /schedules, and their missed fires are not reported (each looks back itself).
+SYSTEM_KINDS: tuple[str, ...] = ("greeting_check", "followups", "quality_recompute")
 
 
 @dataclass(frozen=True, slots=True)

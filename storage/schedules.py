@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
-from storage.schedule_models import Fire, FireStatus, Schedule, ScheduleStatus
+from storage.schedule_models import SYSTEM_KINDS, Fire, FireStatus, Schedule, ScheduleStatus
 
 _SELECT = (
     "SELECT id, kind, title, params, ref, rule, creator_id, status, quiet, next_planned_at,"
@@ -100,13 +100,13 @@ class ScheduleRepository:
         self, *, limit: int, include_system: bool = False
     ) -> builtins.list[Schedule]:
         """Active, paused and held schedules, soonest first (system jobs left out by default)."""
-        system = "" if include_system else " AND kind NOT IN ('greeting_check', 'followups')"
+        hidden = () if include_system else SYSTEM_KINDS
         rows = await self._db.fetchall(
             _SELECT
             + " WHERE status IN ('active', 'paused', 'held')"
-            + system
+            + f" AND kind NOT IN ({','.join('?' * len(hidden))})"
             + " ORDER BY next_due_at, id LIMIT ?",
-            (limit,),
+            (*hidden, limit),
         )
         return [_schedule(row) for row in rows]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as day_time
-from typing import Any
 
 from bot.agents.profiles import category_match, operating_label
 from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
 from bot.agents.terms import platform_label, tier_label
 from bot.common.render import local_time, mode_label
+from bot.scheduling import model as scheduling
 from bot.services import Services
 from bot.texts import Html, Language, escape, t
 from storage.models import Agent
@@ -28,6 +28,7 @@ from storage.profiles import (
     StoreProfile,
     Submission,
 )
+from storage.schedule_models import Schedule
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ async def training_attendance(services: Services, user_ids: Sequence[int]) -> di
 
 ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
 BATCH = 5000
+# The system schedule (bot/scheduling) that recomputes every score once a day.
+RECOMPUTE_KIND = "quality_recompute"
 
 
 def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> QualityInputs:
@@ -123,18 +126,20 @@ async def daily_recompute(services: Services) -> None:
     log.info("recomputed %s quality scores", count)
 
 
-async def schedule_daily_recompute(application: Any, services: Services) -> None:
-    """Startup hook: run :func:`daily_recompute` every day at the configured local hour."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        log.warning("no job queue: quality scores are refreshed only on use")
-        return
+@scheduling.renderer(RECOMPUTE_KIND)
+async def _recompute_fire(
+    services: Services, schedule: Schedule, planned: int
+) -> list[scheduling.Submission]:
+    """A fire of the daily system job: recompute every score; nothing to send."""
+    await daily_recompute(services)
+    return []
 
-    async def job(_context: Any) -> None:
-        await daily_recompute(services)
 
-    at = day_time(hour=services.settings.quality.recompute_hour, tzinfo=services.settings.tz)
-    job_queue.run_daily(job, time=at, name="quality-daily-recompute")
+async def schedule_daily_recompute(application: object, services: Services) -> None:
+    """Startup hook (before the scheduler starts): the bot's scheduler runs
+    :func:`daily_recompute` every day at ``quality.recompute_hour``, local time."""
+    at = day_time(hour=services.settings.quality.recompute_hour)
+    await services.scheduler.ensure_daily(RECOMPUTE_KIND, at)
 
 
 # ---------------------------------------------------------------------- rendering

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from bot.broadcast.outbox import Keyboard, Payload
 from bot.common.quiet import quiet_until
-from bot.scheduling.scheduler import Targets, quiet_question, send_or_hold
+from bot.scheduling.broadcasts import quiet_question, send_or_hold
+from bot.scheduling.model import Targets
 from bot.services import Services
 from bot.texts import Language
 

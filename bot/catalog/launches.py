@@ -12,8 +12,9 @@ from bot.catalog.service import product_payload
 from bot.common.callbacks import LaunchPick, encode, fits
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso
+from bot.scheduling.broadcasts import resolve_targets
 from bot.scheduling.kinds import LaunchCheck, check_launch
-from bot.scheduling.scheduler import Submission, Targets, renderer, resolve_targets
+from bot.scheduling.model import Submission, Targets, renderer
 from bot.texts import Language, t
 from storage.catalog import Product
 from storage.schedule_models import Schedule

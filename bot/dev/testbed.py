@@ -38,6 +38,8 @@ class Testbed:
         "quiet_hours": [],
         "rate_limits": {"per_private_chat_per_second": 1000},
         "delivery": {"backoff_seconds": 0.01, "loop_error_backoff_seconds": 0.01},
+        # RSVP clicks are folded into one announcement edit after this delay (2 s live): none.
+        "training": {"rsvp_edit_delay_seconds": 0.0},
     }
 
     database: Path

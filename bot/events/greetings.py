@@ -17,7 +17,7 @@ from bot.broadcast.outbox import Payload
 from bot.common.callbacks import GreetingAnswer, encode
 from bot.common.timeparse import local_iso
 from bot.events.festivals import Festival, festival_by_key, upcoming
-from bot.scheduling.scheduler import Submission, renderer
+from bot.scheduling.model import Submission, renderer
 from bot.texts import Html, Language, escape, t
 from storage.schedule_models import Schedule
 

@@ -19,7 +19,8 @@ from bot.broadcast.outbox import Keyboard, Payload
 from bot.common.callbacks import RsvpChoice, encode
 from bot.common.errors import InputError
 from bot.common.timeparse import local_iso
-from bot.scheduling.scheduler import SendDecision, Submission, Targets, renderer, resolve_targets
+from bot.scheduling.broadcasts import resolve_targets
+from bot.scheduling.model import SendDecision, Submission, Targets, renderer
 from bot.texts import Language, t
 from storage.schedule_models import RSVP_ANSWERS, Rsvp, RsvpAnswer, Schedule, Training
 

@@ -1,5 +1,7 @@
 """The /stats chart: a pure function from figures to PNG bytes (matplotlib, headless).
 
+matplotlib is imported when a chart is drawn, not with this module: importing the bot stays light.
+
 Uses the object-oriented API (``Figure`` + the Agg canvas) rather than ``pyplot``, so there is no
 global figure state and a chart can be rendered in a worker thread while the bot goes on. Text
 uses DejaVu Sans, which ships inside matplotlib (nothing is downloaded); it has no CJK glyphs,
@@ -10,15 +12,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_PX = 1200
 HEIGHT_PX = 900
@@ -53,12 +50,22 @@ def _unavailable(axes: Axes, title: str, why: str) -> None:
 
 def _integer_axis(axes: Axes, highest: int) -> None:
     """Counts are whole numbers: integer ticks, from 0, with room for labels (1 if all zero)."""
+    from matplotlib.ticker import MaxNLocator
+
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(0, max(1, highest) * 1.15)
 
 
 def render_chart(data: ChartData) -> bytes:
     """The three panels (agents per tier, agent growth per week, deliveries per week) as PNG."""
+    # matplotlib (with numpy) takes about half a second to import: the bot pays it at the first
+    # /stats, not at every start.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
     with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 11}):

@@ -12,7 +12,8 @@ from bot.catalog.service import promotion_message
 from bot.common.callbacks import FollowUpDone, encode
 from bot.common.quiet import outside_quiet
 from bot.common.timeparse import local_iso
-from bot.scheduling.scheduler import Submission, Targets, renderer, resolve_targets
+from bot.scheduling.broadcasts import resolve_targets
+from bot.scheduling.model import Submission, Targets, renderer
 from bot.texts import Html, Language, t
 from storage.catalog import Promotion
 from storage.schedule_models import Schedule

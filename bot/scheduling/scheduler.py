@@ -22,87 +22,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.broadcast.outbox import Payload
-from bot.common.callbacks import QuietAnswer, encode
 from bot.common.quiet import outside_quiet, quiet_until
 from bot.common.timeparse import local_iso, next_fire, utc_iso
-from bot.texts import Language, t
-from storage.schedule_models import FireStatus, Schedule
+from bot.scheduling.model import RENDERERS, FireResult, SendDecision
+from bot.texts import t
+from storage.schedule_models import SYSTEM_KINDS, FireStatus, Schedule
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-# Kinds of system schedules created at start, one each, re-timed from config at every start.
-SYSTEM_KINDS = ("greeting_check", "followups")
 _MAX_CATCH_UP = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Targets:
-    """Who receives a scheduled broadcast: explicit chats, else the active groups carrying any
-    of ``tags`` (all active groups when there are no tags), resolved at fire time."""
-
-    tags: tuple[str, ...] = ()
-    chat_ids: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"tags": list(self.tags), "chat_ids": list(self.chat_ids)}
-
-    @staticmethod
-    def from_dict(data: Mapping[str, Any]) -> Targets:
-        return Targets(
-            tags=tuple(str(tag) for tag in data.get("tags", ())),
-            chat_ids=tuple(int(chat) for chat in data.get("chat_ids", ())),
-        )
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One outbox broadcast a fire makes. ``key`` distinguishes several broadcasts of one fire
-    (e.g. one per agent for addressed greetings) inside the idempotency key."""
-
-    kind: str
-    payload: Payload
-    chat_ids: tuple[int, ...]
-    creator_id: int | None = None
-    ref: str | None = None
-    key: str = ""
-    report: bool = False
-    reply_to: Mapping[int, int] | None = None
-    on_sent: Callable[[int], Awaitable[None]] | None = field(default=None, compare=False)
-
-
-Renderer = Callable[["Services", Schedule, int], Awaitable[list[Submission]]]
-# kind -> how a fire of that kind turns into broadcasts; features register theirs at import.
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    def register(function: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise RuntimeError(f"two renderers for schedule kind {kind!r}")
-        RENDERERS[kind] = function
-        return function
-
-    return register
-
-
-@dataclass(frozen=True, slots=True)
-class FireResult:
-    schedule_id: int
-    planned_at: int
-    status: str  # sent / shifted / missed / skipped
-    broadcast_ids: tuple[int, ...] = ()
 
 
 class Scheduler:
@@ -113,6 +51,7 @@ class Scheduler:
         self._lock = asyncio.Lock()
         self._aps: AsyncIOScheduler | None = None
         self._debounced: dict[str, tuple[asyncio.Task[None], Callable[[], Awaitable[object]]]] = {}
+        self._timers: dict[str, asyncio.Task[None]] = {}
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -131,6 +70,9 @@ class Scheduler:
 
     async def stop(self) -> None:
         await self.flush()
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
@@ -252,6 +194,32 @@ class Scheduler:
                 log.exception("debounced %s failed", key)
 
         self._debounced[key] = (asyncio.get_running_loop().create_task(later()), action)
+
+    def later(self, key: str, delay: float, action: Callable[[], Awaitable[object]]) -> None:
+        """Run ``action`` once in ``delay`` seconds (e.g. end an idle conversation), replacing
+        the timer already set for ``key``. Timers live in memory: a stop drops them."""
+        self.cancel_later(key)
+
+        async def wait_then_run() -> None:
+            await asyncio.sleep(delay)
+            # Past this point a cancel_later (a new update of the conversation) is too late.
+            self._timers.pop(key, None)
+            try:
+                await action()
+            except Exception:
+                log.exception("timer %s failed", key)
+
+        self._timers[key] = asyncio.get_running_loop().create_task(wait_then_run())
+
+    def cancel_later(self, key: str) -> None:
+        """Drop the timer set for ``key``, if it has not run yet."""
+        timer = self._timers.pop(key, None)
+        if timer is not None:
+            timer.cancel()
+
+    def timer_keys(self) -> list[str]:
+        """The keys of the timers still waiting (for tests)."""
+        return sorted(self._timers)
 
     async def flush(self) -> None:
         """Run the debounced actions now (on shutdown, so no RSVP edit is lost)."""
@@ -445,146 +413,35 @@ class Scheduler:
         """One greeting check and one follow-up job, timed from config (re-timed if the
         config changed since the last start)."""
         settings = self._services.settings
-        wanted = {
-            "greeting_check": _daily_rule(
-                settings.greetings.check_time.hour, settings.greetings.check_time.minute
-            ),
-            "followups": _daily_rule(settings.followups.time.hour, settings.followups.time.minute),
-        }
+        await self.ensure_daily("greeting_check", settings.greetings.check_time)
+        await self.ensure_daily("followups", settings.followups.time)
+
+    async def ensure_daily(self, kind: str, at: time) -> Schedule:
+        """The system job ``kind`` (one of ``SYSTEM_KINDS``), every day at local time ``at``:
+        created the first time, re-timed when ``at`` changed since the last start. Its renderer
+        does the work and may send nothing. Call it from a start hook, before the scheduler
+        starts, so a fire missed while the bot was down is caught up like any other."""
+        if kind not in SYSTEM_KINDS:
+            raise ValueError(f"{kind!r} is not a system schedule kind")
+        settings = self._services.settings
+        rule = _daily_rule(at.hour, at.minute)
         now = self._services.now()
-        for kind, rule in wanted.items():
-            existing = [
-                s for s in await self._services.schedules.by_kind(kind) if s.status == "active"
-            ]
-            if not existing:
-                first = next_fire(rule, now, settings.tz)
-                await self.create(kind, kind, {}, first, rule=rule, quiet=False)
-                continue
-            schedule = existing[0]
-            if schedule.rule != rule:
-                first = next_fire(rule, now, settings.tz)
-                await self._services.schedules.reschedule(
-                    schedule.id, planned_at=first, due_at=first, now=now, rule=rule
-                )
+        existing = [s for s in await self._services.schedules.by_kind(kind) if s.status == "active"]
+        if not existing:
+            first = next_fire(rule, now, settings.tz)
+            return await self.create(kind, kind, {}, first, rule=rule, quiet=False)
+        schedule = existing[0]
+        if schedule.rule != rule:
+            first = next_fire(rule, now, settings.tz)
+            await self._services.schedules.reschedule(
+                schedule.id, planned_at=first, due_at=first, now=now, rule=rule
+            )
+            return await self._refresh(schedule.id) or schedule
+        return schedule
 
 
 def _daily_rule(hour: int, minute: int) -> str:
     return f"cron:*:{hour:02d}:{minute:02d}"
-
-
-# --- the service functions other features call ---------------------------------------------
-
-
-async def resolve_targets(services: Services, targets: Targets) -> tuple[int, ...]:
-    """The chat ids a broadcast to ``targets`` goes to right now."""
-    if targets.chat_ids:
-        return targets.chat_ids
-    groups = await services.groups.with_tags(targets.tags)
-    return tuple(group.chat_id for group in groups)
-
-
-async def schedule_broadcast(
-    services: Services,
-    kind: str,
-    payload: Payload,
-    targets: Targets,
-    when: int,
-    *,
-    creator_id: int | None,
-    title: str,
-    ref: str | None = None,
-    rule: str | None = None,
-    quiet: bool = True,
-    report: bool = True,
-) -> Schedule:
-    """Schedule an outbox broadcast of ``kind`` ("text", "product", "teaser", "reminder"...)
-    at ``when`` (Unix seconds; the first fire if ``rule`` recurs). Quiet hours shift it to the
-    end of the window unless ``quiet`` is False."""
-    params = {
-        "broadcast_kind": kind,
-        "payload": payload.to_json(),
-        "targets": targets.to_dict(),
-        "report": report,
-    }
-    return await services.scheduler.create(
-        "broadcast", title, params, when, rule=rule, creator_id=creator_id, ref=ref, quiet=quiet
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SendDecision:
-    """What :func:`send_or_hold` did: sent (``broadcast_id``) or held for the quiet-hours
-    question (``held`` schedule, ``quiet_end`` = when it would go out by itself)."""
-
-    broadcast_id: int | None = None
-    held: Schedule | None = None
-    quiet_end: int | None = None
-
-
-async def send_or_hold(
-    services: Services,
-    kind: str,
-    payload: Payload,
-    targets: Targets,
-    *,
-    creator_id: int,
-    title: str,
-    ref: str | None = None,
-) -> SendDecision:
-    """Send a broadcast now, unless it is quiet hours: then hold it and let the admin choose
-    (render the question with :func:`quiet_question`; the buttons are handled by
-    handlers/schedules.py)."""
-    params = {
-        "broadcast_kind": kind,
-        "payload": payload.to_json(),
-        "targets": targets.to_dict(),
-        "report": True,
-    }
-    return await services.scheduler.now_or_hold(
-        "broadcast", title, params, creator_id=creator_id, ref=ref
-    )
-
-
-def quiet_question(
-    lang: Language, decision: SendDecision, tz: ZoneInfo
-) -> tuple[str, tuple[tuple[tuple[str, str], ...], ...]]:
-    """The admin's quiet-hours question and its buttons (rows of (label, callback_data))."""
-    assert decision.held is not None and decision.quiet_end is not None
-    schedule_id = decision.held.id
-    text = t(lang, "sch_quiet_question", until=local_iso(decision.quiet_end, tz))
-    keyboard = (
-        (
-            (t(lang, "sch_quiet_now"), encode(QuietAnswer(schedule_id, "now"))),
-            (t(lang, "sch_quiet_later"), encode(QuietAnswer(schedule_id, "later"))),
-        ),
-    )
-    return text, keyboard
-
-
-def payload_of(schedule: Schedule) -> Payload:
-    return Payload.from_json(str(schedule.params["payload"]))
-
-
-@renderer("broadcast")
-async def _render_broadcast(
-    services: Services, schedule: Schedule, planned: int
-) -> list[Submission]:
-    params = schedule.params
-    chats = await resolve_targets(services, Targets.from_dict(params.get("targets", {})))
-    reply_to = None
-    if params.get("reply_to_ref"):
-        reply_to = await services.outbox.message_ids(str(params["reply_to_ref"]))
-    return [
-        Submission(
-            kind=str(params["broadcast_kind"]),
-            payload=payload_of(schedule),
-            chat_ids=chats,
-            creator_id=schedule.creator_id,
-            ref=schedule.ref,
-            report=bool(params.get("report", True)) and schedule.creator_id is not None,
-            reply_to=reply_to,
-        )
-    ]
 
 
 # --- lifecycle hooks (bot/app.py STARTUP_HOOKS / SHUTDOWN_HOOKS) ------------------------------

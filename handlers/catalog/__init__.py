@@ -16,7 +16,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -33,6 +32,7 @@ from bot.common.callbacks import (
     matches,
     matches_exactly,
 )
+from bot.scheduling.conversations import ConversationHandler
 from handlers.catalog.drafts import TEXT, cancel, stale_button, timed_out, wrong_input
 from handlers.catalog.lists import product_command, products_command, promos_command
 from handlers.catalog.products import (

@@ -26,7 +26,7 @@ from bot.catalog.service import product_payload
 from bot.common.callbacks import ProductCategory, ProductStep, ProductTarget, encode
 from bot.common.errors import InputError
 from bot.scheduling.kinds import cap_text, check_launch
-from bot.scheduling.scheduler import Targets
+from bot.scheduling.model import Targets
 from bot.services import Services
 from bot.texts import Language, t
 from handlers.catalog.drafts import (

@@ -24,8 +24,9 @@ from bot.catalog.service import send_promotion
 from bot.common.callbacks import PromoKindChoice, PromoTarget, encode
 from bot.common.errors import InputError
 from bot.common.quiet import quiet_until
+from bot.scheduling.broadcasts import quiet_question
 from bot.scheduling.kinds import schedule_promo_reminder
-from bot.scheduling.scheduler import Targets, quiet_question
+from bot.scheduling.model import Targets
 from bot.texts import Language, t
 from handlers.catalog.drafts import (
     ASKED,

@@ -24,10 +24,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def sbed(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Testbed]:
-    overrides = {"training": {"rsvp_edit_delay_seconds": 0.05}}
-    async with Testbed(
-        database=tmp_path / "bot.sqlite3", clock=clock, overrides=overrides
-    ) as testbed:
+    async with Testbed(database=tmp_path / "bot.sqlite3", clock=clock) as testbed:
         testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
         await testbed.say(OWNER, OWNER, "/start")
         yield testbed

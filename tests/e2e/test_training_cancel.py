@@ -27,7 +27,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def sbed(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Testbed]:
-    overrides = {"training": {"rsvp_edit_delay_seconds": 0.05}, "quiet_hours": ["22:00-08:00"]}
+    overrides = {"quiet_hours": ["22:00-08:00"]}
     async with Testbed(
         database=tmp_path / "bot.sqlite3", clock=clock, overrides=overrides
     ) as testbed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.common.errors import InputError
 from bot.common.timeparse import UnreadableTime, parse_when
-from bot.scheduling.scheduler import Targets
+from bot.scheduling.model import Targets
 from bot.services import Services
 from bot.texts import Language, t
 
