@@ -18,6 +18,7 @@ waits for the lock like any other coroutine.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -168,7 +171,10 @@ class Database:
             finally:
                 self._current.reset(token)
         for callback in transaction.after_commit:
-            callback()
+            try:
+                callback()
+            except Exception:  # the commit stands: the caller must not take it for a failure
+                log.exception("after-commit callback %r failed", callback)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         """Run ``callback`` once what the current task wrote is visible to every reader: at
