@@ -2,12 +2,17 @@
 
 One :class:`Services` lives in ``application.bot_data`` from ``post_init`` to ``post_shutdown``;
 handlers reach it as ``context.services`` (:class:`bot.context.BotContext`).
+
+Every admin change is audited in the same transaction as the change: ``async with
+services.audited(actor, action, target) as audit:`` around the repository writes (see
+:meth:`Services.audited`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +34,22 @@ from storage.trainings import GreetingRepository, TrainingRepository
 
 Clock = Callable[[], float]
 SERVICES_KEY = "agentbot.services"
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    """The audit row an :meth:`Services.audited` block writes when it ends. The block may fill
+    in what it learns on the way (the id it created) or :meth:`skip` the row when it turned out
+    to change nothing."""
+
+    actor_id: int | None
+    action: str
+    target: str | None = None
+    detail: str | None = None
+    skipped: bool = False
+
+    def skip(self) -> None:
+        self.skipped = True
 
 
 @dataclass
@@ -71,6 +92,29 @@ class Services:
 
     def now(self) -> int:
         return int(self.clock())
+
+    @asynccontextmanager
+    async def audited(
+        self,
+        actor_id: int | None,
+        action: str,
+        target: str | None = None,
+        detail: str | None = None,
+    ) -> AsyncIterator[AuditRecord]:
+        """One write transaction for a change and the audit row that records it: the
+        repository writes in the block join it, the row is written last, and both commit
+        together or, on any error, neither.
+
+        The block holds the database's write lock: no Telegram call (replies, sends) belongs
+        in it, nor anything that takes the scheduler's fire lock (``Scheduler.exclusive``)
+        after it, which a fire takes before writing."""
+        record = AuditRecord(actor_id, action, target, detail)
+        async with self.db.transaction():
+            yield record
+            if not record.skipped:
+                await self.audit.add(
+                    self.now(), record.actor_id, record.action, record.target, record.detail
+                )
 
     def is_owner(self, user_id: int) -> bool:
         return user_id in self.settings.owners

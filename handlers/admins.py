@@ -44,12 +44,15 @@ async def grant(update: Update, context: Context) -> None:
     user_id = _user_id_arg(command_args(context), lang, "usage_grant")
     assert update.effective_user is not None
     actor = update.effective_user.id
-    if services.is_owner(user_id) or not await services.admins.grant(
-        user_id, actor, services.now()
-    ):
+    granted = False
+    if not services.is_owner(user_id):
+        async with services.audited(actor, "grant", str(user_id)) as audit:
+            granted = await services.admins.grant(user_id, actor, services.now())
+            if not granted:
+                audit.skip()
+    if not granted:
         await reply(update, t(lang, "grant_already", user_id=user_id))
         return
-    await services.audit.add(services.now(), actor, "grant", str(user_id))
     await set_admin_menu(context.bot, user_id, services.settings.language, admin=True)
     await reply(update, t(lang, "grant_done", user_id=user_id))
 
@@ -62,10 +65,13 @@ async def revoke(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     if services.is_owner(user_id):
         raise InputError(t(lang, "revoke_owner", user_id=user_id))
-    if not await services.admins.revoke(user_id):
+    async with services.audited(update.effective_user.id, "revoke", str(user_id)) as audit:
+        revoked = await services.admins.revoke(user_id)
+        if not revoked:
+            audit.skip()
+    if not revoked:
         await reply(update, t(lang, "revoke_not_admin", user_id=user_id))
         return
-    await services.audit.add(services.now(), update.effective_user.id, "revoke", str(user_id))
     await set_admin_menu(context.bot, user_id, services.settings.language, admin=False)
     await reply(update, t(lang, "revoke_done", user_id=user_id))
 

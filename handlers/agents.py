@@ -105,8 +105,8 @@ async def remark_command(update: Update, context: Context) -> None:
     _needs(args, 2, lang, "usage_remark")
     agent = await find_agent(services, args[0], lang)
     remark = clean_text(" ".join(args[1:]), MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
-    await services.agents.set_remark(agent.user_id, remark)
-    await services.audit.add(services.now(), actor_id(update), "remark", str(agent.user_id), remark)
+    async with services.audited(actor_id(update), "remark", str(agent.user_id), remark):
+        await services.agents.set_remark(agent.user_id, remark)
     await reply(update, t(lang, "remark_done", user_id=agent.user_id, remark=remark))
 
 
@@ -117,17 +117,13 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
     _needs(args, 2, lang, "usage_tag" if add else "usage_untag")
     agent = await find_agent(services, args[0], lang)
     tags = parse_tags(args[1:], lang)
-    if add:
-        await services.agents.add_tags(agent.user_id, tags)
-    else:
-        await services.agents.remove_tags(agent.user_id, tags)
-    await services.audit.add(
-        services.now(),
-        actor_id(update),
-        "tag" if add else "untag",
-        str(agent.user_id),
-        " ".join(tags),
-    )
+    async with services.audited(
+        actor_id(update), "tag" if add else "untag", str(agent.user_id), " ".join(tags)
+    ):
+        if add:
+            await services.agents.add_tags(agent.user_id, tags)
+        else:
+            await services.agents.remove_tags(agent.user_id, tags)
     updated = await services.agents.get(agent.user_id)
     assert updated is not None
     await reply(
@@ -155,8 +151,8 @@ async def mode_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "usage_mode"))
     agent = await find_agent(services, args[0], lang)
     mode = parse_mode(args[1], lang)
-    await services.agents.set_order_mode(agent.user_id, mode)
-    await services.audit.add(services.now(), actor_id(update), "mode", str(agent.user_id), mode)
+    async with services.audited(actor_id(update), "mode", str(agent.user_id), mode):
+        await services.agents.set_order_mode(agent.user_id, mode)
     await reply(update, t(lang, "mode_done", user_id=agent.user_id, mode=mode_label(mode, lang)))
 
 
@@ -172,10 +168,8 @@ async def contacted_command(update: Update, context: Context) -> None:
         if len(args) > 1
         else None
     )
-    await services.agents.set_contacted(agent.user_id, note, services.now())
-    await services.audit.add(
-        services.now(), actor_id(update), "contacted", str(agent.user_id), note or ""
-    )
+    async with services.audited(actor_id(update), "contacted", str(agent.user_id), note or ""):
+        await services.agents.set_contacted(agent.user_id, note, services.now())
     await reply(update, t(lang, "contacted_done", user_id=agent.user_id))
 
 

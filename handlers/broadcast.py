@@ -205,15 +205,17 @@ async def send_or_cancel(update: Update, context: Context) -> None:
         return
     actor = actor_id(update)
     title = _plain_title(draft.payload.text)
-    gate = await submit_unless_quiet(
-        services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
-    )
+    async with services.audited(actor, "broadcast", detail=draft.target or "") as audit:
+        gate = await submit_unless_quiet(
+            services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
+        )
+        if gate.question is not None:
+            audit.skip()  # held for the quiet-hours answer, audited with it
+        else:
+            audit.target = str(gate.broadcast_id)
     if gate.question is not None:
         await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return
-    await services.audit.add(
-        services.now(), actor, "broadcast", str(gate.broadcast_id), draft.target or ""
-    )
     await query.edit_message_text(
         t(lang, "bc_queued", id=gate.broadcast_id, count=len(draft.chat_ids)),
     )
@@ -286,6 +288,8 @@ async def retract_clicked(update: Update, context: Context) -> None:
     if broadcast is None or broadcast.status == "retracted":
         await query.edit_message_text(t(lang, "bc_retract_already", id=broadcast_id))
         return
+    # The engine retracts in the background (network calls, its own writes): the audit row
+    # records the order, before it is carried out.
     await services.audit.add(services.now(), actor_id(update), "retract", str(broadcast_id))
     message = query.message
     assert isinstance(message, Message)
@@ -324,6 +328,7 @@ async def edit_command(update: Update, context: Context) -> None:
     old_parts, new_parts = layout(old), layout(new)
     if len(new_parts) > len(old_parts):
         raise InputError(t(lang, "bc_edit_too_long", id=broadcast_id, parts=len(old_parts)))
+    # As for a retraction: the order is recorded, the engine edits in the background.
     await services.audit.add(services.now(), actor_id(update), "edit_broadcast", str(broadcast_id))
     status = await reply(update, t(lang, "bc_edit_started", id=broadcast_id, count=broadcast.sent))
 

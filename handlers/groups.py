@@ -27,16 +27,16 @@ async def on_bot_membership(update: Update, context: Context) -> None:
     chat = change.chat
     if joined:
         group_language = language_of(change.from_user.language_code, services.settings.language)
-        group, _ = await services.groups.register(
-            chat.id,
-            chat.title or str(chat.id),
-            chat.type,
-            change.from_user.id,
-            services.now(),
-            language=group_language,
-        )
+        async with services.audited(change.from_user.id, "group_added", str(chat.id)):
+            group, _ = await services.groups.register(
+                chat.id,
+                chat.title or str(chat.id),
+                chat.type,
+                change.from_user.id,
+                services.now(),
+                language=group_language,
+            )
         log.info("bot added to group %s by %s", chat.id, change.from_user.id)
-        await services.audit.add(services.now(), change.from_user.id, "group_added", str(chat.id))
         for owner in services.settings.owners:
             lang = services.settings.language
             try:
@@ -48,11 +48,14 @@ async def on_bot_membership(update: Update, context: Context) -> None:
                 log.warning("could not tell owner %s about group %s: %s", owner, chat.id, error)
     elif joined is False:
         reason = "kicked" if change.new_chat_member.status == ChatMember.BANNED else "left"
-        if await services.groups.mark_inactive(chat.id, reason, services.now()):
+        async with services.audited(
+            change.from_user.id, "group_removed", str(chat.id), reason
+        ) as audit:
+            removed = await services.groups.mark_inactive(chat.id, reason, services.now())
+            if not removed:
+                audit.skip()
+        if removed:
             log.info("bot removed from group %s (%s)", chat.id, reason)
-            await services.audit.add(
-                services.now(), change.from_user.id, "group_removed", str(chat.id), reason
-            )
 
 
 async def on_migration(update: Update, context: Context) -> None:
@@ -67,9 +70,12 @@ async def on_migration(update: Update, context: Context) -> None:
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    if await services.groups.migrate(old, new, services.now()):
+    async with services.audited(None, "group_migrated", str(old), str(new)) as audit:
+        migrated = await services.groups.migrate(old, new, services.now())
+        if not migrated:
+            audit.skip()
+    if migrated:
         log.info("group %s migrated to %s", old, new)
-        await services.audit.add(services.now(), None, "group_migrated", str(old), str(new))
 
 
 async def on_title_change(update: Update, context: Context) -> None:
@@ -99,18 +105,17 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
     group = await services.groups.get(chat_id)
     if group is None:
         raise InputError(t(lang, "err_group_unknown", chat_id=chat_id))
-    if add:
-        await services.groups.add_tags(chat_id, tags)
-    else:
-        await services.groups.remove_tags(chat_id, tags)
     user = update.effective_user
-    await services.audit.add(
-        services.now(),
+    async with services.audited(
         user.id if user else None,
         "tag_group" if add else "untag_group",
         str(chat_id),
         " ".join(tags),
-    )
+    ):
+        if add:
+            await services.groups.add_tags(chat_id, tags)
+        else:
+            await services.groups.remove_tags(chat_id, tags)
     updated = await services.groups.get(chat_id)
     assert updated is not None
     await reply(

@@ -96,8 +96,8 @@ def _cap_keyboard(plan: LaunchPlan, lang: Language, context: Context) -> InlineK
 
 
 async def _do_launch(update: Update, services: Services, plan: LaunchPlan, lang: Language) -> None:
-    teaser, launch = await schedule_launch(services, plan, actor_id(update))
-    await services.audit.add(services.now(), actor_id(update), "launch", plan.product.sku)
+    async with services.audited(actor_id(update), "launch", plan.product.sku):
+        teaser, launch = await schedule_launch(services, plan, actor_id(update))
     tz = services.settings.tz
     lines = []
     if teaser is not None and teaser.next_due_at is not None:

@@ -226,9 +226,11 @@ async def _submit(
         services.now(),
         started_bot=True,
     )
-    submission_id = await services.profiles.submit(
-        user.id, profile, draft["order_mode"], services.now()
-    )
+    async with services.audited(user.id, "profile_submit") as audit:
+        submission_id = await services.profiles.submit(
+            user.id, profile, draft["order_mode"], services.now()
+        )
+        audit.target = str(submission_id)
     data = context.user_data
     assert data is not None
     data.pop(_DRAFT, None)
@@ -239,7 +241,6 @@ async def _submit(
         t(lang, "pf_submitted") + "\n\n" + submission_text(submission, services, lang),
         reply_markup=ReplyKeyboardRemove(),
     )
-    await services.audit.add(services.now(), user.id, "profile_submit", str(submission_id))
     await _notify_admins(context, services, submission, user.full_name, user.username)
     return ConversationHandler.END
 
@@ -377,18 +378,18 @@ async def review_clicked(update: Update, context: Context) -> None:
         await query.edit_message_reply_markup(_review_markup(submission_id, lang))
         return
     if isinstance(button, ProfileReview):  # approve
-        approved = await services.profiles.approve(submission_id, reviewer_id, services.now())
+        async with services.audited(
+            reviewer_id, "profile_approve", detail=str(submission_id)
+        ) as audit:
+            approved = await services.profiles.approve(submission_id, reviewer_id, services.now())
+            if approved is None:
+                audit.skip()
+            else:
+                audit.target = str(approved.user_id)
         if approved is None:
             await _already(update, lang, await services.profiles.submission(submission_id))
             return
         await recompute(services, [approved.user_id])
-        await services.audit.add(
-            services.now(),
-            reviewer_id,
-            "profile_approve",
-            str(approved.user_id),
-            str(submission_id),
-        )
         told = await _tell_agent(context, services, approved.user_id, "pf_agent_approved")
         outcome = t(lang, "pf_review_approved", by=reviewer_name)
     else:
@@ -399,15 +400,17 @@ async def review_clicked(update: Update, context: Context) -> None:
         agent = await services.agents.get(submission.user_id)
         agent_lang = language_of(agent.language if agent else None, services.settings.language)
         reason = t(agent_lang, f"pf_reason_{index}")
-        returned = await services.profiles.return_submission(
-            submission_id, reviewer_id, reason, services.now()
-        )
+        async with services.audited(reviewer_id, "profile_return", detail=reason) as audit:
+            returned = await services.profiles.return_submission(
+                submission_id, reviewer_id, reason, services.now()
+            )
+            if returned is None:
+                audit.skip()
+            else:
+                audit.target = str(returned.user_id)
         if returned is None:
             await _already(update, lang, await services.profiles.submission(submission_id))
             return
-        await services.audit.add(
-            services.now(), reviewer_id, "profile_return", str(returned.user_id), reason
-        )
         told = await _tell_agent(
             context, services, returned.user_id, "pf_agent_returned", reason=reason
         )

@@ -71,10 +71,12 @@ async def rate_command(update: Update, context: Context) -> None:
         if len(args) > 2
         else None
     )
-    await services.profiles.rate(agent.user_id, actor_id(update), stars, comment, services.now())
-    await services.audit.add(
-        services.now(), actor_id(update), "rate", str(agent.user_id), f"{stars} {comment or ''}"
-    )
+    async with services.audited(
+        actor_id(update), "rate", str(agent.user_id), f"{stars} {comment or ''}"
+    ):
+        await services.profiles.rate(
+            agent.user_id, actor_id(update), stars, comment, services.now()
+        )
     score = (await recompute(services, [agent.user_id]))[agent.user_id]
     summary = await services.profiles.rating_summary(agent.user_id)
     await reply(
@@ -396,10 +398,10 @@ async def queue_clicked(update: Update, context: Context) -> None:
         await query.edit_message_text("\n".join(lines))
     elif action == "k":
         days = services.settings.quality.snooze_days
-        await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
-        await services.audit.add(
-            services.now(), actor_id(update), "lowquality_keep", str(agent.user_id), f"{days}d"
-        )
+        async with services.audited(
+            actor_id(update), "lowquality_keep", str(agent.user_id), f"{days}d"
+        ):
+            await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
         text, markup = await _queue_page(services, lang, 0)
         await query.edit_message_text(text, reply_markup=markup)

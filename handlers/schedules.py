@@ -51,17 +51,18 @@ async def schedule_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "sch_usage_schedule"))
     if len(body) > MAX_TEXT:
         raise InputError(t(lang, "sch_err_text_long", max=MAX_TEXT))
-    schedule = await schedule_broadcast(
-        services,
-        "text",
-        Payload(kind="text", text=str(escape(body))),
-        targets,
-        first,
-        creator_id=actor_id(update),
-        title=body[:40],
-        rule=rule,
-    )
-    await services.audit.add(services.now(), actor_id(update), "schedule", str(schedule.id), body)
+    async with services.audited(actor_id(update), "schedule", detail=body) as audit:
+        schedule = await schedule_broadcast(
+            services,
+            "text",
+            Payload(kind="text", text=str(escape(body))),
+            targets,
+            first,
+            creator_id=actor_id(update),
+            title=body[:40],
+            rule=rule,
+        )
+        audit.target = str(schedule.id)
     await reply(
         update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
     )
@@ -95,16 +96,17 @@ async def schedule_digest_command(update: Update, context: Context) -> None:
     first, rule, used = take_when(args, services, lang)
     if used != len(args):
         raise InputError(t(lang, "sch_usage_digest"))
-    schedule = await services.scheduler.create(
-        "digest",
-        t(lang, "dg_title"),
-        {"targets": targets.to_dict()},
-        first,
-        rule=rule,
-        creator_id=actor_id(update),
-        ref="digest",
-    )
-    await services.audit.add(services.now(), actor_id(update), "schedule_digest", str(schedule.id))
+    async with services.audited(actor_id(update), "schedule_digest") as audit:
+        schedule = await services.scheduler.create(
+            "digest",
+            t(lang, "dg_title"),
+            {"targets": targets.to_dict()},
+            first,
+            rule=rule,
+            creator_id=actor_id(update),
+            ref="digest",
+        )
+        audit.target = str(schedule.id)
     await reply(
         update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
     )
@@ -150,23 +152,21 @@ async def _change(update: Update, context: Context, action: str) -> None:
     if schedule is None:
         raise InputError(t(lang, "sch_err_unknown", id=schedule_id))
     scheduler = services.scheduler
-    changed = await {
-        "pause": scheduler.pause,
-        "resume": scheduler.resume,
-        "cancel": scheduler.cancel,
-    }[action](schedule_id)
-    if not changed:
-        raise InputError(
-            t(
-                lang,
-                f"sch_err_cannot_{action}",
-                id=schedule_id,
-                status=t(lang, f"sch_status_{schedule.status}"),
+    async with services.audited(actor_id(update), f"{action}_schedule", str(schedule_id)):
+        changed = await {
+            "pause": scheduler.pause,
+            "resume": scheduler.resume,
+            "cancel": scheduler.cancel,
+        }[action](schedule_id)
+        if not changed:
+            raise InputError(
+                t(
+                    lang,
+                    f"sch_err_cannot_{action}",
+                    id=schedule_id,
+                    status=t(lang, f"sch_status_{schedule.status}"),
+                )
             )
-        )
-    await services.audit.add(
-        services.now(), actor_id(update), f"{action}_schedule", str(schedule_id)
-    )
     updated = await services.schedules.get(schedule_id)
     assert updated is not None
     due = updated.next_due_at
@@ -213,10 +213,14 @@ async def quiet_clicked(update: Update, context: Context) -> None:
     await query.answer()
     if choice == "now":
         result = await services.scheduler.release_held(schedule_id, now_anyway=True)
+        # The fire runs under the scheduler's lock, which is never awaited inside a write
+        # transaction (a fire takes it before writing): its audit row follows it.
+        await services.audit.add(services.now(), actor_id(update), "quiet_now", str(schedule_id))
         ids = ", ".join(str(i) for i in result.broadcast_ids) if result else "-"
         text = t(lang, "sch_quiet_sent", broadcast=ids)
     else:
-        await services.scheduler.release_held(schedule_id, now_anyway=False)
+        async with services.audited(actor_id(update), f"quiet_{choice}", str(schedule_id)):
+            await services.scheduler.release_held(schedule_id, now_anyway=False)
         due = schedule.next_due_at
         text = t(
             lang,
@@ -224,7 +228,6 @@ async def quiet_clicked(update: Update, context: Context) -> None:
             id=schedule_id,
             when=local_iso(due, services.settings.tz) if due else "-",
         )
-    await services.audit.add(services.now(), actor_id(update), f"quiet_{choice}", str(schedule_id))
     await query.edit_message_text(text)
 
 
@@ -266,8 +269,8 @@ async def greeting_command(update: Update, context: Context) -> None:
     text = " ".join(args[1:]).strip()
     if not text or len(text) > MAX_TEMPLATE_LENGTH:
         raise InputError(t(lang, "grt_err_text", max=MAX_TEMPLATE_LENGTH))
-    await services.greetings.set_template(festival.key, text, actor_id(update), services.now())
-    await services.audit.add(services.now(), actor_id(update), "greeting", festival.key, text)
+    async with services.audited(actor_id(update), "greeting", festival.key, text):
+        await services.greetings.set_template(festival.key, text, actor_id(update), services.now())
     await reply(update, t(lang, "grt_saved", festival=festival_name(festival, lang), text=text))
 
 
@@ -282,21 +285,23 @@ async def greeting_clicked(update: Update, context: Context) -> None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     name = festival_name(festival, lang)
-    if choice == "a":
-        when = await approve(services, key, year, actor_id(update))
-        if when is None:
-            await query.answer(t(lang, "grt_already"), show_alert=True)
-            return
+    when: int | None = None
+    async with services.audited(actor_id(update), f"greeting_{choice}", f"{key}:{year}") as audit:
+        if choice == "a":
+            when = await approve(services, key, year, actor_id(update))
+            decided = when is not None
+        else:
+            decided = await skip(services, key, year, actor_id(update))
+        if not decided:
+            audit.skip()
+    if not decided:
+        await query.answer(t(lang, "grt_already"), show_alert=True)
+        return
+    if when is not None:
         result = t(lang, "grt_approved", festival=name, when=local_iso(when, services.settings.tz))
     else:
-        if not await skip(services, key, year, actor_id(update)):
-            await query.answer(t(lang, "grt_already"), show_alert=True)
-            return
         result = t(lang, "grt_skipped", festival=name)
     await query.answer()
-    await services.audit.add(
-        services.now(), actor_id(update), f"greeting_{choice}", f"{key}:{year}"
-    )
     message = query.message
     original = getattr(message, "text_html", None) or ""
     await query.edit_message_text(original + "\n\n" + result)
@@ -316,8 +321,8 @@ async def followup_clicked(update: Update, context: Context) -> None:
     if agent is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
-    await services.agents.set_contacted(user_id, None, services.now())
-    await services.audit.add(services.now(), actor_id(update), "contacted", str(user_id))
+    async with services.audited(actor_id(update), "contacted", str(user_id)):
+        await services.agents.set_contacted(user_id, None, services.now())
     await query.answer(t(lang, "fu_done", name=agent.display_name))
     await drop_clicked_row(query)
 

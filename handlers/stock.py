@@ -68,9 +68,9 @@ async def stock_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "cat_usage_stock"))
     sku = await _known_sku(services, args[0], lang)
     qty = parse_qty(args[1], lang)
-    outcome = await set_stock(services, [(sku, qty)], actor_id(update), lang)
+    async with services.audited(actor_id(update), "stock", sku, str(qty)):
+        outcome = await set_stock(services, [(sku, qty)], actor_id(update), lang)
     change = outcome.changes[0]
-    await services.audit.add(services.now(), actor_id(update), "stock", sku, str(qty))
     await reply(
         update,
         t(lang, "cat_stock_set", sku=sku, qty=qty, state=state_label(change.new_state, lang))
@@ -88,12 +88,10 @@ async def stock_threshold_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "cat_usage_stock_threshold"))
     sku = await _known_sku(services, args[0], lang)
     threshold = parse_threshold(args[1], lang)
-    outcome = await set_threshold(services, sku, threshold, actor_id(update), lang)
-    if outcome is None:
-        raise InputError(t(lang, "cat_err_threshold_no_stock", sku=sku))
-    await services.audit.add(
-        services.now(), actor_id(update), "stock_threshold", sku, str(threshold)
-    )
+    async with services.audited(actor_id(update), "stock_threshold", sku, str(threshold)):
+        outcome = await set_threshold(services, sku, threshold, actor_id(update), lang)
+        if outcome is None:
+            raise InputError(t(lang, "cat_err_threshold_no_stock", sku=sku))
     shown = services.settings.stock_low_threshold if threshold is None else threshold
     key = "cat_threshold_default" if threshold is None else "cat_threshold_set"
     change = outcome.changes[0]
@@ -127,12 +125,12 @@ async def stock_import(update: Update, context: Context) -> None:
     if errors:
         await reply(update, csv_errors_text(errors, lang))
         return
-    outcome = await set_stock(
-        services, [(row.sku, row.qty) for row in rows], actor_id(update), lang
-    )
-    await services.audit.add(
-        services.now(), actor_id(update), "stock_import", document.file_name, f"{len(rows)} rows"
-    )
+    async with services.audited(
+        actor_id(update), "stock_import", document.file_name, f"{len(rows)} rows"
+    ):
+        outcome = await set_stock(
+            services, [(row.sku, row.qty) for row in rows], actor_id(update), lang
+        )
     log.info("stock import: %d rows, %d crossings", len(rows), len(outcome.notices))
     await reply(
         update, t(lang, "cat_csv_applied", count=len(rows)) + "\n" + _notice_text(outcome, lang)

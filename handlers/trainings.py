@@ -171,7 +171,6 @@ async def got_targets(update: Update, context: Context) -> int:
         target_tags=tags,
     )
     training, decision = await create_training(services, draft, actor_id(update))
-    await services.audit.add(services.now(), actor_id(update), "training", str(training.id))
     _draft(context).clear()
     created = t(
         lang,
@@ -252,16 +251,15 @@ async def attended_command(update: Update, context: Context) -> None:
     if training.status == "cancelled":
         raise InputError(t(lang, "trc_err_attended", id=training.id, title=training.title))
     agents = [await find_agent(services, token, lang) for token in args[1:]]
-    count = await services.trainings.mark_attended(
-        training.id, [agent.user_id for agent in agents], actor_id(update), services.now()
-    )
-    await services.audit.add(
-        services.now(),
+    async with services.audited(
         actor_id(update),
         "attended",
         str(training.id),
         " ".join(str(agent.user_id) for agent in agents),
-    )
+    ):
+        count = await services.trainings.mark_attended(
+            training.id, [agent.user_id for agent in agents], actor_id(update), services.now()
+        )
     await reply(
         update,
         t(
@@ -387,7 +385,6 @@ async def cancel_training_clicked(update: Update, context: Context) -> None:
     if cancellation is None:  # lost a race with another admin's click or the start
         await query.edit_message_text(t(lang, "trc_err_not_cancellable", id=training_id))
         return
-    await services.audit.add(services.now(), actor_id(update), "cancel_training", str(training_id))
     await query.edit_message_text(done_text(cancellation, lang))
 
 

@@ -199,7 +199,7 @@ class PromotionRepository:
                 "INSERT INTO promotion_skus (promotion_id, position, sku) VALUES (?, ?, ?)",
                 [(promo_id, position, sku) for position, sku in enumerate(skus)],
             )
-        promotion = await self.get(promo_id)
+            promotion = await self.get(promo_id)
         assert promotion is not None
         return promotion
 

@@ -1,23 +1,37 @@
-"""The SQLite connection: pragmas, numbered migrations and serialized write transactions.
+"""The SQLite connections: pragmas, numbered migrations, serialized write transactions and
+reads that never see uncommitted writes.
 
-One aiosqlite connection serves the whole bot. Writes go through :meth:`Database.transaction`,
-which holds an asyncio lock so that two handlers never interleave statements inside one
-transaction on the shared connection.
+Two aiosqlite connections serve the whole bot. The *write* connection runs every write, inside
+:meth:`Database.transaction`, which holds an asyncio lock so that two coroutines never interleave
+statements inside one transaction. The *read* connection (``PRAGMA query_only``) serves
+:meth:`Database.fetchone` / :meth:`Database.fetchall`; in WAL mode it reads the last committed
+state while a write transaction is open, so no coroutine ever sees rows that are later rolled
+back. The one exception is the task that holds the write transaction: its reads go to the write
+connection, so it sees its own writes.
+
+A transaction is re-entrant for the task that opened it: a nested ``transaction()`` (a repository
+write called inside a service's transaction) joins the open one as a savepoint instead of waiting
+for the lock it already holds. A child task inherits the context but not the transaction: it
+waits for the lock like any other coroutine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -46,26 +60,49 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+@dataclass(slots=True)
+class _Transaction:
+    """The write transaction a task holds open (what the task's ContextVar points at)."""
+
+    owner: asyncio.Task[Any] | None
+    depth: int = 0
+    after_commit: list[Callable[[], object]] = field(default_factory=list)
+
+
 class Database:
-    """A thin wrapper over one aiosqlite connection in autocommit mode."""
+    """One write connection (serialized transactions) and one read-only connection."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self.connection = connection
+        self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # Per database, so that two open databases (tests) never mistake each other's
+        # transactions for their own.
+        self._current: ContextVar[_Transaction | None] = ContextVar(
+            f"agentbot-transaction-{id(self)}", default=None
+        )
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection = await _connect(path)
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
         database = cls(connection)
-        await database.migrate()
+        try:
+            await database.migrate()
+            # Opened after the migrations, so it never caches a schema older than the file's.
+            reader = await _connect(path)
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await connection.close()
+            raise
+        database._reader = reader
         return database
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         await self.connection.close()
 
     async def schema_version(self) -> int:
@@ -75,47 +112,115 @@ class Database:
     async def migrate(self) -> int:
         """Apply the migrations newer than the database; returns the resulting version."""
         current = await self.schema_version()
+        for migration in load_migrations():
+            if migration.version <= current:
+                continue
+            async with self.transaction() as connection:
+                for statement in _split_statements(migration.sql):
+                    await connection.execute(statement)
+                await connection.execute(f"PRAGMA user_version = {migration.version}")
+            current = migration.version
+        return current
+
+    def _joined(self) -> _Transaction | None:
+        """The write transaction the current task holds, if any (not one a parent task holds:
+        a child task inherits the ContextVar, but not the transaction)."""
+        transaction = self._current.get()
+        if transaction is not None and transaction.owner is _current_task():
+            return transaction
+        return None
+
+    def in_transaction(self) -> bool:
+        """Whether the current task holds the write transaction."""
+        return self._joined() is not None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction; commits on success, rolls back on any error.
+
+        Exclusive (``BEGIN IMMEDIATE`` under an asyncio lock). Inside a transaction the same
+        task holds, it joins that transaction as a savepoint: an error rolls back this block's
+        writes and propagates; the outermost block commits everything or nothing.
+        """
+        joined = self._joined()
+        if joined is not None:
+            joined.depth += 1
+            savepoint = f"nested_{joined.depth}"
+            await self.connection.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute(f"ROLLBACK TO {savepoint}")
+                await self.connection.execute(f"RELEASE {savepoint}")
+                raise
+            finally:
+                joined.depth -= 1
+            await self.connection.execute(f"RELEASE {savepoint}")
+            return
         async with self._write_lock:
-            for migration in load_migrations():
-                if migration.version <= current:
-                    continue
+            transaction = _Transaction(owner=_current_task())
+            token = self._current.set(transaction)
+            try:
                 await self.connection.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _split_statements(migration.sql):
-                        await self.connection.execute(statement)
-                    await self.connection.execute(f"PRAGMA user_version = {migration.version}")
+                    yield self.connection
                 except BaseException:
                     await self.connection.execute("ROLLBACK")
                     raise
                 await self.connection.execute("COMMIT")
-                current = migration.version
-        return current
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """An exclusive write transaction; commits on success, rolls back on any error."""
-        async with self._write_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
+            finally:
+                self._current.reset(token)
+        for callback in transaction.after_commit:
             try:
-                yield self.connection
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
-            await self.connection.execute("COMMIT")
+                callback()
+            except Exception:  # the commit stands: the caller must not take it for a failure
+                log.exception("after-commit callback %r failed", callback)
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once what the current task wrote is visible to every reader: at
+        once outside a transaction, after the outermost COMMIT inside one (never on rollback).
+        For wake-ups of other tasks that will read what was just written."""
+        joined = self._joined()
+        if joined is None:
+            callback()
+        else:
+            joined.after_commit.append(callback)
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """One write statement in its own transaction; returns lastrowid."""
+        """One write statement in its own transaction (or the current task's); returns
+        lastrowid."""
         async with self.transaction() as connection:
             cursor = await connection.execute(sql, tuple(params))
             return cursor.lastrowid or 0
 
+    def _read_connection(self) -> aiosqlite.Connection:
+        if self._reader is None or self._joined() is not None:
+            return self.connection
+        return self._reader
+
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.connection.execute(sql, tuple(params)) as cursor:
+        async with self._read_connection().execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.connection.execute(sql, tuple(params)) as cursor:
+        async with self._read_connection().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+
+async def _connect(path: Path | str) -> aiosqlite.Connection:
+    """A connection in autocommit mode (transactions are explicit) with rows by name."""
+    connection = await aiosqlite.connect(str(path), isolation_level=None)
+    connection.row_factory = aiosqlite.Row
+    await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await connection.execute("PRAGMA foreign_keys = ON")
+    return connection
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no running loop
+        return None
 
 
 def _split_statements(script: str) -> list[str]:

@@ -66,7 +66,7 @@ class GroupRepository:
                     " updated_at = ? WHERE chat_id = ?",
                     (title, chat_type, now, chat_id),
                 )
-        group = await self.get(chat_id)
+            group = await self.get(chat_id)
         assert group is not None
         return group, existing is None
 

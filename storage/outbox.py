@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -217,6 +217,11 @@ async def insert_broadcast(
 class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the current task's writes are committed (see
+        :meth:`Database.after_commit`): the engine reads only committed deliveries."""
+        self._db.after_commit(callback)
 
     async def add(self, new: NewBroadcast, now: int) -> tuple[int, bool]:
         """:func:`insert_broadcast` in a transaction of its own."""

@@ -5,142 +5,53 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import aiosqlite
 
 from storage.db import Database
 from storage.models import OrderMode
-
-OperatingStatus = Literal["open", "paused", "closed"]
-SubmissionStatus = Literal["pending", "approved", "returned", "superseded"]
-Tier = Literal["excellent", "qualified", "low", "invalid"]
-TIERS: tuple[Tier, ...] = ("excellent", "qualified", "low", "invalid")
-PROFILE_FIELDS = (
-    "platform",
-    "store_name",
-    "store_url",
-    "category",
-    "badge",
-    "dsr_description",
-    "dsr_service",
-    "dsr_logistics",
-    "operating_status",
+from storage.profile_models import (
+    PROFILE_FIELDS,
+    TIERS,
+    AgentRowUpdate,
+    Contribution,
+    OperatingStatus,
+    OrderRecord,
+    PurchaseTotals,
+    QueueEntry,
+    Rating,
+    RatingSummary,
+    ScoreChange,
+    ScoreSources,
+    StoredScore,
+    StoreProfile,
+    Submission,
+    SubmissionStatus,
+    Tier,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class StoreProfile:
-    """An agent's store as the seller accepted it. Any field may be missing (import)."""
-
-    platform: str | None = None
-    store_name: str | None = None
-    store_url: str | None = None
-    category: str | None = None
-    badge: str | None = None
-    dsr_description: float | None = None
-    dsr_service: float | None = None
-    dsr_logistics: float | None = None
-    operating_status: OperatingStatus | None = None
-
-    def values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in PROFILE_FIELDS)
-
-    @property
-    def filled(self) -> int:
-        return sum(1 for value in self.values() if value is not None)
-
-    @property
-    def empty(self) -> bool:
-        return self.filled == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    id: int
-    user_id: int
-    profile: StoreProfile
-    order_mode: OrderMode
-    status: SubmissionStatus
-    reason: str | None
-    submitted_at: int
-    reviewed_at: int | None
-    reviewed_by: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Rating:
-    id: int
-    user_id: int
-    rated_by: int
-    stars: int
-    comment: str | None
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class RatingSummary:
-    count: int
-    mean: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRecord:
-    user_id: int
-    period: str
-    period_end: int
-    orders: int
-    amount_cents: int
-
-
-@dataclass(frozen=True, slots=True)
-class PurchaseTotals:
-    orders: int
-    amount_cents: int
-
-
-@dataclass(frozen=True, slots=True)
-class Contribution:
-    """One factor of a stored score: value 0-1, its maximum points and the points it gave."""
-
-    factor: str
-    value: float
-    weight: float
-    points: float
-
-
-@dataclass(frozen=True, slots=True)
-class StoredScore:
-    user_id: int
-    score: float
-    tier: Tier
-    breakdown: tuple[Contribution, ...]
-    computed_at: int
-    snoozed_until: int
-
-
-@dataclass(frozen=True, slots=True)
-class ScoreChange:
-    at: int
-    score: float
-    tier: Tier
-
-
-@dataclass(frozen=True, slots=True)
-class QueueEntry:
-    user_id: int
-    score: StoredScore
-
-
-@dataclass(slots=True)
-class ScoreSources:
-    """The stored inputs of one agent's score (see bot.agents.quality.QualityInputs)."""
-
-    last_seen_at: int
-    profile: StoreProfile | None = None
-    ratings: list[int] = field(default_factory=list)
-    purchases: PurchaseTotals = PurchaseTotals(0, 0)
+# The models moved to storage/profile_models.py; importers of this module keep working.
+__all__ = [
+    "PROFILE_FIELDS",
+    "TIERS",
+    "AgentRowUpdate",
+    "Contribution",
+    "OperatingStatus",
+    "OrderRecord",
+    "ProfileRepository",
+    "PurchaseTotals",
+    "QueueEntry",
+    "Rating",
+    "RatingSummary",
+    "ScoreChange",
+    "ScoreSources",
+    "StoreProfile",
+    "StoredScore",
+    "Submission",
+    "SubmissionStatus",
+    "Tier",
+]
 
 
 def _dump(breakdown: Sequence[Contribution]) -> str:
@@ -516,14 +427,3 @@ class ProfileRepository:
                         " updated_at = excluded.updated_at",
                         (row.user_id, *row.profile.values(), now),
                     )
-
-
-@dataclass(frozen=True, slots=True)
-class AgentRowUpdate:
-    """What one /import_agents row sets. ``profile`` None leaves the profile untouched."""
-
-    user_id: int
-    remark: str | None
-    tags: tuple[str, ...]
-    order_mode: OrderMode | None
-    profile: StoreProfile | None

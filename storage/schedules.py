@@ -54,26 +54,27 @@ class ScheduleRepository:
         due_at: int,
         now: int,
     ) -> Schedule:
-        schedule_id = await self._db.execute(
-            "INSERT INTO schedules (kind, title, params, ref, rule, creator_id, status, quiet,"
-            " next_planned_at, next_due_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                kind,
-                title,
-                json.dumps(dict(params), ensure_ascii=False, sort_keys=True),
-                ref,
-                rule,
-                creator_id,
-                status,
-                int(quiet),
-                planned_at,
-                due_at,
-                now,
-                now,
-            ),
-        )
-        created = await self.get(schedule_id)
+        async with self._db.transaction():
+            schedule_id = await self._db.execute(
+                "INSERT INTO schedules (kind, title, params, ref, rule, creator_id, status, quiet,"
+                " next_planned_at, next_due_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    kind,
+                    title,
+                    json.dumps(dict(params), ensure_ascii=False, sort_keys=True),
+                    ref,
+                    rule,
+                    creator_id,
+                    status,
+                    int(quiet),
+                    planned_at,
+                    due_at,
+                    now,
+                    now,
+                ),
+            )
+            created = await self.get(schedule_id)
         assert created is not None
         return created
 

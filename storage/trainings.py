@@ -56,21 +56,23 @@ class TrainingRepository:
         creator_id: int,
         now: int,
     ) -> Training:
-        training_id = await self._db.execute(
-            "INSERT INTO trainings (title, starts_at, duration_minutes, location, materials_file,"
-            " target_tags, creator_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                title,
-                starts_at,
-                duration_minutes,
-                location,
-                materials_file,
-                "\x1f".join(target_tags),
-                creator_id,
-                now,
-            ),
-        )
-        training = await self.get(training_id)
+        async with self._db.transaction():
+            training_id = await self._db.execute(
+                "INSERT INTO trainings (title, starts_at, duration_minutes, location,"
+                " materials_file, target_tags, creator_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    title,
+                    starts_at,
+                    duration_minutes,
+                    location,
+                    materials_file,
+                    "\x1f".join(target_tags),
+                    creator_id,
+                    now,
+                ),
+            )
+            training = await self.get(training_id)
         assert training is not None
         return training
 

@@ -53,8 +53,6 @@ async def remove_agent(
         except TelegramError as error:
             log.warning("removing %s from %s failed: %s", agent.user_id, group.chat_id, error)
             report.failed.append((group.title, error.message))
-    await services.agents.mark_removed(agent.user_id, reason, services.now())
-    await services.audit.add(
-        services.now(), actor_id, "remove_agent", str(agent.user_id), reason or ""
-    )
+    async with services.audited(actor_id, "remove_agent", str(agent.user_id), reason or ""):
+        await services.agents.mark_removed(agent.user_id, reason, services.now())
     return report

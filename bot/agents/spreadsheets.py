@@ -234,10 +234,12 @@ async def import_agents(
             updates.append(update)
     if report.errors:
         return report
-    await services.profiles.apply_agent_rows(updates, services.now())
+    async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
+        await services.profiles.apply_agent_rows(updates, services.now())
+        if not updates:
+            audit.skip()
     report.changed = len(updates)
     if updates:
-        await services.audit.add(services.now(), actor, "import_agents", None, str(len(updates)))
         await recompute(services, [update.user_id for update in updates])
     return report
 
@@ -296,8 +298,8 @@ async def import_orders(
         report.errors.append((0, t(lang, "io_err_no_rows")))
     if report.errors:
         return report
-    await services.profiles.import_orders(records, actor, services.now())
+    async with services.audited(actor, "import_orders", None, str(len(records))):
+        await services.profiles.import_orders(records, actor, services.now())
     report.changed = len(records)
-    await services.audit.add(services.now(), actor, "import_orders", None, str(len(records)))
     await recompute(services, sorted({record.user_id for record in records}))
     return report

@@ -232,8 +232,12 @@ class Outbox:
         return broadcast_id
 
     def wake(self) -> None:
-        """Tell the engine new deliveries are committed (call after a transaction that wrote a
-        broadcast itself); without a running engine they wait for its start."""
+        """Tell the engine there are new deliveries; without a running engine they wait for its
+        start. Inside a transaction the engine is told after the COMMIT: it reads through the
+        read connection, which sees only committed rows (and nothing if the writes roll back)."""
+        self.repository.after_commit(self._wake_engine)
+
+    def _wake_engine(self) -> None:
         if self.engine is not None:
             self.engine.wake()
 

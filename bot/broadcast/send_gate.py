@@ -3,17 +3,22 @@
 During quiet hours an admin's "send now" is held as a one-off schedule and the admin is asked
 "send now anyway" or "at the end of quiet hours" (the buttons are handled by
 handlers/schedules.py). Outside quiet hours the broadcast goes straight to the outbox.
+
+Both may run inside the transaction of an audited change (``services.audited``), so neither
+waits for the scheduler's fire lock: the quiet decision is taken once, from one reading of the
+clock, and a held send is only written (never fired from here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.broadcast.outbox import Keyboard, Payload
 from bot.common.quiet import quiet_until
-from bot.scheduling.broadcasts import quiet_question, send_or_hold
-from bot.scheduling.model import Targets
+from bot.scheduling.broadcasts import quiet_question
+from bot.scheduling.model import SendDecision, Targets
 from bot.services import Services
 from bot.texts import Language
 
@@ -39,21 +44,40 @@ async def submit_unless_quiet(
     ref: str | None = None,
 ) -> GateResult:
     settings = services.settings
-    if quiet_until(services.now(), settings.quiet_windows, settings.tz) is None:
+    now = services.now()
+    end = quiet_until(now, settings.quiet_windows, settings.tz)
+    if end is None:
         broadcast_id = await services.outbox.submit(
             kind, payload, chat_ids, creator_id, ref=ref, language=lang
         )
         return GateResult(broadcast_id=broadcast_id)
-    decision = await send_or_hold(
-        services,
-        kind,
-        payload,
-        Targets(chat_ids=tuple(chat_ids)),
-        creator_id=creator_id,
-        title=title,
-        ref=ref,
+    params = {
+        "broadcast_kind": kind,
+        "payload": payload.to_json(),
+        "targets": Targets(chat_ids=tuple(chat_ids)).to_dict(),
+        "report": True,
+    }
+    decision = await hold(
+        services, "broadcast", title, params, now, end, creator_id=creator_id, ref=ref
     )
-    if decision.held is None:  # the quiet window ended in between: it went out
-        return GateResult(broadcast_id=decision.broadcast_id)
     question, keyboard = quiet_question(lang, decision, settings.tz)
     return GateResult(question=question, keyboard=keyboard)
+
+
+async def hold(
+    services: Services,
+    kind: str,
+    title: str,
+    params: Mapping[str, Any],
+    now: int,
+    quiet_end: int,
+    *,
+    creator_id: int,
+    ref: str | None = None,
+) -> SendDecision:
+    """Hold a send asked for during quiet hours (``now`` is in the window that ends at
+    ``quiet_end``) as a one-off schedule of ``kind`` for the admin's quiet-hours question."""
+    held = await services.scheduler.create(
+        kind, title, params, now, creator_id=creator_id, ref=ref, held=True
+    )
+    return SendDecision(held=held, quiet_end=quiet_end)

@@ -132,33 +132,36 @@ def _payload(
 async def create_training(
     services: Services, draft: TrainingDraft, creator_id: int
 ) -> tuple[Training, SendDecision]:
-    """Store the training, schedule its reminders and announce it now (or hold the
-    announcement for the quiet-hours question)."""
+    """Store the training and its reminders (audited, in one transaction), then announce it
+    now or hold the announcement for the quiet-hours question (outside the transaction: an
+    immediate announcement fires under the scheduler's lock)."""
     now = services.now()
     lang = services.settings.language
-    training = await services.trainings.create(
-        title=draft.title,
-        starts_at=draft.starts_at,
-        duration_minutes=draft.duration_minutes,
-        location=draft.location,
-        materials_file=draft.materials_file,
-        target_tags=draft.target_tags,
-        creator_id=creator_id,
-        now=now,
-    )
-    ref = f"training:{training.id}"
-    for hours in services.settings.training.reminder_hours:
-        at = training.starts_at - int(hours * 3600)
-        if at > now:
-            await services.scheduler.create(
-                "training_reminder",
-                t(lang, "tr_reminder_title", title=training.title, hours=_hours(hours)),
-                {"training_id": training.id, "hours": hours},
-                at,
-                creator_id=creator_id,
-                ref=ref,
-                quiet=False,
-            )
+    async with services.audited(creator_id, "training") as audit:
+        training = await services.trainings.create(
+            title=draft.title,
+            starts_at=draft.starts_at,
+            duration_minutes=draft.duration_minutes,
+            location=draft.location,
+            materials_file=draft.materials_file,
+            target_tags=draft.target_tags,
+            creator_id=creator_id,
+            now=now,
+        )
+        audit.target = str(training.id)
+        ref = f"training:{training.id}"
+        for hours in services.settings.training.reminder_hours:
+            at = training.starts_at - int(hours * 3600)
+            if at > now:
+                await services.scheduler.create(
+                    "training_reminder",
+                    t(lang, "tr_reminder_title", title=training.title, hours=_hours(hours)),
+                    {"training_id": training.id, "hours": hours},
+                    at,
+                    creator_id=creator_id,
+                    ref=ref,
+                    quiet=False,
+                )
     decision = await services.scheduler.now_or_hold(
         "training",
         t(lang, "tr_schedule_title", title=training.title),

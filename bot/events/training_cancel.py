@@ -181,18 +181,20 @@ async def cancel_training(
     started, unknown), in which case nothing changed and nothing is sent.
 
     Everything is decided under the scheduler's fire lock, so an announcement cannot go out
-    between reading the training and cancelling it; the status change and the notices commit
-    together."""
+    between reading the training and cancelling it; the status change, the notices, the
+    reminders' cancellation and the audit row commit together."""
     ref = f"training:{training_id}"
     async with services.scheduler.exclusive():
         training = await services.trainings.get(training_id)
         if training is None:
             return None
         notices, groups, agents = await _notices(services, training, actor_id)
-        if not await services.trainings.cancel(training_id, services.now(), notices):
-            return None
-        services.outbox.wake()
-        schedules = await services.scheduler.cancel_ref(ref, SCHEDULE_KINDS)
+        async with services.audited(actor_id, "cancel_training", str(training_id)) as audit:
+            if not await services.trainings.cancel(training_id, services.now(), notices):
+                audit.skip()
+                return None
+            services.outbox.wake()
+            schedules = await services.scheduler.cancel_ref(ref, SCHEDULE_KINDS)
     edited = failed = 0
     if training.broadcast_id is not None:
         try:

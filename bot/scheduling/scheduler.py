@@ -87,6 +87,11 @@ class Scheduler:
         return sorted(job.id for job in self._aps.get_jobs()) if self._aps else []
 
     def _register(self, schedule: Schedule) -> None:
+        """(Re)register the schedule's job; inside a transaction once it commits (the job's
+        run_due reads committed rows only, and a schedule that is rolled back gets none)."""
+        self._services.db.after_commit(lambda: self._register_job(schedule))
+
+    def _register_job(self, schedule: Schedule) -> None:
         if self._aps is None:
             return
         job_id = f"schedule:{schedule.id}"

@@ -270,18 +270,23 @@ async def np_send(update: Update, context: Context) -> int:
     if not launch.ok:
         # The draft stays open: the admin can pick 🗓 Schedule… on the preview instead.
         raise InputError(cap_text(services, launch, lang))
-    if not await services.products.add(product):
-        raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
-    gate = await submit_unless_quiet(
-        services,
-        "product",
-        product_payload(product, services),
-        chat_ids,
-        actor,
-        title=product.sku,
-        lang=lang,
-        ref=f"product:{product.sku}",
-    )
+    async with services.audited(actor, "newproduct", product.sku) as audit:
+        if not await services.products.add(product):
+            raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+        gate = await submit_unless_quiet(
+            services,
+            "product",
+            product_payload(product, services),
+            chat_ids,
+            actor,
+            title=product.sku,
+            lang=lang,
+            ref=f"product:{product.sku}",
+        )
+        if gate.question is not None:
+            audit.skip()  # held for the quiet-hours answer, audited with it
+        else:
+            audit.detail = f"broadcast {gate.broadcast_id}"
     forget(context)
     if gate.question is not None:
         query = update.callback_query
@@ -289,9 +294,6 @@ async def np_send(update: Update, context: Context) -> int:
         await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return END
     broadcast_id = gate.broadcast_id
-    await services.audit.add(
-        services.now(), actor, "newproduct", product.sku, f"broadcast {broadcast_id}"
-    )
     log.info(
         "product %s sent to %d groups (broadcast %s)", product.sku, len(chat_ids), broadcast_id
     )
@@ -314,9 +316,9 @@ async def np_later(update: Update, context: Context) -> int:
     await chosen_chats(services, draft, lang)
     option = options_of(draft)[draft.get("target", 0)]
     product = _product_of(draft, actor_id(update), services.now())
-    if not await services.products.add(product):
-        raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
-    await services.audit.add(services.now(), actor_id(update), "newproduct", product.sku, "later")
+    async with services.audited(actor_id(update), "newproduct", product.sku, "later"):
+        if not await services.products.add(product):
+            raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
     forget(context)
     text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
     query = update.callback_query

@@ -7,6 +7,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.broadcast.outbox import inline_markup
+from bot.broadcast.send_gate import hold
 from bot.catalog.model import (
     MAX_PROMO_TITLE_LENGTH,
     MAX_RULES_LENGTH,
@@ -191,41 +192,46 @@ async def pm_send(update: Update, context: Context) -> int:
     missing = [sku for sku in promo.skus if sku not in known]
     if missing:
         raise InputError(t(lang, "cat_err_skus_unknown", skus=", ".join(missing)))
-    promotion = await services.promotions.add(
-        promo.title,
-        promo.kind,
-        promo.rules,
-        promo.starts_at,
-        promo.ends_at,
-        promo.skus,
-        actor,
-        services.now(),
-    )
-    # The automatic "ends soon" reminder (promo_reminder_hours before the end; bot/scheduler).
-    await schedule_promo_reminder(services, promotion)
     settings = services.settings
-    if quiet_until(services.now(), settings.quiet_windows, settings.tz) is None:
-        broadcast_id = await send_promotion(services, promotion, chat_ids, actor, lang)
-    else:
-        decision = await services.scheduler.now_or_hold(
-            "promotion",
-            promotion.title,
-            {"promo_id": promotion.id, "targets": Targets(chat_ids=tuple(chat_ids)).to_dict()},
-            creator_id=actor,
-            ref=f"promo:{promotion.id}",
+    now = services.now()
+    quiet_end = quiet_until(now, settings.quiet_windows, settings.tz)
+    async with services.audited(actor, "promo") as audit:
+        promotion = await services.promotions.add(
+            promo.title,
+            promo.kind,
+            promo.rules,
+            promo.starts_at,
+            promo.ends_at,
+            promo.skus,
+            actor,
+            now,
         )
-        if decision.held is not None:
-            forget(context)
-            question, keyboard = quiet_question(lang, decision, settings.tz)
-            query = update.callback_query
-            assert query is not None
-            await query.edit_message_text(question, reply_markup=inline_markup(keyboard))
-            return END
-        broadcast_id = decision.broadcast_id or 0  # the quiet window ended meanwhile: sent
-    await services.audit.add(
-        services.now(), actor, "promo", str(promotion.id), f"broadcast {broadcast_id}"
-    )
+        audit.target = str(promotion.id)
+        # The automatic "ends soon" reminder (promo_reminder_hours before the end; bot/scheduler).
+        await schedule_promo_reminder(services, promotion)
+        if quiet_end is None:
+            broadcast_id = await send_promotion(services, promotion, chat_ids, actor, lang)
+            audit.detail = f"broadcast {broadcast_id}"
+        else:
+            audit.skip()  # held for the quiet-hours answer, audited with it
+            targets = Targets(chat_ids=tuple(chat_ids)).to_dict()
+            decision = await hold(
+                services,
+                "promotion",
+                promotion.title,
+                {"promo_id": promotion.id, "targets": targets},
+                now,
+                quiet_end,
+                creator_id=actor,
+                ref=f"promo:{promotion.id}",
+            )
     forget(context)
+    if quiet_end is not None:
+        question, keyboard = quiet_question(lang, decision, settings.tz)
+        query = update.callback_query
+        assert query is not None
+        await query.edit_message_text(question, reply_markup=inline_markup(keyboard))
+        return END
     await close_control(
         update,
         t(lang, "cat_pm_sent", id=promotion.id, count=len(chat_ids), broadcast_id=broadcast_id),
