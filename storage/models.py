@@ -21,6 +21,13 @@ class Group:
     added_at: int
     tags: tuple[str, ...] = ()
     member_count: int = 0
+    # Set while the group waits for an admin's approval (then ``active`` is False).
+    pending_since: int | None = None
+    added_by: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.pending_since is not None
 
 
 @dataclass(frozen=True, slots=True)
