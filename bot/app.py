@@ -11,6 +11,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.agents.group_approval import resume_approval_timeouts
 from bot.agents.quality_service import schedule_daily_recompute
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
@@ -66,6 +67,8 @@ FEATURES += (expired,)
 STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]
 # Before start_scheduler: adds the daily quality recompute to the system schedules.
 STARTUP_HOOKS.append(schedule_daily_recompute)
+# Before start_scheduler: leaves groups whose approval ran out while the bot was down.
+STARTUP_HOOKS.append(resume_approval_timeouts)
 SHUTDOWN_HOOKS: list[LifecycleHook] = [stop_delivery]
 # After the engine starts (catch-up fires go to it), before it stops (RSVP edits are flushed).
 STARTUP_HOOKS.append(start_scheduler)

@@ -119,6 +119,13 @@ class WebhookSettings(BaseModel):
         return urlsplit(self.url).path.strip("/")
 
 
+class GroupSettings(BaseModel):
+    """Groups added by someone who is not an admin (handlers/groups.py, bot/agents/groups.py)."""
+
+    # The bot leaves a group nobody approved within this many hours.
+    approval_timeout_hours: float = Field(48.0, gt=0, le=24 * 30)
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from config. Every key is documented in config.example.toml."""
 
@@ -152,6 +159,7 @@ class Settings(BaseSettings):
     greetings: GreetingSettings = Field(default_factory=GreetingSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
+    groups: GroupSettings = Field(default_factory=GroupSettings)
 
     @field_validator("token")
     @classmethod

@@ -1,4 +1,7 @@
-"""/start and /help in private, and the per-audience command menus."""
+"""/start and /help in private, and the per-audience command menus.
+
+Only people the bot knows from the seller's (approved) groups are agents; anyone else who
+starts the bot is a visitor and gets the visitor's text, with no agent row created."""
 
 from __future__ import annotations
 
@@ -25,6 +28,11 @@ async def start(update: Update, context: Context) -> None:
         await reply(
             update, t(lang, "start_admin", name=user.first_name) + "\n\n" + _admin_help(lang)
         )
+        return
+    if await services.agents.get(user.id) is None:
+        # Not an agent we know from an approved group: a visitor, who leaves no row behind
+        # (agents come from the seller's groups; see handlers/members.py).
+        await reply(update, t(lang, "start_visitor", name=user.first_name))
         return
     await services.agents.record(
         user.id,

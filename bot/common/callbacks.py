@@ -57,6 +57,7 @@ __all__ = [
     "CallbackData",
     "FollowUpDone",
     "GreetingAnswer",
+    "GroupDecision",
     "IntRange",
     "LaunchPick",
     "LaunchSlot",
@@ -336,6 +337,19 @@ class LaunchPick(CallbackData):
     mode: Literal["l", "t"]
     sku: Sku
     tag: Rest
+
+
+# handlers/groups.py
+
+
+@button
+@dataclass(frozen=True)
+class GroupDecision(CallbackData):
+    """Approve a group a non-admin added the bot to (ok), or make the bot leave it (leave)."""
+
+    PREFIX: ClassVar[str] = "grp"
+    group_id: Id
+    choice: Literal["ok", "leave"]
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

@@ -82,12 +82,29 @@ def agents_page(
     return "\n".join(lines)
 
 
+def group_status(group: Group, lang: Language) -> str:
+    if group.pending:
+        return t(lang, "group_pending")
+    return t(lang, "group_active") if group.active else t(lang, "group_inactive")
+
+
 def groups_list(groups: list[Group], lang: Language) -> str:
     if not groups:
         return t(lang, "groups_empty")
-    lines = [t(lang, "groups_header", count=len(groups))]
+    active = sum(group.active for group in groups)
+    pending = sum(group.pending for group in groups)
+    lines = [
+        t(lang, "groups_header", count=len(groups)),
+        t(
+            lang,
+            "groups_totals",
+            active=active,
+            pending=pending,
+            inactive=len(groups) - active - pending,
+        ),
+    ]
     for group in groups:
-        status = t(lang, "group_active") if group.active else t(lang, "group_inactive")
+        status = group_status(group, lang)
         lines.append(
             t(
                 lang,

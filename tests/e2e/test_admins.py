@@ -90,7 +90,10 @@ async def test_command_menus_per_scope(bed: Testbed) -> None:
 
 
 async def test_start_and_help_for_agent_and_admin(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "Ann", language_code="en")
+    # An agent is someone from one of the seller's groups (a stranger is a visitor:
+    # tests/e2e/test_group_approval.py).
+    chat_id = await make_group(bed, "Agents")
+    await join(bed, chat_id, AGENT, "Ann", language_code="en")
     start = texts(await bed.say(AGENT, AGENT, "/start"))[0]
     assert start.startswith("Hi Ann!")
     help_text = texts(await bed.say(AGENT, AGENT, "/help"))[0]

@@ -23,6 +23,7 @@ from bot.common.callbacks import (
     CallbackData,
     FollowUpDone,
     GreetingAnswer,
+    GroupDecision,
     IntRange,
     LaunchPick,
     LaunchSlot,
@@ -78,6 +79,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (LaunchSlot("slot"), "lc:slot"),
     (LaunchPick("t", "SKU-1", "*"), "lp:t:SKU-1:*"),
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),
+    (GroupDecision(4, "ok"), "grp:4:ok"),
+    (GroupDecision(4, "leave"), "grp:4:leave"),
 ]
 
 
