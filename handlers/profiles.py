@@ -170,6 +170,13 @@ async def _ask(
 async def profile_start(update: Update, context: Context) -> int:
     services = context.services
     lang = context.lang
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
+    if not await services.is_admin(user.id) and await services.agents.get(user.id) is None:
+        # Someone from none of the seller's groups: a submission would make them an agent.
+        await reply(update, t(lang, "start_visitor", name=user.first_name))
+        return ConversationHandler.END
     data = context.user_data
     assert data is not None
     data[_DRAFT] = {}

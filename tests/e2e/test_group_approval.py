@@ -211,7 +211,11 @@ async def test_stranger_start_creates_no_agent(bed: Testbed) -> None:
     bed.sandbox.add_user(STRANGER, "Mallory", language_code="en")
     reply = texts(await bed.say(STRANGER, STRANGER, "/start"))[0]
     assert "serves the agents" in reply
+    # Nor does a store profile (a submission would make them an agent).
+    reply = texts(await bed.say(STRANGER, STRANGER, "/profile"))[0]
+    assert "serves the agents" in reply
     assert await bed.services.agents.get(STRANGER) is None
+    assert await bed.services.profiles.latest_submission(STRANGER) is None
     chat_id = await make_group(bed, "代理群")
     await join(bed, chat_id, STRANGER, "Mallory", language_code="en")
     reply = texts(await bed.say(STRANGER, STRANGER, "/start"))[0]

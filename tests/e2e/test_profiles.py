@@ -40,6 +40,19 @@ GOOD_ANSWERS = [
 ]
 
 
+async def agent(
+    bed: Testbed,
+    user_id: int,
+    name: str,
+    username: str | None = None,
+    language_code: str = "zh-hans",
+) -> None:
+    """``user_id`` joins a seller's group (only agents may send a profile)."""
+    groups = await bed.services.groups.list(active_only=True)
+    chat_id = groups[0].chat_id if groups else await make_group(bed, "代理群")
+    await join(bed, chat_id, user_id, name, username=username, language_code=language_code)
+
+
 def keyboard(message) -> list[str]:
     markup = message.reply_markup or {}
     return [button["text"] for row in markup.get("keyboard", []) for button in row]
@@ -61,7 +74,7 @@ def review_buttons(bed: Testbed, admin: int) -> tuple[object, dict[str, str]]:
 
 
 async def test_every_step_validates_and_reasks(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", username="li_shop", language_code="zh-hans")
+    await agent(bed, AGENT, "李", username="li_shop", language_code="zh-hans")
     sent = await bed.say(AGENT, AGENT, "/profile")
     assert "1/10" in texts(sent)[-1] and "淘宝" in keyboard(sent[-1])
     bad_then_good = [
@@ -92,7 +105,7 @@ async def test_every_step_validates_and_reasks(bed: Testbed) -> None:
 
 
 async def test_buttons_per_step(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
     sent = await bed.say(AGENT, AGENT, "/profile")
     assert keyboard(sent[-1])[:3] == ["淘宝", "天猫", "拼多多"] and len(keyboard(sent[-1])) == 10
     await bed.say(AGENT, AGENT, "天猫")
@@ -108,7 +121,7 @@ async def test_buttons_per_step(bed: Testbed) -> None:
 
 
 async def test_numeric_badge_platform_and_non_text_answer(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
     await bed.say(AGENT, AGENT, "/profile")
     await bed.say(AGENT, AGENT, "抖音")
     photo = await bed.run(lambda: bed.sandbox.send_photo(AGENT, AGENT, b"\xff\xd8\xff" + b"0" * 64))
@@ -122,7 +135,7 @@ async def test_numeric_badge_platform_and_non_text_answer(bed: Testbed) -> None:
 
 
 async def test_cancel_saves_nothing_and_restart_is_clean(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
     await bed.say(AGENT, AGENT, "/profile")
     await bed.say(AGENT, AGENT, "淘宝")
     await bed.say(AGENT, AGENT, "李家小店")
@@ -168,7 +181,7 @@ async def test_approve_flow_tells_agent_and_scores(bed: Testbed) -> None:
 
 
 async def test_return_with_reason_and_resubmit(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
     await fill_profile(bed, AGENT)
     message, buttons = review_buttons(bed, OWNER)
     await bed.click(OWNER, message, buttons["↩️ 退回"])
@@ -190,8 +203,8 @@ async def test_return_with_reason_and_resubmit(bed: Testbed) -> None:
 
 
 async def test_agents_cannot_touch_other_profiles(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
-    bed.sandbox.add_user(OTHER, "张", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
+    await agent(bed, OTHER, "张", language_code="zh-hans")
     await fill_profile(bed, AGENT)
     _, buttons = review_buttons(bed, OWNER)
     submission = await bed.services.profiles.latest_submission(AGENT)
@@ -218,7 +231,7 @@ async def test_agents_cannot_touch_other_profiles(bed: Testbed) -> None:
 
 
 async def test_resubmission_supersedes_pending_one(bed: Testbed) -> None:
-    bed.sandbox.add_user(AGENT, "李", language_code="zh-hans")
+    await agent(bed, AGENT, "李", language_code="zh-hans")
     await fill_profile(bed, AGENT)
     first, first_buttons = review_buttons(bed, OWNER)
     await fill_profile(bed, AGENT, [GOOD_ANSWERS[0], "新店名", *GOOD_ANSWERS[2:]])
