@@ -104,6 +104,9 @@ async def _bot_removed(context: Context, change: ChatMemberUpdated) -> None:
             audit.skip()
     if removed:
         log.info("bot removed from group %s (%s)", chat.id, reason)
+        group = await services.groups.get(chat.id)
+        if group is not None:
+            await drop_timeout(services, group.id)
 
 
 @admin_only

@@ -222,3 +222,16 @@ async def test_stranger_start_creates_no_agent(bed: Testbed) -> None:
     assert reply.startswith("Hi Mallory!")
     agent = await bed.services.agents.get(STRANGER)
     assert agent is not None and agent.started_bot
+
+
+async def test_pending_group_stays_pending_when_kicked_or_migrated(cbed: Testbed) -> None:
+    chat_id, _ = await stranger_adds(cbed, "陌生群")
+    new_id = cbed.sandbox.migrate_group(chat_id)
+    await cbed.say(OWNER, OWNER, "/groups")
+    group = await cbed.services.groups.get(new_id)
+    assert group is not None and group.pending and not group.active
+    await cbed.run(lambda: cbed.sandbox.kick_bot(new_id, STRANGER))
+    group = await cbed.services.groups.get(new_id)
+    assert group is not None and not group.pending and group.inactive_reason == "kicked"
+    schedules = await cbed.services.schedules.by_kind(TIMEOUT_KIND)
+    assert [s.status for s in schedules] == ["cancelled"]
