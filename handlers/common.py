@@ -1,4 +1,5 @@
-"""Pieces every handler module uses: the context type, replies, the admin gate, input errors."""
+"""Pieces every handler module uses: the context type, replies, the admin gate, input errors;
+and the registration rule that edited messages are not commands."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from typing import Any, TypeVar
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
@@ -273,3 +282,25 @@ def _command_of(message: Message | None) -> str:
     text = (message.text or message.caption or "") if message else ""
     match = COMMAND_PATTERN.match(text)
     return "/" + match.group(1) if match else ""
+
+
+def ignore_edits(application: Application) -> None:  # type: ignore[type-arg]
+    """Narrow every command and message handler of handler group 0, conversations' steps
+    included, to new messages: an edited message never re-runs a command or answers a
+    conversation step again (editing ``/schedule …`` must not make a second schedule).
+
+    Called once by ``bot/app.py`` after every feature registered, so a new handler is covered
+    without remembering it. Observers in later groups (the last-seen counter in group 1) still
+    see edits: an edit is activity.
+    """
+    for handler in application.handlers.get(0, []):
+        _new_messages_only(handler)
+
+
+def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
+    if isinstance(handler, ConversationHandler):
+        steps = [step for state in handler.states.values() for step in state]
+        for inner in (*handler.entry_points, *steps, *handler.fallbacks):
+            _new_messages_only(inner)
+    elif isinstance(handler, CommandHandler | MessageHandler):
+        handler.filters = filters.UpdateType.MESSAGE & handler.filters

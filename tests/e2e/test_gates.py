@@ -1,15 +1,18 @@
-"""Admin commands answer only in private, refusals in groups are silent (issue 11, items 2
-and 3)."""
+"""Admin commands answer only in private, refusals in groups are silent, edits are not commands
+(issue 11, items 2-4)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.dev.sandbox import SentMessage
+from bot.dev.sandbox.markup import command_entities
 from bot.dev.testbed import Testbed
+from handlers.catalog.drafts import PRODUCT_DRAFT
 from tests.e2e.helpers import OWNER, join, make_group
 from tests.e2e.schedule_helpers import FakeClock, at, texts_in
 
@@ -30,6 +33,17 @@ async def gbed(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Testbed]:
         testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
         await testbed.say(OWNER, OWNER, "/start")
         yield testbed
+
+
+async def edit(bed: Testbed, message: dict[str, Any], text: str) -> list[SentMessage]:
+    """The user edits their message ``message`` (as the sandbox queued it) to ``text``."""
+    edited = {key: value for key, value in message.items() if key != "entities"}
+    edited.update(text=text, edit_date=message["date"] + 60)
+    entities = command_entities(text)
+    if entities:
+        edited["entities"] = entities
+    bed.sandbox.chat(message["chat"]["id"]).messages[message["message_id"]] = edited
+    return await bed.run(lambda: bed.sandbox.inject({"edited_message": edited}))
 
 
 async def test_admin_commands_in_a_group_reveal_nothing_there(
@@ -92,3 +106,35 @@ async def test_a_non_admin_flooding_a_group_gets_silence_and_one_hint(
         "29 more refused since the last row",
     )
     assert texts_in(gbed, group) == before
+
+
+async def test_an_edited_schedule_command_makes_no_second_schedule(gbed: Testbed) -> None:
+    await make_group(gbed, "代理群")
+    update = gbed.sandbox.send_text(OWNER, OWNER, "/schedule 20:00 今晚上新")
+    await gbed.settle(update)
+    assert len(await gbed.services.schedules.by_kind("broadcast")) == 1
+    assert await edit(gbed, update["message"], "/schedule 21:00 今晚九点上新") == []
+    schedules = await gbed.services.schedules.by_kind("broadcast")
+    assert len(schedules) == 1
+
+
+async def test_an_edited_answer_does_not_advance_a_conversation(gbed: Testbed) -> None:
+    await gbed.say(OWNER, OWNER, "/newproduct")
+    update = gbed.sandbox.send_text(OWNER, OWNER, "DS-1")
+    await gbed.settle(update)
+    assert await edit(gbed, update["message"], "DS-2") == []
+    # Still at the title step: the next answer is the title, and the draft kept DS-1.
+    asked_price = await gbed.say(OWNER, OWNER, "夏季连衣裙")
+    assert len(asked_price) == 1
+    draft = gbed.application.user_data[OWNER][PRODUCT_DRAFT]
+    assert draft.get("sku") == "DS-1" and draft.get("title") == "夏季连衣裙"
+
+
+async def test_an_edited_answer_does_not_advance_the_profile_conversation(gbed: Testbed) -> None:
+    gbed.sandbox.add_user(AGENT, "李", username="li_shop", language_code="zh-hans")
+    assert "1/10" in (await gbed.say(AGENT, AGENT, "/profile"))[-1].text
+    update = gbed.sandbox.send_text(AGENT, AGENT, "淘宝")
+    await gbed.settle(update)
+    assert await edit(gbed, update["message"], "天猫") == []
+    # The next answer is taken for step 2 (the store name), not step 3.
+    assert "3/10" in (await gbed.say(AGENT, AGENT, "李家小店"))[-1].text
