@@ -1,5 +1,5 @@
-"""Admin commands answer only in private, refusals in groups are silent, edits are not commands
-(issue 11, items 2-4)."""
+"""Admin commands answer only in private, refusals in groups are silent, edits are not commands,
+error reports are bounded (issue 11, items 2-4 and 6)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.dev.sandbox import SentMessage
+from bot.dev.sandbox import Fault, SentMessage
 from bot.dev.sandbox.markup import command_entities
 from bot.dev.testbed import Testbed
 from handlers.catalog.drafts import PRODUCT_DRAFT
@@ -18,6 +18,7 @@ from tests.e2e.schedule_helpers import FakeClock, at, texts_in
 
 AGENT = 2001
 STRANGER = 666
+ADMIN = 300
 ADMIN_COMMANDS = ["/agents", "/export", "/stats", "/groups", "/broadcast hi", "/lowquality"]
 ADMIN_COMMANDS += ["/agent @li_shop", "/backup", "/newproduct", "/training", "/grant 5"]
 
@@ -96,6 +97,7 @@ async def test_a_non_admin_flooding_a_group_gets_silence_and_one_hint(
         (STRANGER, "export_command"),
         (AGENT, "agents_command"),
     ]
+    assert await _reports(gbed) == []
     # After the window, the next refusal writes a row counting the repeats.
     clock.now += 600
     await gbed.say(group, AGENT, "/agents")
@@ -128,6 +130,35 @@ async def test_an_edited_answer_does_not_advance_a_conversation(gbed: Testbed) -
     assert len(asked_price) == 1
     draft = gbed.application.user_data[OWNER][PRODUCT_DRAFT]
     assert draft.get("sku") == "DS-1" and draft.get("title") == "夏季连衣裙"
+
+
+async def _reports(bed: Testbed) -> list[str]:
+    return [text for text in texts_in(bed, OWNER) if "出错" in text]
+
+
+async def test_identical_errors_are_reported_once_then_counted(
+    gbed: Testbed, clock: FakeClock
+) -> None:
+    gbed.sandbox.add_user(ADMIN, "助理", language_code="zh-hans")
+    await gbed.say(ADMIN, ADMIN, "/start")
+    await gbed.say(OWNER, OWNER, f"/grant {ADMIN}")
+    # Every reply to the admin fails: each /groups ends in the same BadRequest.
+    gbed.sandbox.fail("sendMessage", ADMIN, fault=Fault.bad_request("boom"), times=None)
+    for _ in range(50):
+        await gbed.say(ADMIN, ADMIN, "/groups")
+    assert len(await _reports(gbed)) == 1
+    clock.now += 600
+    await gbed.say(ADMIN, ADMIN, "/groups")
+    reports = await _reports(gbed)
+    assert len(reports) == 2 and "50 次" in reports[1]
+
+
+async def test_errors_in_a_non_admins_update_are_logged_not_reported(gbed: Testbed) -> None:
+    gbed.sandbox.add_user(STRANGER, "路人", language_code="en")
+    gbed.sandbox.fail("sendMessage", STRANGER, fault=Fault.bad_request("boom"), times=None)
+    for _ in range(5):
+        await gbed.say(STRANGER, STRANGER, "/groups")
+    assert await _reports(gbed) == []
 
 
 async def test_an_edited_answer_does_not_advance_the_profile_conversation(gbed: Testbed) -> None:
