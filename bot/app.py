@@ -29,6 +29,7 @@ from handlers import quality as quality_handlers
 from handlers import schedules as schedule_handlers
 from handlers import stock as stock_handlers
 from handlers import trainings as training_handlers
+from handlers.common import ignore_edits
 from handlers.errors import on_error
 from storage.db import Database
 
@@ -99,6 +100,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
     application = builder.build()
     for module in FEATURES:
         module.register(application)
+    ignore_edits(application)
     application.add_error_handler(on_error)
     return application
 

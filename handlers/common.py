@@ -1,17 +1,31 @@
-"""Pieces every handler module uses: the context type, replies, the admin gate, input errors."""
+"""Pieces every handler module uses: the context type, replies, the admin gate, input errors;
+and the registration rule that edited messages are not commands."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
+from bot.common.throttle import Throttle
 from bot.context import BotContext
 from bot.texts import t
 
@@ -26,6 +40,13 @@ R = TypeVar("R")
 Returning = Callable[[Update, Context], Coroutine[Any, Any, R]]
 # Telegram's account behind messages sent by anonymous group admins.
 GROUP_ANONYMOUS_BOT_ID = 1087968824
+# How often an admin command typed in a group earns its sender a private pointer, a refused
+# one a private hint, and a repeated refusal (same user and action) a new audit row.
+POINTER_INTERVAL_SECONDS = 600
+HINT_INTERVAL_SECONDS = 3600
+REFUSAL_AUDIT_INTERVAL_SECONDS = 600
+GATE_THROTTLES_KEY = "agentbot.gate_throttles"
+COMMAND_PATTERN = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s|$)")
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> Message | None:
@@ -114,32 +135,14 @@ def validated(handler: Returning[R]) -> Returning[R | None]:
 
 
 def admin_only(handler: Returning[R]) -> Returning[R | None]:
-    """Run ``handler`` only for owners and admins; anyone else is refused, logged and audited.
+    """Run ``handler`` only for owners and admins, and only in private (see :func:`_admitted`).
 
     A message sent by an anonymous group admin carries no real user, so it is refused too.
     """
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> R | None:
-        services = context.services
-        user = update.effective_user
-        message = update.effective_message
-        anonymous = (
-            user is None
-            or user.id == GROUP_ANONYMOUS_BOT_ID
-            or (message is not None and message.sender_chat is not None)
-        )
-        if anonymous or user is None or not await services.is_admin(user.id):
-            actor = None if anonymous or user is None else user.id
-            action = handler.__name__
-            log.warning("refused admin action %s from user %s", action, actor)
-            await services.audit.add(services.now(), actor, action, allowed=False)
-            lang = context.lang
-            key = "refused_anonymous" if anonymous else "refused_not_admin"
-            if update.callback_query is not None:
-                await update.callback_query.answer(t(lang, key), show_alert=True)
-            else:
-                await reply(update, t(lang, key))
+        if not await _admitted(update, context, handler.__name__, owners_only=False):
             return None
         return await validated(handler)(update, context)
 
@@ -151,14 +154,153 @@ def owner_only(handler: Handler) -> Handler:
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: Context) -> None:
-        services = context.services
-        user = update.effective_user
-        if user is None or not services.is_owner(user.id):
-            actor = user.id if user else None
-            log.warning("refused owner action %s from user %s", handler.__name__, actor)
-            await services.audit.add(services.now(), actor, handler.__name__, allowed=False)
-            await reply(update, t(context.lang, "refused_not_owner"))
-            return
-        await validated(handler)(update, context)
+        if await _admitted(update, context, handler.__name__, owners_only=True):
+            await validated(handler)(update, context)
 
     return wrapper
+
+
+@dataclass
+class GateThrottles:
+    """What the gates remember per application (in ``bot_data``) to stay quiet under a flood."""
+
+    # An admin's command typed in a group: the private pointer, per admin.
+    pointers: Throttle[int] = field(default_factory=lambda: Throttle(POINTER_INTERVAL_SECONDS))
+    # A refused command typed in a group: the private hint, per user (per group for anonymous
+    # admins, who are answered in the group).
+    hints: Throttle[int] = field(default_factory=lambda: Throttle(HINT_INTERVAL_SECONDS))
+    # The audit row of a refusal, per (user, action); repeats are counted into the next row.
+    audits: Throttle[tuple[int | None, str]] = field(
+        default_factory=lambda: Throttle(REFUSAL_AUDIT_INTERVAL_SECONDS)
+    )
+
+
+def gate_throttles(context: Context) -> GateThrottles:
+    throttles = context.bot_data.setdefault(GATE_THROTTLES_KEY, GateThrottles())
+    assert isinstance(throttles, GateThrottles)
+    return throttles
+
+
+def typed_in_group(update: Update) -> bool:
+    """A message (a command, a captioned file) written in a group, where a reply is public."""
+    chat = update.effective_chat
+    return update.callback_query is None and chat is not None and chat.type != ChatType.PRIVATE
+
+
+async def _admitted(update: Update, context: Context, action: str, *, owners_only: bool) -> bool:
+    """Whether the user behind ``update`` may run ``action`` here.
+
+    Admin commands answer only in private: typed in a group they never run, whoever sends
+    them; an admin gets a private pointer (at most once per 10 minutes), anyone else a silent
+    refusal (:func:`_refuse`). A button press is answered with an alert, which only the
+    presser sees, so buttons are gated by who pressed them wherever they are.
+    """
+    services = context.services
+    user = update.effective_user
+    message = update.effective_message
+    if (
+        user is None
+        or user.id == GROUP_ANONYMOUS_BOT_ID
+        or (message is not None and message.sender_chat is not None)
+    ):
+        await _refuse(update, context, action, "refused_anonymous", user_id=None)
+        return False
+    admin = await services.is_admin(user.id)
+    if admin and typed_in_group(update):
+        await _point_to_private(update, context, user.id)
+        return False
+    if admin and (not owners_only or services.is_owner(user.id)):
+        return True
+    key = "refused_not_owner" if owners_only else "refused_not_admin"
+    await _refuse(update, context, action, key, user_id=user.id)
+    return False
+
+
+async def _refuse(
+    update: Update, context: Context, action: str, text_key: str, *, user_id: int | None
+) -> None:
+    """Log the refusal at WARNING, audit it (one row per user and action per 10 minutes, the
+    next row counting the repeats) and say so where that is safe: in private, or as an alert on
+    a button. In a group it is silent: a reply there would wait for the group's 20 messages a
+    minute and delay everyone else; the user gets at most a private hint, once an hour, if they
+    have started the bot (an anonymous admin, who has no private chat, an hourly reply in the
+    group). Nothing else happens."""
+    services = context.services
+    chat = update.effective_chat
+    log.warning(
+        "refused admin action %s from user %s in chat %s",
+        action,
+        user_id,
+        chat.id if chat else None,
+    )
+    throttles = gate_throttles(context)
+    now = services.now()
+    repeats = throttles.audits.admit((user_id, action), now)
+    if repeats is not None:
+        detail = f"{repeats} more refused since the last row" if repeats else None
+        await services.audit.add(now, user_id, action, detail=detail, allowed=False)
+    lang = context.lang
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(lang, text_key), show_alert=True)
+    elif not typed_in_group(update):
+        await reply(update, t(lang, text_key))
+    elif user_id is None:
+        # An anonymous group admin (perhaps the seller) cannot be written to privately: the
+        # group gets the explanation, once an hour at most.
+        if chat is not None and throttles.hints.admit(chat.id, now) is not None:
+            await reply(update, t(lang, text_key))
+    elif throttles.hints.admit(user_id, now) is not None:
+        command = _command_of(update.effective_message)
+        await _tell_privately(context, user_id, t(lang, "gate_refused_in_group", command=command))
+
+
+async def _point_to_private(update: Update, context: Context, user_id: int) -> None:
+    """An admin typed an admin command in a group: nothing runs there; at most once per 10
+    minutes a private message says where it works."""
+    log.info("admin command from %s in group %s not run there", user_id, _chat_id(update))
+    if gate_throttles(context).pointers.admit(user_id, context.services.now()) is None:
+        return
+    command = _command_of(update.effective_message)
+    await _tell_privately(context, user_id, t(context.lang, "gate_use_private", command=command))
+
+
+async def _tell_privately(context: Context, user_id: int, text: str) -> None:
+    """A private message that may not arrive (the user never started the bot, or blocked it)."""
+    try:
+        await context.bot.send_message(user_id, text)
+    except TelegramError as error:
+        log.info("private note to %s not delivered: %s", user_id, error)
+
+
+def _chat_id(update: Update) -> int | None:
+    chat = update.effective_chat
+    return chat.id if chat else None
+
+
+def _command_of(message: Message | None) -> str:
+    """The ``/command`` a message starts with (text or caption), ``@bot`` dropped; "" if none."""
+    text = (message.text or message.caption or "") if message else ""
+    match = COMMAND_PATTERN.match(text)
+    return "/" + match.group(1) if match else ""
+
+
+def ignore_edits(application: Application) -> None:  # type: ignore[type-arg]
+    """Narrow every command and message handler of handler group 0, conversations' steps
+    included, to new messages: an edited message never re-runs a command or answers a
+    conversation step again (editing ``/schedule …`` must not make a second schedule).
+
+    Called once by ``bot/app.py`` after every feature registered, so a new handler is covered
+    without remembering it. Observers in later groups (the last-seen counter in group 1) still
+    see edits: an edit is activity.
+    """
+    for handler in application.handlers.get(0, []):
+        _new_messages_only(handler)
+
+
+def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
+    if isinstance(handler, ConversationHandler):
+        steps = [step for state in handler.states.values() for step in state]
+        for inner in (*handler.entry_points, *steps, *handler.fallbacks):
+            _new_messages_only(inner)
+    elif isinstance(handler, CommandHandler | MessageHandler):
+        handler.filters = filters.UpdateType.MESSAGE & handler.filters

@@ -1,3 +1,3 @@
 """Pure helpers every feature shares: rendering, message splitting, time parsing, quiet hours,
-input errors and the callback-data codec.
+input errors, the callback-data codec and throttles (once per key per window).
 """

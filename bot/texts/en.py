@@ -126,4 +126,8 @@ CATALOG: dict[str, str] = {
     "revoke_done": "<code>{user_id}</code> is no longer an admin.",
     "revoke_not_admin": "<code>{user_id}</code> is not an admin.",
     "revoke_owner": "<code>{user_id}</code> is an owner; owners are changed in the config file.",
+    # --- gates and error reports ---
+    "gate_use_private": "🔒 So that nothing about your business shows in a group, {command} works only in this private chat; send it here. Admin commands typed in groups are not run.",
+    "gate_refused_in_group": "⛔ {command} is for the seller's admins only; it was ignored in the group and nothing changed.",
+    "owner_error_repeats": "(this error happened {count} times since the last report)",
 }

@@ -116,4 +116,8 @@ CATALOG: dict[str, str] = {
     "revoke_done": "已撤销 <code>{user_id}</code> 的管理员权限。",
     "revoke_not_admin": "<code>{user_id}</code> 不是管理员。",
     "revoke_owner": "<code>{user_id}</code> 是店主，只能在配置文件里修改。",
+    # --- gates and error reports ---
+    "gate_use_private": "🔒 为了不在群里泄露管理信息，{command} 只在与我的私聊中可用，请在这里发送。群里的管理命令不会执行。",
+    "gate_refused_in_group": "⛔ {command} 只有卖家管理员可以使用，群里已忽略，没有做任何改动。",
+    "owner_error_repeats": "（距上次报告同类错误共发生 {count} 次）",
 }

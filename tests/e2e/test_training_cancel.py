@@ -258,8 +258,11 @@ async def test_bad_arguments(sbed: Testbed, clock: FakeClock, command: str, expe
 async def test_started_training_and_group_chat_are_refused(sbed: Testbed, clock: FakeClock) -> None:
     group = await make_group(sbed, "代理群")
     await _create(sbed)
+    in_group_before = texts_in(sbed, group)
     in_group = (await sbed.say(group, OWNER, "/cancel_training 1"))[-1]
-    assert in_group.chat_id == group and "私聊" in (in_group.text or "")
+    # Nothing in the group; the admin is pointed to the private chat instead.
+    assert in_group.chat_id == OWNER and "私聊" in (in_group.text or "")
+    assert texts_in(sbed, group) == in_group_before
     question = (await sbed.say(OWNER, OWNER, "/cancel_training 1"))[-1]
     clock.set(2027, 9, 14, 20, 0)  # the start
     started = (await sbed.say(OWNER, OWNER, "/cancel_training 1"))[-1].text or ""
