@@ -266,6 +266,9 @@ class RemovalWorker:
                 )
                 await self._record(step, error.message)
                 return
+            except BadRequest as error:  # chat gone, bot not admin, the user is an admin
+                await self._record(step, error.message)
+                return
             except (RetryAfter, NetworkError) as error:  # NetworkError: timeouts and 5xx too
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
@@ -275,9 +278,6 @@ class RemovalWorker:
                 log.info("removal step %s: %s; trying again", step.id, error)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), self.backoff * 2 ** (attempts - 1))
-            except BadRequest as error:  # chat gone, bot not admin, the user is an admin
-                await self._record(step, error.message)
-                return
             except TelegramError as error:
                 await self._record(step, error.message)
                 return
