@@ -130,14 +130,14 @@ class RemovalRepository:
             targets: list[int] = json.loads(row["targets"])
             start = int(row["written"])
             batch = targets[start : start + size]
-            for user_id in batch:
+            if batch:
                 cursor = await connection.execute(
-                    "UPDATE agents SET status = 'removed', removed_at = ?, removed_reason = ?"
-                    " WHERE user_id = ? AND status = 'active'",
-                    (now, row["reason"], user_id),
+                    f"UPDATE agents SET status = 'removed', removed_at = ?, removed_reason = ?"
+                    f" WHERE status = 'active' AND user_id IN ({','.join('?' * len(batch))})"
+                    f" RETURNING user_id",
+                    (now, row["reason"], *batch),
                 )
-                if cursor.rowcount > 0:
-                    changed.append(user_id)
+                changed = sorted(int(found[0]) for found in await cursor.fetchall())
             if changed:
                 marks = ",".join("?" * len(changed))
                 await connection.execute(
