@@ -183,6 +183,13 @@ def wake_removals(application: AnyApplication) -> None:
         worker.wake()
 
 
+async def wait_for_removals(application: AnyApplication, seconds: float = 10.0) -> None:
+    """Until the worker has executed and reported every job written so far (tests, demo)."""
+    worker = application.bot_data.get(REMOVALS_KEY)
+    if isinstance(worker, RemovalWorker):
+        await asyncio.wait_for(worker.wait_idle(), seconds)
+
+
 class RemovalWorker:
     """Executes the open removal jobs one after the other, oldest first."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.agents.removals import REMOVALS_KEY, RemovalWorker
+from bot.agents.removals import REMOVALS_KEY, RemovalWorker, wait_for_removals
 from bot.dev.testbed import Testbed
 
 OWNER = 100
@@ -34,8 +34,8 @@ def texts(messages: list) -> list[str]:
 
 
 async def removals_done(bed: Testbed, seconds: float = 10.0) -> None:
-    """Wait until the removal worker has executed and reported every job written so far."""
-    worker = bed.application.bot_data[REMOVALS_KEY]
-    assert isinstance(worker, RemovalWorker)
-    await asyncio.wait_for(worker.wait_idle(), seconds)
+    """Wait until the removal worker has executed and reported every job written so far, and
+    the updates its bans caused are handled."""
+    assert isinstance(bed.application.bot_data.get(REMOVALS_KEY), RemovalWorker)
+    await wait_for_removals(bed.application, seconds)
     await asyncio.wait_for(bed.application.update_queue.join(), seconds)

@@ -64,9 +64,7 @@ async def test_removal_in_three_groups_bans_everywhere_with_one_progress_and_rep
     assert agent is not None and agent.status == "removed"
     await removals_done(bed)
     for chat_id in groups:
-        assert [c.params["user_id"] for c in bed.sandbox.calls("banChatMember", chat_id)] == [
-            AGENT
-        ]
+        assert [c.params["user_id"] for c in bed.sandbox.calls("banChatMember", chat_id)] == [AGENT]
         assert len(bed.sandbox.calls("unbanChatMember", chat_id)) == 1
         assert not bed.sandbox.is_banned(chat_id, AGENT)
     progress = _current(bed, prompt)
@@ -150,7 +148,8 @@ async def test_a_group_where_the_ban_fails_is_reported_and_the_agent_ends_remove
         assert len(_successful(bed, "banChatMember", chat_id)) == 1
     reports = _reports(bed, mark)
     assert len(reports) == 1
-    assert "处理了 2 个群" in reports[0] and "群2" in reports[0] and "Not enough rights" in reports[0]
+    assert "处理了 2 个群" in reports[0]
+    assert "群2" in reports[0] and "Not enough rights" in reports[0]
     assert "失败 1" in (_current(bed, prompt).text or "")
     agent = await bed.services.agents.get(AGENT)
     assert agent is not None and agent.status == "removed"
