@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.agents.group_approval import resume_approval_timeouts
 from bot.agents.quality_service import schedule_daily_recompute
+from bot.agents.removals import start_removals, stop_removals
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
@@ -74,6 +75,9 @@ SHUTDOWN_HOOKS: list[LifecycleHook] = [stop_delivery]
 # After the engine starts (catch-up fires go to it), before it stops (RSVP edits are flushed).
 STARTUP_HOOKS.append(start_scheduler)
 SHUTDOWN_HOOKS.append(stop_scheduler)
+# After the engine starts and before it stops: removal steps run as the engine's jobs.
+STARTUP_HOOKS.append(start_removals)
+SHUTDOWN_HOOKS.append(stop_removals)
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:

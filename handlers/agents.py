@@ -14,7 +14,8 @@ from bot.agents.crm import (
     parse_tags,
 )
 from bot.agents.quality_service import quality_section
-from bot.agents.service import find_agent, remove_agent
+from bot.agents.removals import remove_confirmed
+from bot.agents.service import find_agent
 from bot.common.callbacks import AgentRemoval, AgentsPage, encode, matches
 from bot.common.errors import InputError
 from bot.common.render import agent_card, agents_page, mode_label
@@ -233,10 +234,9 @@ async def remove_clicked(update: Update, context: Context) -> None:
     if agent is None or agent.status == "removed":
         await query.edit_message_text(t(lang, "remove_already", user_id=user_id))
         return
-    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
-    lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
-    lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
-    await query.edit_message_text("\n".join(lines))
+    await remove_confirmed(
+        context.application, query, services, agent, actor_id(update), reason, lang
+    )
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

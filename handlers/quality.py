@@ -13,7 +13,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.agents.crm import clean_text
 from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
-from bot.agents.service import find_agent, remove_agent
+from bot.agents.removals import (
+    ProgressTarget,
+    remove_confirmed,
+    request_tier_removal,
+    wake_removals,
+)
+from bot.agents.service import find_agent
 from bot.agents.sheets import SheetError, SheetRow, read_table
 from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
@@ -322,13 +328,6 @@ async def _removal_reason(services: Services, agent: Agent, lang: Language) -> s
     )
 
 
-async def _remove(
-    update: Update, context: Context, services: Services, lang: Language, agent: Agent, reason: str
-) -> tuple[int, list[tuple[str, str]]]:
-    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
-    return len(report.removed_from), report.failed
-
-
 @admin_only
 async def queue_clicked(update: Update, context: Context) -> None:
     query = update.callback_query
@@ -392,10 +391,9 @@ async def queue_clicked(update: Update, context: Context) -> None:
             await query.edit_message_text(t(lang, "remove_already", user_id=agent.user_id))
             return
         reason = await _removal_reason(services, agent, lang)
-        count, failed = await _remove(update, context, services, lang, agent, reason)
-        lines = [t(lang, "remove_done", name=agent.display_name, count=count)]
-        lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in failed]
-        await query.edit_message_text("\n".join(lines))
+        await remove_confirmed(
+            context.application, query, services, agent, actor_id(update), reason, lang
+        )
     elif action == "k":
         days = services.settings.quality.snooze_days
         async with services.audited(
@@ -455,20 +453,22 @@ async def _bulk_clicked(
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
     tier, user_ids = pending
-    await query.edit_message_text(t(lang, "lq_bulk_running", count=len(user_ids)))
-    removed = 0
-    failures = 0
-    reason = t(lang, "lq_bulk_reason", tier=tier_label(tier, lang))
-    for user_id in user_ids:
-        agent = await services.agents.get(user_id)
-        if agent is None or agent.status == "removed":
-            continue
-        _, failed = await _remove(update, context, services, lang, agent, reason)
-        removed += 1
-        failures += len(failed)
-    await query.edit_message_text(
-        t(lang, "lq_bulk_done", count=removed, tier=tier_label(tier, lang), failures=failures),
+    label = tier_label(tier, lang)
+    message = query.message
+    assert message is not None
+    job_id = await request_tier_removal(
+        services,
+        list(user_ids),
+        label,
+        actor_id(update),
+        t(lang, "lq_bulk_reason", tier=label),
+        ProgressTarget(message.chat.id, message.message_id, lang),
     )
+    if job_id is None:  # all of them were removed meanwhile
+        await query.edit_message_text(t(lang, "lq_bulk_none", tier=label))
+        return
+    await query.edit_message_text(t(lang, "lq_bulk_running", count=len(user_ids)))
+    wake_removals(context.application)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

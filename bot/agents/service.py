@@ -1,20 +1,13 @@
-"""Agent look-up and removal: the operations several commands share."""
+"""Agent look-up: the operation several commands share. Removal is a job:
+bot/agents/removals.py."""
 
 from __future__ import annotations
-
-import logging
-from dataclasses import dataclass, field
-
-from telegram import Bot
-from telegram.error import Forbidden, TelegramError
 
 from bot.agents.crm import parse_agent_ref
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, t
 from storage.models import Agent
-
-log = logging.getLogger(__name__)
 
 
 async def find_agent(services: Services, token: str, lang: Language) -> Agent:
@@ -28,31 +21,3 @@ async def find_agent(services: Services, token: str, lang: Language) -> Agent:
     if agent is None:
         raise InputError(t(lang, "err_agent_unknown", value=token))
     return agent
-
-
-@dataclass
-class RemovalReport:
-    removed_from: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-async def remove_agent(
-    services: Services, bot: Bot, agent: Agent, actor_id: int, reason: str | None
-) -> RemovalReport:
-    """Ban then unban the agent in every active group, so that it leaves and can come back
-    only through a new invitation; then mark it removed and audit the reason."""
-    report = RemovalReport()
-    for group in await services.groups.list(active_only=True):
-        try:
-            await bot.ban_chat_member(group.chat_id, agent.user_id)
-            await bot.unban_chat_member(group.chat_id, agent.user_id, only_if_banned=True)
-            report.removed_from.append(group.title)
-        except Forbidden as error:
-            await services.groups.mark_inactive(group.chat_id, "kicked", services.now())
-            report.failed.append((group.title, error.message))
-        except TelegramError as error:
-            log.warning("removing %s from %s failed: %s", agent.user_id, group.chat_id, error)
-            report.failed.append((group.title, error.message))
-    async with services.audited(actor_id, "remove_agent", str(agent.user_id), reason or ""):
-        await services.agents.mark_removed(agent.user_id, reason, services.now())
-    return report

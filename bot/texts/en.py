@@ -115,6 +115,9 @@ CATALOG: dict[str, str] = {
     "remove_already": "Agent {user_id} has already been removed.",
     "remove_done": "Removed <b>{name}</b>: {count} groups processed.",
     "remove_failed_row": "• {group}: failed ({error})",
+    "rm_progress": "🧹 Removing {label}: {done}/{total} group operations, {failed} failed…",
+    "rm_progress_done": "✅ Removal of {label} done: {done}/{total} group operations, {failed} failed",
+    "rm_failed_row": "• {name} (<code>{user_id}</code>) in {group}: failed ({error})",
     # --- admins ---
     "admins_header": "<b>Admins</b>",
     "admins_owner": "• <code>{user_id}</code> owner",

@@ -105,6 +105,9 @@ CATALOG: dict[str, str] = {
     "remove_already": "代理 {user_id} 已经被移除了。",
     "remove_done": "已移除 <b>{name}</b>：处理了 {count} 个群。",
     "remove_failed_row": "• {group}：失败（{error}）",
+    "rm_progress": "🧹 正在移除 {label}：群操作 {done}/{total}，失败 {failed}…",
+    "rm_progress_done": "✅ 移除 {label} 已完成：群操作 {done}/{total}，失败 {failed}",
+    "rm_failed_row": "• {name}（<code>{user_id}</code>）在 {group}：失败（{error}）",
     # --- admins ---
     "admins_header": "<b>管理员</b>",
     "admins_owner": "• <code>{user_id}</code> 店主",

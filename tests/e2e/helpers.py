@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from bot.agents.removals import REMOVALS_KEY, RemovalWorker, wait_for_removals
 from bot.dev.testbed import Testbed
 
 OWNER = 100
@@ -28,3 +31,11 @@ async def join(
 
 def texts(messages: list) -> list[str]:
     return [m.text or m.caption or "" for m in messages]
+
+
+async def removals_done(bed: Testbed, seconds: float = 10.0) -> None:
+    """Wait until the removal worker has executed and reported every job written so far, and
+    the updates its bans caused are handled."""
+    assert isinstance(bed.application.bot_data.get(REMOVALS_KEY), RemovalWorker)
+    await wait_for_removals(bed.application, seconds)
+    await asyncio.wait_for(bed.application.update_queue.join(), seconds)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dev.testbed import Testbed
-from tests.e2e.helpers import OWNER, join, make_group, texts
+from tests.e2e.helpers import OWNER, join, make_group, removals_done, texts
 
 AGENT = 2001
 
@@ -136,6 +136,7 @@ async def test_remove_agent_bans_and_unbans_everywhere_after_confirmation(bed: T
     assert bed.sandbox.calls("banChatMember") == []
     yes = prompt.reply_markup["inline_keyboard"][0][0]["callback_data"]
     await bed.click(OWNER, prompt, yes)
+    await removals_done(bed)
     for chat_id in (first, second):
         assert [c.params["user_id"] for c in bed.sandbox.calls("banChatMember", chat_id)] == [AGENT]
         assert len(bed.sandbox.calls("unbanChatMember", chat_id)) == 1

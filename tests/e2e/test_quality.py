@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.dev.testbed import Testbed
 from storage.profiles import StoreProfile
-from tests.e2e.helpers import OWNER, join, make_group, texts
+from tests.e2e.helpers import OWNER, join, make_group, removals_done, texts
 
 CATEGORIES = ["女装/连衣裙", "女装/T恤", "家居/收纳"]
 GOOD = StoreProfile(
@@ -177,6 +177,7 @@ async def test_review_queue_keep_message_remove(bed: Testbed) -> None:
     assert "确认把" in confirm.text and "质量分低" in confirm.text
     yes = confirm.reply_markup["inline_keyboard"][0][0]["callback_data"]
     await bed.click(OWNER, confirm, yes)
+    await removals_done(bed)
     agent = await bed.services.agents.get(2003)
     assert agent is not None and agent.status == "removed"
     assert agent.removed_reason is not None and "质量分低" in agent.removed_reason
@@ -215,6 +216,7 @@ async def test_bulk_remove_tier_with_confirmation(bed: Testbed) -> None:
     button = confirm.reply_markup["inline_keyboard"][0][0]
     assert button["text"] == "确认移除 4 位"
     await bed.click(OWNER, confirm, button["callback_data"])
+    await removals_done(bed)
     assert "已移除 4 位" in bed.sandbox.messages(OWNER)[-1].text
     assert await statuses(bed, range(3001, 3005)) == {"removed"}
     assert len(bed.sandbox.calls("banChatMember")) == 4

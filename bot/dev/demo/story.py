@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bot.agents.removals import wait_for_removals
 from bot.dev.demo.broadcast import scene_broadcast
 from bot.dev.demo.catalog import scene_new_product, scene_promotion, scene_stock
 from bot.dev.demo.ops import scene_dashboard
@@ -216,6 +217,7 @@ async def scene_crm(story: Transcript) -> None:
         "taps [确认移除]",
         lambda: sandbox.click(OWNER, confirm.chat_id, confirm.message_id, data),
     )
+    await wait_for_removals(story.bed.application)  # the removal runs as a background job
     edited = sandbox.messages(OWNER)[-1]
     story.show([edited])
     bans = sandbox.calls("banChatMember")
