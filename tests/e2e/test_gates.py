@@ -162,7 +162,8 @@ async def test_errors_in_a_non_admins_update_are_logged_not_reported(gbed: Testb
 
 
 async def test_an_edited_answer_does_not_advance_the_profile_conversation(gbed: Testbed) -> None:
-    gbed.sandbox.add_user(AGENT, "李", username="li_shop", language_code="zh-hans")
+    group = await make_group(gbed, "代理群")
+    await join(gbed, group, AGENT, "李", username="li_shop")  # /profile is for the groups' agents
     assert "1/10" in (await gbed.say(AGENT, AGENT, "/profile"))[-1].text
     update = gbed.sandbox.send_text(AGENT, AGENT, "淘宝")
     await gbed.settle(update)

@@ -281,11 +281,11 @@ def test_the_whole_demo_on_a_terminal_pauses_before_every_scene_but_the_first() 
             text=True,
             timeout=300,
             cwd=REPO,
-            check=True,
         )
     finally:
         os.close(leader)
         os.close(follower)
+    assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     headers = out.count("\n━━ ")
     assert headers >= 7
