@@ -51,6 +51,7 @@ CATALOG: dict[str, str] = {
     "usage_tag_group": "用法：/tag_group 群ID 标签…\n例如：/tag_group -1001234567890 一件代发 VIP",
     "usage_untag_group": "用法：/untag_group 群ID 标签…\n例如：/untag_group -1001234567890 VIP",
     "err_group_unknown": "没有找到群 <code>{chat_id}</code>。用 /groups 查看群ID。",
+    "err_number": "{field}「{value}」不是有效的数字：请只用 0–9 写一个 {low} 到 {high} 之间的整数。",
     "err_chat_id": "「{value}」不是群ID。群ID 是负数，例如 -1001234567890（用 /groups 查看）。",
     # --- members ---
     "welcome_default": "欢迎加入！点击下方按钮私聊我，完善你的店铺资料。",
