@@ -22,12 +22,15 @@ from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
+    Taken,
     actor_id,
     admin_only,
     clicked,
     command_args,
+    only_one_at_a_time,
     remember,
     reply,
+    take_once,
     user_store,
 )
 
@@ -220,8 +223,11 @@ async def remove_clicked(update: Update, context: Context) -> None:
     query, button = clicked(update, AgentRemoval)
     services = context.services
     lang = context.lang
-    pending = user_store(context, _REMOVALS).pop(button.key, None)
-    if pending is None:
+    pending = take_once(user_store(context, _REMOVALS), button.key)
+    if pending is Taken.TAKEN:  # the second press of a double click
+        await query.answer(t(lang, "already_done"), show_alert=True)
+        return
+    if not isinstance(pending, tuple):
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await query.answer()
@@ -229,11 +235,13 @@ async def remove_clicked(update: Update, context: Context) -> None:
         await query.edit_message_text(t(lang, "remove_cancelled"))
         return
     user_id, reason = pending
-    agent = await services.agents.get(user_id)
-    if agent is None or agent.status == "removed":
-        await query.edit_message_text(t(lang, "remove_already", user_id=user_id))
-        return
-    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
+    # Another admin's confirmation (or the low-quality queue's) may be removing it right now.
+    with only_one_at_a_time(context, "removing_agents", user_id) as first:
+        agent = await services.agents.get(user_id) if first else None
+        if agent is None or agent.status == "removed":
+            await query.edit_message_text(t(lang, "remove_already", user_id=user_id))
+            return
+        report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
     lines = [t(lang, "remove_done", name=agent.display_name, count=len(report.removed_from))]
     lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in report.failed]
     await query.edit_message_text("\n".join(lines))

@@ -35,6 +35,7 @@ from handlers.common import (
     actor_id,
     admin_only,
     command_args,
+    only_one_at_a_time,
     remember,
     reply,
     user_store,
@@ -322,10 +323,14 @@ async def _removal_reason(services: Services, agent: Agent, lang: Language) -> s
     )
 
 
-async def _remove(
+async def _remove_once(
     update: Update, context: Context, services: Services, lang: Language, agent: Agent, reason: str
-) -> tuple[int, list[tuple[str, str]]]:
-    report = await remove_agent(services, context.bot, agent, actor_id(update), reason)
+) -> tuple[int, list[tuple[str, str]]] | None:
+    with only_one_at_a_time(context, "removing_agents", agent.user_id) as first:
+        current = await services.agents.get(agent.user_id) if first else None
+        if current is None or current.status == "removed":
+            return None
+        report = await remove_agent(services, context.bot, current, actor_id(update), reason)
     return len(report.removed_from), report.failed
 
 
@@ -388,11 +393,11 @@ async def queue_clicked(update: Update, context: Context) -> None:
         )
     elif action == "y":
         await query.answer()
-        if agent.status == "removed":
+        reason = await _removal_reason(services, agent, lang)
+        if (removal := await _remove_once(update, context, services, lang, agent, reason)) is None:
             await query.edit_message_text(t(lang, "remove_already", user_id=agent.user_id))
             return
-        reason = await _removal_reason(services, agent, lang)
-        count, failed = await _remove(update, context, services, lang, agent, reason)
+        count, failed = removal
         lines = [t(lang, "remove_done", name=agent.display_name, count=count)]
         lines += [t(lang, "remove_failed_row", group=g, error=e) for g, e in failed]
         await query.edit_message_text("\n".join(lines))
@@ -463,9 +468,9 @@ async def _bulk_clicked(
         agent = await services.agents.get(user_id)
         if agent is None or agent.status == "removed":
             continue
-        _, failed = await _remove(update, context, services, lang, agent, reason)
-        removed += 1
-        failures += len(failed)
+        removal = await _remove_once(update, context, services, lang, agent, reason)
+        removed += removal is not None
+        failures += len(removal[1]) if removal else 0
     await query.edit_message_text(
         t(lang, "lq_bulk_done", count=removed, tier=tier_label(tier, lang), failures=failures),
     )

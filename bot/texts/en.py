@@ -9,6 +9,7 @@ CATALOG: dict[str, str] = {
     "next": "Next »",
     "cancel": "Cancel",
     "list_expired": "This list has expired; please send the command again.",
+    "already_done": "This was already done.",
     "button_expired": "This button has expired.",
     "refused_not_admin": "⛔ Only the seller's admins can use this command.",
     "refused_not_owner": "⛔ Only owners (listed in the config) can use this command.",

@@ -9,6 +9,7 @@ CATALOG: dict[str, str] = {
     "next": "下一页 »",
     "cancel": "取消",
     "list_expired": "这个列表已过期，请重新发送命令。",
+    "already_done": "已经处理过了。",
     "button_expired": "这个按钮已失效。",
     "refused_not_admin": "⛔ 只有卖家管理员可以使用这个命令。",
     "refused_not_owner": "⛔ 只有店主（配置中的 owners）可以使用这个命令。",
