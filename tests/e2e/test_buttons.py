@@ -283,3 +283,34 @@ async def test_double_approve_approves_once(bed: Testbed) -> None:
     assert len(told) == 1
     audit = await bed.services.audit.recent()
     assert sum(entry.action == "profile_approve" for entry in audit) == 1
+
+
+HOSTILE_NUMBERS = ["²", "١", "1e9", "0x10", "9" * 30, "-9" * 15, "１２"]
+NUMERIC_COMMANDS = [
+    "/training {}",
+    "/attended {} @li_taobao",
+    "/cancel_training {}",
+    "/broadcast_status {}",
+    "/retract {}",
+    "/edit {} new text",
+    "/agent {}",
+    "/remove {}",
+    "/grant {}",
+    "/tag_group {} vip",
+    "/cancel_schedule {}",
+    "/stock DS-1 {}",
+    "/stock_threshold DS-1 {}",
+]
+
+
+@pytest.mark.parametrize("command", NUMERIC_COMMANDS)
+async def test_hostile_numbers_in_commands_get_a_clear_reply_and_no_error_report(
+    bed: Testbed, command: str
+) -> None:
+    await make_group(bed, "代理群")
+    before = await snapshot(bed)
+    for value in HOSTILE_NUMBERS:
+        replies = await bed.say(OWNER, OWNER, command.format(value))
+        assert len(replies) == 1, (command, value, replies)
+        assert "出错" not in (replies[0].text or ""), (command, value, replies[0].text)
+    assert await snapshot(bed) == before
