@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot.commands import set_admin_menu
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.render import local_time
 from bot.texts import t
 from handlers.common import Context, admin_only, command_args, owner_only, reply
@@ -32,9 +33,10 @@ async def admins_command(update: Update, context: Context) -> None:
 
 
 def _user_id_arg(args: list[str], lang: str, usage: str) -> int:
-    if len(args) != 1 or not args[0].isdigit() or int(args[0]) <= 0 or int(args[0]) >= 2**63:
+    user_id = ascii_int(args[0], 1) if len(args) == 1 else None
+    if user_id is None:
         raise InputError(t(lang, usage))  # type: ignore[arg-type]
-    return int(args[0])
+    return user_id
 
 
 @owner_only

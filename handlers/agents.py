@@ -23,12 +23,14 @@ from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
+    Taken,
     actor_id,
     admin_only,
     clicked,
     command_args,
     remember,
     reply,
+    take_once,
     user_store,
 )
 
@@ -221,8 +223,11 @@ async def remove_clicked(update: Update, context: Context) -> None:
     query, button = clicked(update, AgentRemoval)
     services = context.services
     lang = context.lang
-    pending = user_store(context, _REMOVALS).pop(button.key, None)
-    if pending is None:
+    pending = take_once(user_store(context, _REMOVALS), button.key)
+    if pending is Taken.TAKEN:  # the second press of a double click
+        await query.answer(t(lang, "already_done"), show_alert=True)
+        return
+    if not isinstance(pending, tuple):
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     await query.answer()

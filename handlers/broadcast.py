@@ -25,16 +25,19 @@ from bot.common.callbacks import (
     matches,
 )
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
+    Taken,
     actor_id,
     admin_only,
     clicked,
     command_args,
     remember,
     reply,
+    take_once,
     user_store,
 )
 
@@ -57,7 +60,7 @@ class _Draft:
     target: str | None = None
 
 
-def _drafts(context: Context) -> dict[str, _Draft]:
+def _drafts(context: Context) -> dict[str, _Draft | Taken]:
     return user_store(context, _DRAFTS)
 
 
@@ -69,10 +72,10 @@ def command_body(html_text: str) -> str:
 def parse_broadcast_id(args: list[str], lang: Language, usage: str) -> int:
     if not args:
         raise InputError(t(lang, usage))
-    value = args[0].lstrip("#")
-    if not value.isascii() or not value.isdigit() or int(value) <= 0:
-        raise InputError(t(lang, "bc_err_id", value=args[0], example=12))
-    return int(value)
+    broadcast_id = ascii_int(args[0].lstrip("#"), 1)
+    if broadcast_id is None:
+        raise InputError(t(lang, "bc_err_id", value=args[0][:40], example=12))
+    return broadcast_id
 
 
 async def _existing(services: Services, broadcast_id: int, lang: Language) -> Broadcast:
@@ -156,7 +159,7 @@ async def target_chosen(update: Update, context: Context) -> None:
     lang = context.lang
     draft = _drafts(context).get(button.key)
     choice = button.target
-    if draft is None or (choice != "a" and choice >= len(draft.tags)):
+    if not isinstance(draft, _Draft) or (choice != "a" and choice >= len(draft.tags)):
         await _expired(update, lang)
         return
     tag = None if choice == "a" else draft.tags[choice]
@@ -195,8 +198,11 @@ async def send_or_cancel(update: Update, context: Context) -> None:
     query, button = clicked(update, BroadcastDecision)
     services = context.services
     lang = context.lang
-    draft = _drafts(context).pop(button.key, None)
-    if draft is None:
+    draft = take_once(_drafts(context), button.key)
+    if draft is Taken.TAKEN:  # the second press of a double click
+        await query.answer(t(lang, "already_done"), show_alert=True)
+        return
+    if not isinstance(draft, _Draft):
         await _expired(update, lang)
         return
     await query.answer()
@@ -280,17 +286,27 @@ async def retract_clicked(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     broadcast_id = button.broadcast_id
-    await query.answer()
     if button.confirm != "y":
+        await query.answer()
         await query.edit_message_text(t(lang, "bc_retract_cancelled", id=broadcast_id))
         return
     broadcast = await services.outbox.get(broadcast_id)
-    if broadcast is None or broadcast.status == "retracted":
-        await query.edit_message_text(t(lang, "bc_retract_already", id=broadcast_id))
+    if broadcast is None:
+        await query.answer(t(lang, "button_expired"))
         return
-    # The engine retracts in the background (network calls, its own writes): the audit row
-    # records the order, before it is carried out.
-    await services.audit.add(services.now(), actor_id(update), "retract", str(broadcast_id))
+    if broadcast.status == "retracted":
+        await query.answer(t(lang, "bc_retract_already", id=broadcast_id), show_alert=True)
+        return
+    # The engine retracts in the background (network calls, its own writes): the claim (a
+    # guarded update, so a second press finds it taken) and its audit row record the order.
+    async with services.audited(actor_id(update), "retract", str(broadcast_id)) as audit:
+        claimed = await services.outbox.claim_retraction(broadcast_id)
+        if not claimed:
+            audit.skip()
+    if not claimed:
+        await query.answer(t(lang, "bc_retract_already", id=broadcast_id), show_alert=True)
+        return
+    await query.answer()
     message = query.message
     assert isinstance(message, Message)
 

@@ -3,11 +3,13 @@ and the registration rule that edited messages are not commands."""
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import functools
 import logging
 import re
 import secrets
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -114,6 +116,39 @@ def remember(store: dict[str, Any], value: Any, limit: int = 20) -> str:
     key = secrets.token_hex(4)
     store[key] = value
     return key
+
+
+class Taken(enum.Enum):
+    """Left under a remembered key once its button acted (see :func:`take_once`)."""
+
+    TAKEN = "taken"
+
+
+def take_once(store: dict[str, Any], key: str) -> Any:
+    """The value remembered under ``key``, marking it taken: of two presses of the same button
+    (a double click, possibly handled concurrently) only the first gets the value, the second
+    gets :attr:`Taken.TAKEN` ("already done"); None when the key is unknown (expired, or
+    another user's: ``user_data`` is per user). No await between the read and the mark."""
+    value = store.get(key)
+    if value is not None and value is not Taken.TAKEN:
+        store[key] = Taken.TAKEN
+    return value
+
+
+@contextlib.contextmanager
+def only_one_at_a_time(context: Context, name: str, key: object) -> Iterator[bool]:
+    """True for the holder of ``key`` in the bot-wide set ``name`` while its block runs, False
+    for anyone entering meanwhile (a second press handled concurrently with the first): enter
+    it before any await, and re-read the state inside before acting."""
+    holders: set[object] = context.bot_data.setdefault(name, set())
+    if key in holders:
+        yield False
+        return
+    holders.add(key)
+    try:
+        yield True
+    finally:
+        holders.discard(key)
 
 
 def command_args(context: Context) -> list[str]:

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.broadcast.outbox import Payload
 from bot.common.callbacks import FollowUpDone, GreetingAnswer, QuietAnswer, matches
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.timeparse import describe_rule, local_iso
 from bot.events.festivals import FESTIVALS, festival_named
 from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
@@ -139,9 +140,10 @@ async def schedules_command(update: Update, context: Context) -> None:
 
 
 def _schedule_id(args: list[str], lang: Language, usage: str) -> int:
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    schedule_id = ascii_int(args[0].lstrip("#"), 1) if len(args) == 1 else None
+    if schedule_id is None:
         raise InputError(t(lang, usage))
-    return int(args[0].lstrip("#"))
+    return schedule_id
 
 
 async def _change(update: Update, context: Context, action: str) -> None:

@@ -19,6 +19,7 @@ from bot.agents.service import find_agent
 from bot.broadcast.outbox import inline_markup
 from bot.common.callbacks import Attended, RsvpChoice, TrainingCancel, encode, matches
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.timeparse import local_iso, parse_when
 from bot.events.training import (
     MAX_LOCATION,
@@ -26,6 +27,8 @@ from bot.events.training import (
     TrainingDraft,
     answer,
     create_training,
+    invited,
+    open_for_answers,
     parse_duration,
     rsvp_list,
     training_line,
@@ -197,9 +200,10 @@ async def cancel(update: Update, context: Context) -> int:
 
 async def _show(update: Update, context: Context, args: list[str], lang: Language) -> None:
     services = context.services
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    training_id = ascii_int(args[0].lstrip("#"), 1) if len(args) == 1 else None
+    if training_id is None:
         raise InputError(t(lang, "tr_usage_training"))
-    training = await services.trainings.get(int(args[0].lstrip("#")))
+    training = await services.trainings.get(training_id)
     if training is None:
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
     rsvps = await services.trainings.rsvps(training.id)
@@ -243,9 +247,10 @@ async def attended_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    training_id = ascii_int(args[0].lstrip("#"), 1) if len(args) >= 2 else None
+    if training_id is None:
         raise InputError(t(lang, "tr_usage_attended"))
-    training = await services.trainings.get(int(args[0].lstrip("#")))
+    training = await services.trainings.get(training_id)
     if training is None:
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
     if training.status == "cancelled":
@@ -282,6 +287,9 @@ async def attended_clicked(update: Update, context: Context) -> None:
     if training is None or training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
         return
+    if await services.agents.get(user_id) is None:  # the list only offers known agents
+        await query.answer(t(lang, "button_expired"))
+        return
     await services.trainings.mark_attended(training_id, [user_id], actor_id(update), services.now())
     await query.answer(t(lang, "tr_attended_one"))
     await drop_clicked_row(query)
@@ -296,13 +304,14 @@ async def rsvp_clicked(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     training = await services.trainings.get(button.training_id)
-    if training is not None and training.status == "cancelled":
+    if training is None or not await invited(services, training, user.id):
+        # Not invited (or no such training): forged or pressed by an outsider; say nothing.
+        await query.answer(t(lang, "button_expired"))
+        return
+    if training.status == "cancelled":
         await query.answer(t(lang, "trc_rsvp_cancelled"), show_alert=True)
         return
-    if training is None or training.status != "scheduled":
-        await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
-        return
-    if training.starts_at + training.duration_minutes * 60 <= services.now():
+    if not open_for_answers(training, services.now()):
         await query.answer(t(lang, "tr_rsvp_closed"), show_alert=True)
         return
     await services.agents.record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -149,6 +149,16 @@ class AgentRepository:
             " WHERE group_id = ? AND user_id = ? AND status = 'member'",
             (now, group_id, user_id),
         )
+
+    async def member_of_any(self, user_id: int, chat_ids: Sequence[int]) -> bool:
+        """Whether the user is now a member of one of the groups ``chat_ids``."""
+        marks = ",".join("?" * len(chat_ids))
+        row = await self._db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id"
+            f" WHERE m.user_id = ? AND m.status = 'member' AND g.chat_id IN ({marks}))",
+            (user_id, *chat_ids),
+        )
+        return bool(row and row[0])
 
     async def memberships(self, user_id: int) -> list[Membership]:
         rows = await self._db.fetchall(

@@ -429,6 +429,17 @@ class OutboxRepository:
                 (status, now, broadcast_id),
             )
 
+    async def claim_retraction(self, broadcast_id: int, now: int) -> bool:
+        """Mark the broadcast retracted unless it already is; True when this call did (of two
+        Retract presses, only the one that gets True goes on to delete)."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE broadcasts SET status = 'retracted', finished_at = coalesce(finished_at, ?)"
+                " WHERE id = ? AND status != 'retracted'",
+                (now, broadcast_id),
+            )
+            return cursor.rowcount > 0
+
     async def set_payload(self, broadcast_id: int, payload: str) -> None:
         async with self._db.transaction() as connection:
             await connection.execute(

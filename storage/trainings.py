@@ -141,16 +141,25 @@ class TrainingRepository:
         return [(int(row[0]), str(row[1])) for row in rows]
 
     async def attending(
-        self, training_id: int, answers: Sequence[RsvpAnswer] = ("yes",)
+        self,
+        training_id: int,
+        answers: Sequence[RsvpAnswer] = ("yes",),
+        *,
+        members_of: Sequence[int],
     ) -> builtins.list[int]:
-        """User ids who gave one of ``answers`` (by default 参加) and can be messaged in
-        private (started the bot)."""
+        """User ids who gave one of ``answers`` (by default 参加), can be messaged in private
+        (started the bot) and are now members of one of the groups ``members_of`` (chat ids:
+        the training's target groups; a private message may carry its meeting link)."""
         marks = ",".join("?" * len(answers))
+        chats = ",".join("?" * len(members_of))
         rows = await self._db.fetchall(
             "SELECT r.user_id FROM training_rsvps r JOIN agents a ON a.user_id = r.user_id"
             f" WHERE r.training_id = ? AND r.answer IN ({marks}) AND a.started_bot = 1"
+            " AND EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id"
+            "   WHERE m.user_id = r.user_id AND m.status = 'member'"
+            f"   AND g.chat_id IN ({chats}))"
             " ORDER BY r.answered_at, r.user_id",
-            (training_id, *answers),
+            (training_id, *answers, *members_of),
         )
         return [int(row[0]) for row in rows]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.agents.terms import parse_category, parse_platform, parse_score_filter, parse_tier
 from bot.common.errors import InputError
+from bot.common.numbers import INT64_MIN, ascii_int
 from bot.texts import Language, t
 from storage.models import AgentFilter, OrderMode
 
@@ -24,7 +25,7 @@ SUGGESTED_AGENT_TAGS = ("已成交", "代理商", "潜在客户", "已寄样", "
 MAX_TAG_LENGTH = 32
 MAX_REMARK_LENGTH = 64
 MAX_NOTE_LENGTH = 500
-_DURATION = re.compile(r"^>?(\d{1,4})([dhw])$")
+_DURATION = re.compile(r"^>?([0-9]{1,4})([dhw])$")
 _USERNAME = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")
 _SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -38,14 +39,12 @@ class AgentRef:
 
 
 def parse_agent_ref(token: str, lang: Language) -> AgentRef:
-    if token.lstrip("-").isdigit():
-        user_id = int(token)
-        if user_id <= 0 or user_id >= 2**63:
-            raise InputError(t(lang, "err_agent_ref", value=token))
-        return AgentRef(user_id=user_id)
     if _USERNAME.match(token):
         return AgentRef(username=token.lstrip("@"))
-    raise InputError(t(lang, "err_agent_ref", value=token))
+    user_id = ascii_int(token, 1)
+    if user_id is None:
+        raise InputError(t(lang, "err_agent_ref", value=token[:40]))
+    return AgentRef(user_id=user_id)
 
 
 def parse_mode(token: str, lang: Language) -> OrderMode:
@@ -69,12 +68,9 @@ def parse_tags(tokens: list[str], lang: Language) -> list[str]:
 
 
 def parse_chat_id(token: str, lang: Language) -> int:
-    try:
-        chat_id = int(token)
-    except ValueError:
-        raise InputError(t(lang, "err_chat_id", value=token)) from None
-    if chat_id >= 0:
-        raise InputError(t(lang, "err_chat_id", value=token))
+    chat_id = ascii_int(token, INT64_MIN, -1)
+    if chat_id is None:
+        raise InputError(t(lang, "err_chat_id", value=token[:40]))
     return chat_id
 
 

@@ -45,8 +45,8 @@ OPERATING_NAMES: dict[str, OperatingStatus] = {
 OPERATING_STATUSES: tuple[OperatingStatus, ...] = ("open", "paused", "closed")
 MAX_STORE_NAME = 60
 MAX_URL = 300
-_DSR = re.compile(r"^\d(?:\.\d{1,2})?$")
-_NUMBER = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_DSR = re.compile(r"^[0-9](?:\.[0-9]{1,2})?$")
+_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 
 
 def parse_store_name(text: str, lang: Language) -> str:

@@ -32,7 +32,7 @@ FACTORS: tuple[str, ...] = (
     "activity",
     "attendance",
 )
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$")
+_PERIOD = re.compile(r"^([0-9]{4})-(?:(0[1-9]|1[0-2])|[Qq]([1-4]))$")
 DAY = 86400
 
 

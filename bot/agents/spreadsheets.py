@@ -52,7 +52,7 @@ ORDER_COLUMNS: tuple[str, ...] = ("agent", "orders", "amount", "period")
 MAX_ORDERS = 10_000_000
 MAX_AMOUNT = Decimal("1000000000")
 MAX_REPORTED_ERRORS = 20
-_AMOUNT = re.compile(r"^\d+(?:\.\d{1,2})?$")
+_AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 _DSR_KEYS = {
     "dsr_description": "pf_field_dsr_description",
     "dsr_service": "pf_field_dsr_service",

@@ -24,7 +24,7 @@ PLATFORMS: tuple[str, ...] = (
     "other",
 )
 MAX_CATEGORY = 40
-_SCORE_FILTER = re.compile(r"^(<=|>=|<|>)(\d{1,3}(?:\.\d)?)$")
+_SCORE_FILTER = re.compile(r"^(<=|>=|<|>)([0-9]{1,3}(?:\.[0-9])?)$")
 
 
 def _aliases(prefix: str, codes: tuple[str, ...]) -> dict[str, str]:

@@ -266,6 +266,11 @@ class Outbox:
         Returns (deleted, failed)."""
         return await self._engine().retract(broadcast_id)
 
+    async def claim_retraction(self, broadcast_id: int) -> bool:
+        """Mark the broadcast retracted (the engine deletes it with :meth:`retract`); False when
+        it already was, e.g. by the first press of a double click."""
+        return await self.repository.claim_retraction(broadcast_id, self._now())
+
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.repository.get(broadcast_id)
 

@@ -16,6 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.texts import Html, Language, escape, t
 from storage.catalog import (
     PROMO_KINDS,
@@ -40,13 +41,14 @@ MAX_PROMO_SKUS = 20
 MAX_PHOTOS = 10
 MAX_PRICE_CENTS = 1_000_000_000  # ¥10,000,000.00
 MAX_QTY = 1_000_000_000
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 5000
 MAX_LISTED_ERRORS = 50
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
-_PRICE = re.compile(r"^(?:¥|￥|RMB|CNY)?\s*(-)?\s*(\d+(?:\.\d+)?)\s*(?:元)?$", re.IGNORECASE)
+_PRICE = re.compile(r"^(?:¥|￥|RMB|CNY)?\s*(-)?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元)?$", re.IGNORECASE)
 _CSV_SPLIT = re.compile(r"[,;\t，；]")
 _CSV_HEADER_SKU = {"sku", "货号", "编码", "商品编码", "商品货号"}
 _TIME_FORMATS = (TIME_FORMAT, "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M")
@@ -129,11 +131,13 @@ def clean_field(text: str, limit: int, lang: Language, field: str) -> str:
 
 def parse_qty(text: str, lang: Language) -> int:
     value = text.strip()
-    if value.startswith("-") and value[1:].isdigit():
+    if value.startswith("-") and ascii_int(value[1:]) is not None:
         raise InputError(t(lang, "cat_err_qty_negative", value=value))
-    if not value.isdecimal() or not value.isascii():
+    qty = ascii_int(value)
+    if qty is None and _ASCII_DIGITS.fullmatch(value):  # all digits, beyond int64
+        raise InputError(t(lang, "cat_err_qty_large", limit=MAX_QTY))
+    if qty is None:
         raise InputError(t(lang, "cat_err_qty", value=value[:40]))
-    qty = int(value)
     if qty > MAX_QTY:
         raise InputError(t(lang, "cat_err_qty_large", limit=MAX_QTY))
     return qty
@@ -144,9 +148,10 @@ def parse_threshold(text: str, lang: Language) -> int | None:
     value = text.strip()
     if is_skip(value) or value.lower() in {"default", "默认"}:
         return None
-    if not value.isdecimal() or not value.isascii() or int(value) > MAX_QTY:
+    threshold = ascii_int(value, 0, MAX_QTY)
+    if threshold is None:
         raise InputError(t(lang, "cat_err_threshold", value=value[:40]))
-    return int(value)
+    return threshold
 
 
 def parse_promo_kind(text: str, lang: Language) -> PromoKind:

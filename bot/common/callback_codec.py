@@ -25,9 +25,10 @@ from typing import (
     get_type_hints,
 )
 
+from bot.common.numbers import INT64_MAX as INT64_MAX
+from bot.common.numbers import ascii_int
+
 MAX_BYTES = 64  # Telegram's limit for callback_data, in UTF-8 bytes
-INT64_MAX = 2**63 - 1
-_DIGITS = re.compile(r"0|[1-9][0-9]*")  # ASCII only: re's [0-9] is not \d
 
 
 class CallbackData:
@@ -81,10 +82,8 @@ _BY_HEAD: dict[str, list[_Spec]] = {}
 
 def _int_parser(low: int, high: int) -> tuple[_Parser, _Formatter]:
     def parse_int(text: str) -> object:
-        if len(text) > 19 or not _DIGITS.fullmatch(text):
-            return _NOT_OURS
-        value = int(text)
-        return value if low <= value <= high else _NOT_OURS
+        value = ascii_int(text, low, high, canonical=True)
+        return _NOT_OURS if value is None else value
 
     def format_int(value: object) -> str | None:
         ok = type(value) is int and low <= value <= high

@@ -84,6 +84,9 @@ __all__ = [
     "parse_as",
 ]
 
+# A page of a list: bounded so that page * page size stays a small SQL offset.
+Page = Annotated[int, IntRange(0, 99_999)]
+
 # Grouped by the handler module that answers them.
 
 # handlers/trainings.py
@@ -129,7 +132,7 @@ class AgentsPage(CallbackData):
 
     PREFIX: ClassVar[str] = "ag"
     key: HexKey
-    page: Id
+    page: Page
 
 
 @button
@@ -183,7 +186,7 @@ class QueueAgent(CallbackData):
 @dataclass(frozen=True)
 class QueuePage(CallbackData):
     PREFIX: ClassVar[str] = "lq:p"
-    page: Id
+    page: Page
 
 
 @button

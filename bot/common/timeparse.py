@@ -29,17 +29,17 @@ _EN_WEEKDAYS = {
         )
     },
 }
-_CLOCK = r"(?P<hour>[01]?\d|2[0-3])[:：](?P<minute>[0-5]\d)"
+_CLOCK = r"(?P<hour>[01]?[0-9]|2[0-3])[:：](?P<minute>[0-5][0-9])"
 _FULL_DATE = re.compile(
-    r"^(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\s+" + _CLOCK + "$"
+    r"^(?P<year>[0-9]{4})[-/.](?P<month>[0-9]{1,2})[-/.](?P<day>[0-9]{1,2})\s+" + _CLOCK + "$"
 )
-_MONTH_DAY = re.compile(r"^(?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\s+" + _CLOCK + "$")
+_MONTH_DAY = re.compile(r"^(?P<month>[0-9]{1,2})[-/.](?P<day>[0-9]{1,2})\s+" + _CLOCK + "$")
 _TIME_ONLY = re.compile("^" + _CLOCK + "$")
 _RELATIVE_DAY = re.compile(
     r"^(?P<word>今天|明天|后天|today|tomorrow)\s*" + _CLOCK + "$", re.IGNORECASE
 )
 _OFFSET = re.compile(
-    r"^\+\s*(?:(?P<days>\d{1,3})d)?(?:(?P<hours>\d{1,4})h)?(?:(?P<minutes>\d{1,5})m(?:in)?)?$",
+    r"^\+\s*(?:(?P<days>[0-9]{1,3})d)?(?:(?P<hours>[0-9]{1,4})h)?(?:(?P<minutes>[0-9]{1,5})m(?:in)?)?$",
     re.IGNORECASE,
 )
 _DAILY = re.compile(r"^(?:daily|every\s*day|每天|每日)\s*" + _CLOCK + "$", re.IGNORECASE)
@@ -52,7 +52,9 @@ _ZH_WEEKLY = re.compile(
     + _CLOCK
     + "$"
 )
-_RULE = re.compile(r"^cron:(?P<days>\*|[a-z]{3}(?:,[a-z]{3})*):(?P<hour>\d{2}):(?P<minute>\d{2})$")
+_RULE = re.compile(
+    r"^cron:(?P<days>\*|[a-z]{3}(?:,[a-z]{3})*):(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})$"
+)
 _DAY_WORDS = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2}
 MAX_AHEAD_DAYS = 366 * 2
 

@@ -218,7 +218,11 @@ async def _remind(services: Services, schedule: Schedule, planned: int) -> list[
     ref = f"training:{training.id}"
     posted = await services.outbox.message_ids(ref)
     groups = await resolve_targets(services, Targets(tags=training.target_tags))
-    attending = tuple(await services.trainings.attending(training.id))
+    attending = tuple(
+        await services.trainings.attending(
+            training.id, members_of=await target_chats(services, training)
+        )
+    )
     return [
         Submission(
             kind="reminder",
@@ -236,6 +240,26 @@ async def _remind(services: Services, schedule: Schedule, planned: int) -> list[
             key="private",
         ),
     ]
+
+
+async def target_chats(services: Services, training: Training) -> tuple[int, ...]:
+    """The training's target groups (chat ids): those its announcement went to, and those its
+    target tags name now. Only their members may answer it or get its private reminder."""
+    announced = await services.outbox.message_ids(f"training:{training.id}")
+    tagged = await resolve_targets(services, Targets(tags=training.target_tags))
+    return tuple(dict.fromkeys([*announced, *tagged]))
+
+
+async def invited(services: Services, training: Training, user_id: int) -> bool:
+    """Whether ``user_id`` may answer the training: a member of one of its target groups (an
+    RSVP from anyone else is forged or pressed by an outsider, and is refused)."""
+    return await services.agents.member_of_any(user_id, await target_chats(services, training))
+
+
+def open_for_answers(training: Training, now: int) -> bool:
+    """Scheduled and not over yet."""
+    ends = training.starts_at + training.duration_minutes * 60
+    return training.status == "scheduled" and ends > now
 
 
 async def refresh_announcement(services: Services, training_id: int) -> tuple[int, int]:

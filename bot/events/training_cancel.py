@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcast.outbox import Payload, new_broadcast
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.timeparse import local_iso
-from bot.events.training import refresh_announcement
+from bot.events.training import refresh_announcement, target_chats
 from bot.texts import Html, Language, t
 from storage.outbox import NewBroadcast
 from storage.schedule_models import RsvpAnswer, Training
@@ -62,9 +63,10 @@ def parse_training_id(args: list[str], lang: Language) -> int:
     if len(args) > 1:
         raise usage_error(lang, "trc_err_extra", value=" ".join(args))
     raw = args[0].removeprefix("#")
-    if not (raw.isascii() and raw.isdigit()) or int(raw) == 0:
-        raise usage_error(lang, "trc_err_not_number", value=args[0])
-    return int(raw)
+    training_id = ascii_int(raw, 1)
+    if training_id is None:
+        raise usage_error(lang, "trc_err_not_number", value=args[0][:40])
+    return training_id
 
 
 def cancel_problem(training: Training, now: int, tz: ZoneInfo, lang: Language) -> str | None:
@@ -158,7 +160,11 @@ async def _notices(
                     report=False,
                 )
             )
-    agents = tuple(await services.trainings.attending(training.id, NOTIFIED_ANSWERS))
+    agents = tuple(
+        await services.trainings.attending(
+            training.id, NOTIFIED_ANSWERS, members_of=await target_chats(services, training)
+        )
+    )
     if agents:
         notices.append(
             new_broadcast(

@@ -9,6 +9,7 @@ CATALOG: dict[str, str] = {
     "next": "Next »",
     "cancel": "Cancel",
     "list_expired": "This list has expired; please send the command again.",
+    "already_done": "This was already done.",
     "button_expired": "This button has expired.",
     "refused_not_admin": "⛔ Only the seller's admins can use this command.",
     "refused_not_owner": "⛔ Only owners (listed in the config) can use this command.",
@@ -55,6 +56,8 @@ CATALOG: dict[str, str] = {
     "usage_tag_group": "Usage: /tag_group chat_id tag…\nExample: /tag_group -1001234567890 dropship VIP",
     "usage_untag_group": "Usage: /untag_group chat_id tag…\nExample: /untag_group -1001234567890 VIP",
     "err_group_unknown": "No group <code>{chat_id}</code>. See /groups for the ids.",
+    "err_number": "{field} “{value}” is not a valid number: write a whole number from {low} "
+    "to {high} with the digits 0–9 only.",
     "err_chat_id": "“{value}” is not a group id. Group ids are negative, e.g. -1001234567890 "
     "(see /groups).",
     # --- members ---

@@ -9,6 +9,7 @@ CATALOG: dict[str, str] = {
     "next": "下一页 »",
     "cancel": "取消",
     "list_expired": "这个列表已过期，请重新发送命令。",
+    "already_done": "已经处理过了。",
     "button_expired": "这个按钮已失效。",
     "refused_not_admin": "⛔ 只有卖家管理员可以使用这个命令。",
     "refused_not_owner": "⛔ 只有店主（配置中的 owners）可以使用这个命令。",
@@ -51,6 +52,7 @@ CATALOG: dict[str, str] = {
     "usage_tag_group": "用法：/tag_group 群ID 标签…\n例如：/tag_group -1001234567890 一件代发 VIP",
     "usage_untag_group": "用法：/untag_group 群ID 标签…\n例如：/untag_group -1001234567890 VIP",
     "err_group_unknown": "没有找到群 <code>{chat_id}</code>。用 /groups 查看群ID。",
+    "err_number": "{field}「{value}」不是有效的数字：请只用 0–9 写一个 {low} 到 {high} 之间的整数。",
     "err_chat_id": "「{value}」不是群ID。群ID 是负数，例如 -1001234567890（用 /groups 查看）。",
     # --- members ---
     "welcome_default": "欢迎加入！点击下方按钮私聊我，完善你的店铺资料。",

@@ -22,6 +22,7 @@ DraftKind = Literal["product", "promo"]
 DRAFT_KEYS: dict[DraftKind, str] = {"product": PRODUCT_DRAFT, "promo": PROMO_DRAFT}
 ASKED = "catalog_ask"  # the catalog key of the current question, repeated after a wrong input
 TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+_SENDING = "sending"  # in a draft: its Send was pressed and is being carried out
 
 
 def draft_of(context: Context, key: str) -> dict[str, Any]:
@@ -140,6 +141,26 @@ async def chosen_chats(services: Services, draft: dict[str, Any], lang: Language
     if not chat_ids:
         raise InputError(t(lang, "cat_err_no_targets", target=target_label(option, lang)))
     return chat_ids
+
+
+def claim_send(context: Context, kind: DraftKind) -> str | None:
+    """Mark the draft as being sent, before any await: of two Send presses (a double click,
+    possibly handled concurrently) only the first goes on. None when this press may send, else
+    the catalog key to answer it with. The mark goes with the draft (:func:`forget`), or is
+    lifted by :func:`release_send` when the send is refused and the draft stays open."""
+    draft = user_data(context).get(DRAFT_KEYS[kind])
+    if isinstance(draft, dict) and draft.get(_SENDING):
+        return "already_done"
+    if not isinstance(draft, dict) or "options" not in draft:
+        return "cat_draft_expired"  # sent, cancelled or timed out meanwhile
+    draft[_SENDING] = True
+    return None
+
+
+def release_send(context: Context, kind: DraftKind) -> None:
+    draft = user_data(context).get(DRAFT_KEYS[kind])
+    if isinstance(draft, dict):
+        draft.pop(_SENDING, None)
 
 
 async def close_control(update: Update, text: str) -> None:
