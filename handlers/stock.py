@@ -12,18 +12,20 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.catalog.model import (
-    MAX_CSV_BYTES,
-    csv_errors_text,
-    decode_csv,
     normalize_sku,
     parse_qty,
-    parse_stock_csv,
     parse_threshold,
     state_label,
     stock_list,
-    unknown_sku_errors,
 )
 from bot.catalog.service import StockOutcome, set_stock, set_threshold
+from bot.catalog.stock_csv import (
+    MAX_CSV_BYTES,
+    csv_errors_text,
+    decode_csv,
+    parse_stock_csv,
+    unknown_sku_errors,
+)
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, t
