@@ -78,6 +78,8 @@ class WebhookSettings(BaseModel):
     port: int = Field(8443, ge=1, le=65535)
     secret_token: SecretStr | None = None
     path: str | None = None
+    # Telegram's updates are a few KB; a larger request is refused before its body is read.
+    max_body_bytes: int = Field(1024 * 1024, ge=64 * 1024, le=100 * 1024 * 1024)
 
     @field_validator("url")
     @classmethod
