@@ -27,6 +27,7 @@ from pydantic_settings import (
 
 from bot.agents.quality_config import QualitySettings
 from bot.common.quiet import QuietWindow
+from bot.common.uploads import UploadLimits
 from bot.scheduling.config import FollowupSettings, GreetingSettings, TrainingSettings
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -154,6 +155,7 @@ class Settings(BaseSettings):
     greetings: GreetingSettings = Field(default_factory=GreetingSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
+    uploads: UploadLimits = Field(default_factory=UploadLimits)
 
     @field_validator("token")
     @classmethod

@@ -6,16 +6,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from threading import Event
 
 from bot.catalog.model import normalize_sku, parse_qty
 from bot.common.errors import InputError
+from bot.common.uploads import check_cancelled
 from bot.texts import Html, Language, t
 
-MAX_CSV_BYTES = 1_000_000
+# Stricter than the [uploads] CSV cap: 5000 "sku,qty" lines are far smaller than this.
+MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 5000
 MAX_LISTED_ERRORS = 50
 
 _CSV_SPLIT = re.compile(r"[,;\t，；]")
+_CHECK_EVERY = 1024
 _CSV_HEADER_SKU = {"sku", "货号", "编码", "商品编码", "商品货号"}
 
 
@@ -51,17 +55,24 @@ def _cells(line: str) -> list[str]:
     return cells
 
 
-def parse_stock_csv(text: str, lang: Language) -> tuple[list[CsvRow], list[CsvError]]:
+def parse_stock_csv(
+    text: str, lang: Language, stop: Event | None = None
+) -> tuple[list[CsvRow], list[CsvError]]:
     """``sku,qty`` per line (optional header line, blank lines ignored) → rows, or the errors
     of every bad line with its 1-based line number. A file with no rows at all, or more than
-    :data:`MAX_CSV_ROWS`, raises :class:`InputError`."""
+    :data:`MAX_CSV_ROWS`, raises :class:`InputError` (the latter as soon as it is seen). ``stop``
+    (set when the caller gave up) ends the reading with :class:`ParseCancelled`."""
     rows: list[CsvRow] = []
     errors: list[CsvError] = []
     seen: dict[str, int] = {}
     first = True
     for number, raw in enumerate(text.splitlines(), start=1):
+        if stop is not None and number % _CHECK_EVERY == 0:
+            check_cancelled(stop)
         if not raw.strip():
             continue
+        if len(rows) + len(errors) >= MAX_CSV_ROWS:
+            raise InputError(t(lang, "cat_csv_too_many", limit=MAX_CSV_ROWS))
         cells = _cells(raw)
         if first:
             first = False
@@ -84,8 +95,6 @@ def parse_stock_csv(text: str, lang: Language) -> tuple[list[CsvRow], list[CsvEr
         rows.append(CsvRow(number, sku, qty))
     if not rows and not errors:
         raise InputError(t(lang, "cat_csv_empty"))
-    if len(rows) + len(errors) > MAX_CSV_ROWS:
-        raise InputError(t(lang, "cat_csv_too_many", limit=MAX_CSV_ROWS))
     return rows, errors
 
 
