@@ -17,11 +17,10 @@ from threading import Event
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from bot.common.uploads import FileKind, UploadLimits, check_cancelled
+from bot.common.uploads import FileKind, ParseCancelled, UploadLimits, check_cancelled
 
 # A spreadsheet takes text beginning with one of these for a formula (OWASP: CSV injection).
 _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
@@ -86,7 +85,7 @@ def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int
     check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except Exception:  # a crafted file can break the reader in any way: it is not an XLSX
         raise SheetError("bad_xlsx") from None
     try:
         if not workbook.worksheets:
@@ -108,7 +107,9 @@ def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int
                 raise SheetError(f"too_many_columns:{limits.max_columns}")
             rows.append((number, [_cell_text(value) for value in row[: limits.max_columns]]))
         return rows
-    except zipfile.BadZipFile:  # a member that fails its CRC check (or lies about its size)
+    except (SheetError, ParseCancelled):
+        raise
+    except Exception:  # malformed XML, a member failing its CRC check, any reader error
         raise SheetError("bad_xlsx") from None
     finally:
         workbook.close()

@@ -137,9 +137,12 @@ def test_zip_bombs_are_refused_before_any_xml_is_parsed() -> None:
     check_archive(xlsx([["a", "b"], *[[n, "text"] for n in range(5000)]]), LIMITS)
 
 
-def test_not_a_zip_is_a_bad_xlsx() -> None:
+def test_not_a_zip_or_broken_xml_is_a_bad_xlsx() -> None:
     with pytest.raises(SheetError, match="bad_xlsx"):
         read_table("xlsx", b"not a zip", HEADERS, ["user_id"], LIMITS)
+    broken = rewrite_member(xlsx([["user_id"], [1]]), SHEET, {"</sheetData>": "<row><c"})
+    with pytest.raises(SheetError, match="bad_xlsx"):
+        read_table("xlsx", broken, HEADERS, ["user_id"], LIMITS)
 
 
 def test_kind_from_name_and_mime() -> None:
