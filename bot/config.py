@@ -27,6 +27,7 @@ from pydantic_settings import (
 
 from bot.agents.quality_config import QualitySettings
 from bot.common.quiet import QuietWindow
+from bot.common.uploads import UploadLimits
 from bot.scheduling.config import FollowupSettings, GreetingSettings, TrainingSettings
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
@@ -78,6 +79,8 @@ class WebhookSettings(BaseModel):
     port: int = Field(8443, ge=1, le=65535)
     secret_token: SecretStr | None = None
     path: str | None = None
+    # Telegram's updates are a few KB; a larger request is refused before its body is read.
+    max_body_bytes: int = Field(1024 * 1024, ge=64 * 1024, le=100 * 1024 * 1024)
 
     @field_validator("url")
     @classmethod
@@ -160,6 +163,7 @@ class Settings(BaseSettings):
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
     groups: GroupSettings = Field(default_factory=GroupSettings)
+    uploads: UploadLimits = Field(default_factory=UploadLimits)
 
     @field_validator("token")
     @classmethod

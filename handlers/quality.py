@@ -20,7 +20,8 @@ from bot.agents.removals import (
     wake_removals,
 )
 from bot.agents.service import find_agent
-from bot.agents.sheets import SheetError, SheetRow, read_table
+from bot.agents.sheet_uploads import read_sheet_upload
+from bot.agents.sheets import SheetRow
 from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
     ORDER_COLUMNS,
@@ -141,21 +142,14 @@ async def ratings_command(update: Update, context: Context) -> None:
 
 
 async def _read_upload(
-    update: Update, lang: Language, headers: dict[str, str], required: tuple[str, ...]
+    update: Update, context: Context, headers: dict[str, str], required: tuple[str, ...]
 ) -> list[SheetRow]:
     message = update.effective_message
     assert message is not None
-    document = message.document
-    if document is None:
-        raise InputError(t(lang, "io_need_document"))
-    name = document.file_name or ""
-    file = await document.get_file()
-    data = bytes(await file.download_as_bytearray())
-    try:
-        return read_table(name, data, headers, required)
-    except SheetError as error:
-        code, _, detail = error.code.partition(":")
-        raise InputError(t(lang, f"io_sheet_{code}", columns=detail)) from None
+    if message.document is None:
+        raise InputError(t(context.lang, "io_need_document"))
+    limits = context.services.settings.uploads
+    return await read_sheet_upload(message.document, headers, required, limits, context.lang)
 
 
 async def _report(update: Update, lang: Language, report: ImportReport, done_key: str) -> None:
@@ -169,7 +163,8 @@ async def _report(update: Update, lang: Language, report: ImportReport, done_key
 async def import_orders_upload(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
-    rows = await _read_upload(update, lang, header_names("io_ocol_", ORDER_COLUMNS), ORDER_COLUMNS)
+    headers = header_names("io_ocol_", ORDER_COLUMNS)
+    rows = await _read_upload(update, context, headers, ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_orders_done")
 
@@ -178,7 +173,8 @@ async def import_orders_upload(update: Update, context: Context) -> None:
 async def import_agents_upload(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
-    rows = await _read_upload(update, lang, header_names("io_col_", EXPORT_COLUMNS), ("user_id",))
+    headers = header_names("io_col_", EXPORT_COLUMNS)
+    rows = await _read_upload(update, context, headers, ("user_id",))
     report = await import_agents(services, rows, actor_id(update), lang)
     await _report(update, lang, report, "io_agents_done")
 

@@ -7,30 +7,38 @@ the groups through the outbox; see :mod:`bot.catalog.service`.
 from __future__ import annotations
 
 import logging
+from threading import Event
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.catalog.model import (
-    MAX_CSV_BYTES,
-    csv_errors_text,
-    decode_csv,
     normalize_sku,
     parse_qty,
-    parse_stock_csv,
     parse_threshold,
     state_label,
     stock_list,
-    unknown_sku_errors,
 )
 from bot.catalog.service import StockOutcome, set_stock, set_threshold
+from bot.catalog.stock_csv import (
+    MAX_CSV_BYTES,
+    CsvError,
+    CsvRow,
+    csv_errors_text,
+    decode_csv,
+    parse_stock_csv,
+    unknown_sku_errors,
+)
 from bot.common.errors import InputError
+from bot.common.uploads import FileKind
 from bot.services import Services
 from bot.texts import Language, t
+from bot.uploads import download_checked, parse_upload
 from handlers.common import Context, actor_id, admin_only, command_args, reply
 
 log = logging.getLogger(__name__)
 
+CSV_ONLY: tuple[FileKind, ...] = ("csv",)
 _IMPORT_CAPTION = r"^/stock_import(@\w+)?\s*$"
 
 
@@ -103,6 +111,14 @@ async def stock_threshold_command(update: Update, context: Context) -> None:
     )
 
 
+def _parse(data: bytes, lang: Language, stop: Event) -> tuple[list[CsvRow], list[CsvError]]:
+    """Decode and read the stock CSV (runs in a worker thread)."""
+    text = decode_csv(data)
+    if text is None:
+        raise InputError(t(lang, "cat_csv_not_text"))
+    return parse_stock_csv(text, lang, stop)
+
+
 @admin_only
 async def stock_import(update: Update, context: Context) -> None:
     """Apply a ``sku,qty`` CSV all at once, or nothing at all if any row is bad."""
@@ -111,15 +127,9 @@ async def stock_import(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.document is not None
     document = message.document
-    if document.file_size is not None and document.file_size > MAX_CSV_BYTES:
-        raise InputError(t(lang, "cat_csv_too_big", limit=MAX_CSV_BYTES // 1000))
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    if len(data) > MAX_CSV_BYTES:
-        raise InputError(t(lang, "cat_csv_too_big", limit=MAX_CSV_BYTES // 1000))
-    text = decode_csv(data)
-    if text is None:
-        raise InputError(t(lang, "cat_csv_not_text"))
-    rows, errors = parse_stock_csv(text, lang)
+    limits = services.settings.uploads
+    upload = await download_checked(document, CSV_ONLY, limits, lang, max_bytes=MAX_CSV_BYTES)
+    rows, errors = await parse_upload(lambda stop: _parse(upload.data, lang, stop), limits, lang)
     known = await services.products.existing([row.sku for row in rows])
     errors += unknown_sku_errors(rows, known, lang)
     if errors:

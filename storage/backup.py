@@ -4,7 +4,8 @@ These use the standard ``sqlite3`` module on their own connection, not the bot's
 connection: a backup can then run in a worker thread (or another process, ``agentbot backup``)
 while the bot keeps reading and writing. In WAL mode readers never block the writer, and SQLite's
 online backup restarts by itself if the source changes between two steps, so the copy is always
-one consistent snapshot.
+one consistent snapshot. A backup holds every agent's data: it is created readable by its
+owner only (0600), like the database itself (storage/db.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import BUSY_TIMEOUT_MS, load_migrations
+from storage.db import BUSY_TIMEOUT_MS, OWNER_ONLY, load_migrations
 
 _NULL_REPORT = re.compile(r"^NULL value in ([^.]+)\.(.+)$")
 # Pages copied per step; 1024 pages of 4 KiB is 4 MiB between two progress reports.
@@ -133,6 +134,8 @@ def backup_database(
     try:
         src = _connect_existing(source)
         try:
+            # Created 0600 before a page is copied; the rename keeps the mode.
+            os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY))
             dst = sqlite3.connect(partial)
             try:
 
@@ -157,6 +160,7 @@ def backup_database(
     if problems:
         _remove_partial(partial)
         raise BackupError("the copy failed its integrity check: " + "; ".join(problems[:5]))
+    os.chmod(partial, OWNER_ONLY)  # in case a umask or an old file got in the way
     os.replace(partial, target)
     return BackupResult(path=target, pages=copied, size_bytes=target.stat().st_size)
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -84,6 +86,7 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
+        owner_only(path)
         connection = await _connect(path)
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
@@ -205,6 +208,30 @@ class Database:
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self._read_connection().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+
+OWNER_ONLY = 0o600
+
+
+def owner_only(path: Path | str) -> None:
+    """Make the database file readable by its owner only (0600) before SQLite writes a byte:
+    a new file is created empty with that mode, an existing one (and its -wal/-shm) is changed
+    to it. SQLite gives the -wal and -shm files it creates the database file's mode."""
+    if str(path) == ":memory:" or str(path).startswith("file:"):
+        return
+    target = Path(path)
+    descriptor = os.open(target, os.O_CREAT | os.O_RDWR, OWNER_ONLY)
+    os.close(descriptor)
+    for file in (
+        target,
+        target.with_name(target.name + "-wal"),
+        target.with_name(target.name + "-shm"),
+    ):
+        try:
+            if file.exists() and stat.S_IMODE(file.stat().st_mode) != OWNER_ONLY:
+                file.chmod(OWNER_ONLY)
+        except OSError as error:  # not ours to change: say so, the bot still runs
+            log.warning("could not make %s readable by its owner only: %s", file, error)
 
 
 async def _connect(path: Path | str) -> aiosqlite.Connection:

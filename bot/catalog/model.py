@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
-from bot.texts import Html, Language, escape, t
+from bot.texts import Language, escape, t
 from storage.catalog import (
     PROMO_KINDS,
     Product,
@@ -42,15 +42,10 @@ MAX_PHOTOS = 10
 MAX_PRICE_CENTS = 1_000_000_000  # ¥10,000,000.00
 MAX_QTY = 1_000_000_000
 _ASCII_DIGITS = re.compile(r"[0-9]+")
-MAX_CSV_BYTES = 1_000_000
-MAX_CSV_ROWS = 5000
-MAX_LISTED_ERRORS = 50
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 _PRICE = re.compile(r"^(?:¥|￥|RMB|CNY)?\s*(-)?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元)?$", re.IGNORECASE)
-_CSV_SPLIT = re.compile(r"[,;\t，；]")
-_CSV_HEADER_SKU = {"sku", "货号", "编码", "商品编码", "商品货号"}
 _TIME_FORMATS = (TIME_FORMAT, "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M")
 _SKU_SEPARATORS = re.compile(r"[\s,，、;；]+")
 SKIP = {"-", "—", "无", "跳过", "skip", "none"}
@@ -224,96 +219,6 @@ def crossing(old: StockState | None, new: StockState) -> NoticeKind | None:
     if new == "low":
         return "low"
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class CsvRow:
-    line: int
-    sku: str
-    qty: int
-
-
-@dataclass(frozen=True, slots=True)
-class CsvError:
-    line: int
-    reason: str  # rendered in the seller's language
-
-
-def decode_csv(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM) or, as Excel in China saves it, GB18030; None otherwise."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:
-            return text
-    return None
-
-
-def _cells(line: str) -> list[str]:
-    cells = [cell.strip().strip('"').strip() for cell in _CSV_SPLIT.split(line)]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
-
-
-def parse_stock_csv(text: str, lang: Language) -> tuple[list[CsvRow], list[CsvError]]:
-    """``sku,qty`` per line (optional header line, blank lines ignored) → rows, or the errors
-    of every bad line with its 1-based line number. A file with no rows at all, or more than
-    :data:`MAX_CSV_ROWS`, raises :class:`InputError`."""
-    rows: list[CsvRow] = []
-    errors: list[CsvError] = []
-    seen: dict[str, int] = {}
-    first = True
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        cells = _cells(raw)
-        if first:
-            first = False
-            if cells and cells[0].lower() in _CSV_HEADER_SKU:
-                continue
-        if len(cells) != 2:
-            errors.append(CsvError(number, t(lang, "cat_csv_columns", count=len(cells))))
-            continue
-        sku_text, qty_text = cells
-        try:
-            sku = normalize_sku(sku_text, lang)
-            qty = parse_qty(qty_text, lang)
-        except InputError as error:
-            errors.append(CsvError(number, error.text))
-            continue
-        if sku in seen:
-            errors.append(CsvError(number, t(lang, "cat_csv_duplicate", sku=sku, line=seen[sku])))
-            continue
-        seen[sku] = number
-        rows.append(CsvRow(number, sku, qty))
-    if not rows and not errors:
-        raise InputError(t(lang, "cat_csv_empty"))
-    if len(rows) + len(errors) > MAX_CSV_ROWS:
-        raise InputError(t(lang, "cat_csv_too_many", limit=MAX_CSV_ROWS))
-    return rows, errors
-
-
-def unknown_sku_errors(rows: Sequence[CsvRow], known: set[str], lang: Language) -> list[CsvError]:
-    return [
-        CsvError(row.line, t(lang, "cat_csv_unknown", sku=row.sku))
-        for row in rows
-        if row.sku not in known
-    ]
-
-
-def csv_errors_text(errors: Sequence[CsvError], lang: Language) -> str:
-    ordered = sorted(errors, key=lambda error: error.line)
-    lines = [t(lang, "cat_csv_rejected", count=len(ordered))]
-    lines += [
-        t(lang, "cat_csv_error_line", line=error.line, reason=Html(error.reason))
-        for error in ordered[:MAX_LISTED_ERRORS]
-    ]
-    if len(ordered) > MAX_LISTED_ERRORS:
-        lines.append(t(lang, "cat_csv_more_errors", count=len(ordered) - MAX_LISTED_ERRORS))
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -126,7 +126,6 @@ CATALOG: dict[str, str] = {
     "cat_usage_stock_threshold": "Usage: /stock_threshold SKU n (or - for the default), e.g. /stock_threshold DS-2026-001 10",
     "cat_usage_stock_import": "Usage: send the CSV (one SKU,qty per line, optional header) as a file with the caption /stock_import.",
     # --- CSV import ---
-    "cat_csv_too_big": "The file is too big: at most {limit} KB.",
     "cat_csv_not_text": "Cannot read the file: send a CSV text file in UTF-8 or GBK.",
     "cat_csv_empty": "The file has no rows: each line should be SKU,qty.",
     "cat_csv_too_many": "Too many rows: at most {limit} at once.",

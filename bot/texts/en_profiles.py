@@ -133,7 +133,6 @@ CATALOG: dict[str, str] = {
     "io_sheet_bad_xlsx": "The file cannot be read as XLSX; save it as .xlsx from Excel/WPS.",
     "io_sheet_bad_encoding": "The CSV's encoding is not recognised; save it as UTF-8 or GBK.",
     "io_sheet_bad_csv": "The CSV file is malformed and cannot be read.",
-    "io_sheet_bad_type": "Only .csv and .xlsx files are accepted.",
     "io_sheet_too_big": "The file is too big (at most 20 MB).",
     "io_sheet_empty": "The file is empty.",
     "io_sheet_missing_columns": "The header lacks these columns: {columns}.",

@@ -126,7 +126,6 @@ CATALOG: dict[str, str] = {
     "cat_usage_stock_threshold": "用法：/stock_threshold 货号 数量（或 - 恢复默认），例如 /stock_threshold DS-2026-001 10",
     "cat_usage_stock_import": "用法：把 CSV 文件（每行 货号,数量，可带表头）作为文件发送，并在说明里写 /stock_import。",
     # --- CSV import ---
-    "cat_csv_too_big": "文件太大：最多 {limit} KB。",
     "cat_csv_not_text": "无法读取文件：请发送 UTF-8 或 GBK 编码的 CSV 文本文件。",
     "cat_csv_empty": "文件里没有数据行：每行应为 货号,数量。",
     "cat_csv_too_many": "行数太多：一次最多 {limit} 行。",

@@ -132,7 +132,6 @@ CATALOG: dict[str, str] = {
     "io_sheet_bad_xlsx": "文件无法作为 XLSX 读取，请用 Excel/WPS 另存为 .xlsx。",
     "io_sheet_bad_encoding": "CSV 文件编码无法识别，请保存为 UTF-8 或 GBK。",
     "io_sheet_bad_csv": "CSV 文件格式有误，无法读取。",
-    "io_sheet_bad_type": "只支持 .csv 和 .xlsx 文件。",
     "io_sheet_too_big": "文件太大了（最大 20 MB）。",
     "io_sheet_empty": "文件是空的。",
     "io_sheet_missing_columns": "表头缺少这些列：{columns}。",

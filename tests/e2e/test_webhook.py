@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -15,7 +17,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.dev.sandbox import Sandbox
 from bot.dev.testbed import SANDBOX_TOKEN
-from bot.webhook import WebhookPlan, start_webhook, webhook_plan
+from bot.webhook import WebhookPlan, WebhookServer, start_webhook, webhook_plan
 
 OWNER = 100
 SECRET = "s3cret_Token-for-tests"
@@ -37,17 +39,18 @@ class WebhookBot:
         self.plan: WebhookPlan = webhook_plan(settings)
         self.application = build_application(settings)
         self.endpoint = f"http://127.0.0.1:{self.plan.port}/{self.plan.url_path}"
+        self.server: WebhookServer | None = None
 
     async def start(self) -> None:
         await self.application.initialize()
         assert self.application.post_init is not None
         await self.application.post_init(self.application)
-        await start_webhook(self.application, self.plan)
+        self.server = await start_webhook(self.application, self.plan)
         await self.application.start()
 
     async def stop(self) -> None:
-        assert self.application.updater is not None
-        await self.application.updater.stop()
+        assert self.server is not None
+        await self.server.stop()
         await self.application.stop()
         await self.application.shutdown()
         assert self.application.post_shutdown is not None
@@ -143,3 +146,69 @@ async def test_a_request_to_another_path_is_not_handled(webhook_bot: WebhookBot)
     await webhook_bot.application.update_queue.join()
     assert response.status_code == 404
     assert sandbox.messages(OWNER) == []
+
+
+async def test_a_body_over_the_cap_is_refused_before_it_is_read(webhook_bot: WebhookBot) -> None:
+    sandbox = webhook_bot.sandbox
+    cap = webhook_bot.plan.max_body_bytes
+    assert cap == 1024 * 1024
+    update = sandbox.send_text(OWNER, OWNER, "/start")
+    padded = json.dumps({**update, "padding": "x" * cap}).encode()
+    headers = {HEADER: SECRET, "Content-Type": "application/json"}
+    host, port = "127.0.0.1", webhook_bot.plan.port
+
+    # A declared Content-Length over the cap: the server answers without reading the body.
+    reader, writer = await asyncio.open_connection(host, port)
+    head = (
+        f"POST /{webhook_bot.plan.url_path} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Content-Type: application/json\r\n{HEADER}: {SECRET}\r\n"
+        f"Content-Length: {len(padded)}\r\n\r\n"
+    )
+    writer.write(head.encode())
+    await writer.drain()
+    answer = await reader.read()  # the server closes the connection; no body byte was sent
+    writer.close()
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 4")
+    # A chunked body is cut off once it passes the cap.
+    async with httpx.AsyncClient() as client:
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for start in range(0, len(padded), 64 * 1024):
+                yield padded[start : start + 64 * 1024]
+
+        with contextlib.suppress(httpx.HTTPError):
+            response = await client.post(webhook_bot.endpoint, content=chunks(), headers=headers)
+            assert response.status_code >= 400
+    await webhook_bot.application.update_queue.join()
+    assert sandbox.messages(OWNER) == []
+    # An ordinary update still goes through.
+    assert (await webhook_bot.post(update, SECRET)).status_code == 200
+    assert len(sandbox.messages(OWNER)) == 1
+
+
+@pytest.mark.parametrize("secret", ["", "s", SECRET[:-1], SECRET.upper(), "秘密" * 3])
+async def test_any_near_miss_of_the_secret_is_refused(webhook_bot: WebhookBot, secret: str) -> None:
+    """The comparison is hmac.compare_digest on bytes: a prefix, a case change or non-ASCII
+    text is refused like any other wrong secret, and never raises."""
+    sandbox = webhook_bot.sandbox
+    update = sandbox.send_text(OWNER, OWNER, "/start")
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            webhook_bot.endpoint,
+            content=json.dumps(update),
+            headers={HEADER.encode(): secret.encode(), b"Content-Type": b"application/json"},
+        )
+    await webhook_bot.application.update_queue.join()
+    assert response.status_code == 403
+    assert sandbox.messages(OWNER) == []
+
+
+async def test_a_body_that_is_not_an_update_is_a_bad_request(webhook_bot: WebhookBot) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            webhook_bot.endpoint,
+            content=b"{not json",
+            headers={HEADER: SECRET, "Content-Type": "application/json"},
+        )
+    assert response.status_code == 400
+    assert webhook_bot.sandbox.messages(OWNER) == []

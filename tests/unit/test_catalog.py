@@ -8,15 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.catalog.model import (
-    MAX_CSV_ROWS,
-    CsvRow,
     PromoDraft,
     StockNoticeItem,
     check_promo_window,
     clean_field,
     crossing,
-    csv_errors_text,
-    decode_csv,
     format_price,
     normalize_sku,
     notice_items,
@@ -25,12 +21,18 @@ from bot.catalog.model import (
     parse_promo_time,
     parse_qty,
     parse_sku_list,
-    parse_stock_csv,
     parse_threshold,
     product_caption,
     promotion_notice,
     stock_notice,
     stock_state,
+)
+from bot.catalog.stock_csv import (
+    MAX_CSV_ROWS,
+    CsvRow,
+    csv_errors_text,
+    decode_csv,
+    parse_stock_csv,
     unknown_sku_errors,
 )
 from bot.common.errors import InputError

@@ -27,6 +27,7 @@ PURE = [
     "bot/agents/membership.py",
     "bot/broadcast/report.py",
     "bot/catalog/model.py",
+    "bot/catalog/stock_csv.py",
     "bot/events/festivals.py",
     "bot/ops/stats.py",
     "bot/ops/charts.py",
