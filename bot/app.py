@@ -9,7 +9,14 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.agents.quality_service import schedule_daily_recompute
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
@@ -18,6 +25,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
+from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
@@ -72,8 +80,17 @@ STARTUP_HOOKS.append(start_scheduler)
 SHUTDOWN_HOOKS.append(stop_scheduler)
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
-    """The bot, ready for ``run_polling`` (or for a test harness that starts it by hand)."""
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> AnyApplication:
+    """The bot, ready for ``run_polling`` (or for a test harness that starts it by hand).
+
+    Updates of different chats are handled concurrently, each chat's in order
+    (``bot/updates.py``); a bench passes PTB's sequential processor to compare.
+    """
     if settings.token is None:
         raise ValueError("a token is needed to build the bot")
 
@@ -92,6 +109,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .post_shutdown(close_services)
         # Every timed job runs on bot/scheduling (APScheduler), not on PTB's JobQueue.
         .job_queue(None)
+        .concurrent_updates(update_processor or ChatOrderedUpdateProcessor())
     )
     application = builder.build()
     for module in FEATURES:
