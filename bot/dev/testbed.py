@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from telegram.ext import BaseUpdateProcessor
+
 from bot.app import ALLOWED_UPDATES, AnyApplication, build_application
 from bot.config import Settings
 from bot.dev.sandbox import Sandbox, SentMessage
 from bot.services import Clock, Services, services_of_app
+from bot.updates import ChatOrderedUpdateProcessor
 
 SANDBOX_TOKEN = "123456:SANDBOX-token-for-tests"
 DEFAULT_OWNER = 100
@@ -46,6 +49,9 @@ class Testbed:
     owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
     overrides: dict[str, Any] = field(default_factory=dict)
     clock: Clock | None = None
+    # Builds the update processor for each (re)start of the bot; None = the bot's own
+    # (``ChatOrderedUpdateProcessor``). A bench passes PTB's sequential one to compare.
+    update_processor: Callable[[], BaseUpdateProcessor] | None = None
     sandbox: Sandbox = field(init=False)
     application: AnyApplication = field(init=False)
     settings: Settings = field(init=False)
@@ -73,7 +79,10 @@ class Testbed:
 
     async def start_bot(self) -> None:
         """Start (or restart) only the bot, against the same sandbox and database."""
-        self.application = build_application(self.settings, clock=self.clock)
+        processor = None if self.update_processor is None else self.update_processor()
+        self.application = build_application(
+            self.settings, clock=self.clock, update_processor=processor
+        )
         await self.application.initialize()
         if self.application.post_init is not None:
             await self.application.post_init(self.application)
@@ -105,9 +114,14 @@ class Testbed:
         return services_of_app(self.application)
 
     async def settle(self, update: dict[str, Any], seconds: float = 10.0) -> None:
-        """Wait until the bot has fetched ``update`` and finished every handler for it."""
+        """Wait until the bot has fetched ``update`` and finished every handler for it, and
+        for every update fetched before it, whatever its chat (updates of different chats
+        run concurrently; each is marked done in PTB's queue only once fully handled)."""
         await self.sandbox.wait_consumed(update, timeout=seconds)
         await asyncio.wait_for(self.application.update_queue.join(), seconds)
+        processor = self.application.update_processor
+        if isinstance(processor, ChatOrderedUpdateProcessor):
+            await asyncio.wait_for(processor.drained(), seconds)
 
     async def run(
         self, inject: Callable[[], dict[str, Any]], seconds: float = 10.0
