@@ -18,6 +18,7 @@ from telegram.ext import BaseUpdateProcessor
 from bot.app import ALLOWED_UPDATES, AnyApplication, build_application
 from bot.config import Settings
 from bot.dev.sandbox import Sandbox, SentMessage
+from bot.rate_limits import Sleep
 from bot.services import Clock, Services, services_of_app
 from bot.updates import ChatOrderedUpdateProcessor
 
@@ -52,6 +53,8 @@ class Testbed:
     # Builds the update processor for each (re)start of the bot; None = the bot's own
     # (``ChatOrderedUpdateProcessor``). A bench passes PTB's sequential one to compare.
     update_processor: Callable[[], BaseUpdateProcessor] | None = None
+    # Waits out a chat's 429 pause in the bot's rate limiter (tests hold it on an Event).
+    retry_sleep: Sleep = asyncio.sleep
     sandbox: Sandbox = field(init=False)
     application: AnyApplication = field(init=False)
     settings: Settings = field(init=False)
@@ -81,7 +84,10 @@ class Testbed:
         """Start (or restart) only the bot, against the same sandbox and database."""
         processor = None if self.update_processor is None else self.update_processor()
         self.application = build_application(
-            self.settings, clock=self.clock, update_processor=processor
+            self.settings,
+            clock=self.clock,
+            update_processor=processor,
+            retry_sleep=self.retry_sleep,
         )
         await self.application.initialize()
         if self.application.post_init is not None:

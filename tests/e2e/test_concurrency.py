@@ -16,6 +16,7 @@ import pytest
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
+from bot.dev.sandbox import Fault
 from bot.dev.testbed import Testbed
 from bot.updates import ChatOrderedUpdateProcessor, ordering_key
 from handlers.common import Context
@@ -79,16 +80,18 @@ async def test_a_slow_chat_does_not_delay_another(bed: Testbed) -> None:
     await join(bed, group, AGENT, "小王")
     probe = add_probe(bed)
     held = bed.sandbox.send_text(group, AGENT, "hold on")
-    await asyncio.wait_for(probe.holding.wait(), 5)
-    before = len(bed.sandbox.messages(OWNER))
+    try:
+        await asyncio.wait_for(probe.holding.wait(), 5)
+        before = len(bed.sandbox.messages(OWNER))
 
-    bed.sandbox.send_text(OWNER, OWNER, "/start")
+        bed.sandbox.send_text(OWNER, OWNER, "/start")
 
-    # The owner is answered while the group's handler is still held.
-    replies = await bed.sandbox.wait_for_messages(OWNER, before + 1)
-    assert "卖家管理员" in (replies[-1].text or "")
-    assert not probe.release.is_set() and processor_of(bed).in_flight == 1
-    probe.release.set()
+        # The owner is answered while the group's handler is still held.
+        replies = await bed.sandbox.wait_for_messages(OWNER, before + 1)
+        assert "卖家管理员" in (replies[-1].text or "")
+        assert probe.texts_in(group) == ["hold on"]
+    finally:
+        probe.release.set()
     await bed.settle(held)
     assert processor_of(bed).in_flight == 0
 
@@ -132,18 +135,19 @@ async def test_a_flooding_chat_queues_behind_itself_only_and_is_bounded(
     probe = add_probe(bed)
     processor = processor_of(bed)
     held = bed.sandbox.send_text(group, AGENT, "hold 0")
-    await asyncio.wait_for(probe.holding.wait(), 5)
-    flood = [bed.sandbox.send_text(group, AGENT, f"flood {index}") for index in range(1, 6)]
-    await bed.sandbox.wait_consumed(flood[-1])
-    # One running, two waiting, three dropped: the chat's backlog never grows past its bound.
-    await bed.sandbox.wait_for(lambda: processor.dropped_updates == 3)
-    assert processor.in_flight == 3
+    try:
+        await asyncio.wait_for(probe.holding.wait(), 5)
+        flood = [bed.sandbox.send_text(group, AGENT, f"flood {index}") for index in range(1, 6)]
+        await bed.sandbox.wait_consumed(flood[-1])
+        # One running, two waiting, three dropped: the chat's backlog never grows past its bound.
+        await bed.sandbox.wait_for(lambda: processor.dropped_updates == 3)
+        assert processor.in_flight == 3
 
-    replies_before = len(bed.sandbox.messages(OWNER))
-    bed.sandbox.send_text(OWNER, OWNER, "/start")
-    await bed.sandbox.wait_for_messages(OWNER, replies_before + 1)
-
-    probe.release.set()
+        replies_before = len(bed.sandbox.messages(OWNER))
+        bed.sandbox.send_text(OWNER, OWNER, "/start")
+        await bed.sandbox.wait_for_messages(OWNER, replies_before + 1)
+    finally:
+        probe.release.set()
     await bed.settle(held)
     assert probe.texts_in(group) == ["hold 0", "flood 1", "flood 2"]
     assert processor.dropped_updates == 3 and processor.in_flight == 0
@@ -175,3 +179,35 @@ def test_updates_are_ordered_by_chat_then_user() -> None:
     assert ordering_key(button) == -100
     assert ordering_key(inline) == 7
     assert ordering_key(object()) is None
+
+
+async def test_a_429_in_one_group_pauses_that_group_only(tmp_path: Path) -> None:
+    """The group's reply is answered 429 (retry after 30 s): the rate limiter pauses that
+    group (its sleep is held here) while the owner's private command is answered."""
+    pauses: list[float] = []
+    resume = asyncio.Event()
+
+    async def held_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await resume.wait()
+
+    async with Testbed(database=tmp_path / "bot.sqlite3", retry_sleep=held_sleep) as bed:
+        bed.sandbox.add_user(OWNER, "Seller", language_code="zh-hans")
+        await bed.say(OWNER, OWNER, "/start")
+        group = await make_group(bed, "限流群")
+        await join(bed, group, AGENT, "小王")
+        welcomed = len(bed.sandbox.messages(group))
+        bed.sandbox.fail("sendMessage", group, fault=Fault.too_many(retry_after=30))
+        refused = bed.sandbox.send_text(group, AGENT, "/groups")
+        try:
+            await bed.sandbox.wait_for(lambda: pauses)
+            assert 30 <= pauses[0] <= 31
+
+            before = len(bed.sandbox.messages(OWNER))
+            bed.sandbox.send_text(OWNER, OWNER, "/start")
+            await bed.sandbox.wait_for_messages(OWNER, before + 1)
+            assert len(bed.sandbox.messages(group)) == welcomed
+        finally:
+            resume.set()
+        await bed.settle(refused)
+        assert len(bed.sandbox.messages(group)) == welcomed + 1
