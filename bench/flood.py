@@ -5,10 +5,10 @@ then while a group member sends 100 /groups in 10 s into a group (a command the 
 with a reply there, and a group's replies wait for its 20-a-minute send window). Measured twice
 in the same run, each in its own process: with the bot's update processor (chats concurrent,
 each chat in order: bot/updates.py) and with PTB's default sequential processing (the
-baseline; the same rate limiter, whose 429 pauses only its chat: bot/rate_limits.py). During the flood the owner sends one /start every 0.5 s whatever is pending; a
-/start not answered within ``--grace`` seconds after the flood ends counts as that long
-(printed with >=). A process stops without draining the flood's remaining refusals, which would
-take minutes.
+baseline; the same rate limiter, whose 429 pauses only its chat: bot/rate_limits.py). During
+the flood the owner sends one /start every 0.5 s whatever is pending; a /start not answered
+within ``--grace`` seconds after the flood ends counts as that long (printed with >=). A
+process stops without draining the flood's remaining refusals, which would take minutes.
 
 Run: .venv/bin/python bench/flood.py   (also part of `make bench`)
 Target: flooded p95 <= 2x idle p95 with the bot's processor.
