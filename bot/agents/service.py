@@ -39,8 +39,14 @@ class RemovalReport:
 async def remove_agent(
     services: Services, bot: Bot, agent: Agent, actor_id: int, reason: str | None
 ) -> RemovalReport:
-    """Ban then unban the agent in every active group, so that it leaves and can come back
-    only through a new invitation; then mark it removed and audit the reason."""
+    """Mark the agent removed and audit the reason, then ban and unban it in every active
+    group, so that it leaves and can come back only through a new invitation.
+
+    Marked first: the "kicked" member updates that the bans cause are handled concurrently
+    (bot/updates.py) and must find the memberships already removed, not turn them into "left".
+    """
+    async with services.audited(actor_id, "remove_agent", str(agent.user_id), reason or ""):
+        await services.agents.mark_removed(agent.user_id, reason, services.now())
     report = RemovalReport()
     for group in await services.groups.list(active_only=True):
         try:
@@ -53,6 +59,4 @@ async def remove_agent(
         except TelegramError as error:
             log.warning("removing %s from %s failed: %s", agent.user_id, group.chat_id, error)
             report.failed.append((group.title, error.message))
-    async with services.audited(actor_id, "remove_agent", str(agent.user_id), reason or ""):
-        await services.agents.mark_removed(agent.user_id, reason, services.now())
     return report
