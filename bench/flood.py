@@ -70,30 +70,37 @@ async def _flood(bed: Testbed, group: int, commands: int, seconds: float) -> Non
         )
 
 
+async def _arrivals(bed: Testbed, already: int, expected: int, deadline: float) -> list[float]:
+    """When each of the next ``expected`` bot messages reached the owner's chat."""
+    arrivals: list[float] = []
+    while len(arrivals) < expected and time.perf_counter() < deadline:
+        count = len(bed.sandbox.messages(DEFAULT_OWNER)) - already
+        arrivals += [time.perf_counter()] * (min(count, expected) - len(arrivals))
+        await asyncio.sleep(0.001)
+    return arrivals
+
+
 async def _flooded_latencies(
     bed: Testbed, group: int, commands: int, seconds: float, grace: float
 ) -> tuple[list[float], int]:
     """Latencies of the owner's /start sent every 0.5 s during the flood, and how many of
     them were not answered by the end of the grace period."""
-    flood = asyncio.create_task(_flood(bed, group, commands, seconds))
+    samples = int(seconds / 0.5)
     started = time.perf_counter()
     deadline = started + seconds + grace
     already = len(bed.sandbox.messages(DEFAULT_OWNER))
+    watcher = asyncio.create_task(_arrivals(bed, already, samples, deadline))
+    flood = asyncio.create_task(_flood(bed, group, commands, seconds))
     sent_at: list[float] = []
-    for index in range(int(seconds / 0.5)):
+    for index in range(samples):
         await asyncio.sleep(max(0.0, started + 0.25 + index * 0.5 - time.perf_counter()))
         sent_at.append(time.perf_counter())
         bed.sandbox.send_text(DEFAULT_OWNER, DEFAULT_OWNER, "/start")
     await flood
-    latencies = []
-    unanswered = 0
-    for index, sent in enumerate(sent_at):
-        answered = await _answered(bed, already + index + 1, deadline)
-        if answered is None:
-            unanswered += 1
-            answered = deadline
-        latencies.append(answered - sent)
-    return latencies, unanswered
+    arrivals = await watcher
+    unanswered = samples - len(arrivals)
+    arrivals += [deadline] * unanswered
+    return [answered - sent for answered, sent in zip(arrivals, sent_at, strict=True)], unanswered
 
 
 async def measure(mode: str, folder: Path, arguments: argparse.Namespace) -> dict[str, Any]:
