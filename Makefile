@@ -30,6 +30,7 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python bench/updates.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/flood.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from types import ModuleType
@@ -9,7 +10,13 @@ from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
 
 from bot.agents.group_approval import resume_approval_timeouts
 from bot.agents.quality_service import schedule_daily_recompute
@@ -18,8 +25,10 @@ from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
 from bot.context import BotContext
+from bot.rate_limits import PerChatRateLimiter, Sleep
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
+from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
@@ -80,8 +89,19 @@ STARTUP_HOOKS.append(start_removals)
 SHUTDOWN_HOOKS.append(stop_removals)
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyApplication:
-    """The bot, ready for ``run_polling`` (or for a test harness that starts it by hand)."""
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+    retry_sleep: Sleep = asyncio.sleep,
+) -> AnyApplication:
+    """The bot, ready for ``run_polling`` (or for a test harness that starts it by hand).
+
+    Updates of different chats are handled concurrently, each chat's in order
+    (``bot/updates.py``); a bench passes PTB's sequential processor to compare. A 429 pauses
+    only its chat (``bot/rate_limits.py``); ``retry_sleep`` waits out such a pause.
+    """
     if settings.token is None:
         raise ValueError("a token is needed to build the bot")
 
@@ -93,13 +113,14 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> AnyA
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(PerChatRateLimiter(max_retries=3, sleep=retry_sleep))
         .context_types(ContextTypes(context=BotContext))
         .defaults(HANDLER_DEFAULTS)
         .post_init(post_init)
         .post_shutdown(close_services)
         # Every timed job runs on bot/scheduling (APScheduler), not on PTB's JobQueue.
         .job_queue(None)
+        .concurrent_updates(update_processor or ChatOrderedUpdateProcessor())
     )
     application = builder.build()
     for module in FEATURES:

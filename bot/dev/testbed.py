@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from telegram.ext import BaseUpdateProcessor
+
 from bot.app import ALLOWED_UPDATES, AnyApplication, build_application
 from bot.config import Settings
 from bot.dev.sandbox import Sandbox, SentMessage
+from bot.rate_limits import Sleep
 from bot.services import Clock, Services, services_of_app
+from bot.updates import ChatOrderedUpdateProcessor
 
+# How long to wait for an update to be handled before calling it a failure. Only a failing
+# test waits this long; a chart drawn on a busy two-core machine can take several seconds.
+SETTLE_SECONDS = 60.0
 SANDBOX_TOKEN = "123456:SANDBOX-token-for-tests"
 DEFAULT_OWNER = 100
 
@@ -46,6 +53,11 @@ class Testbed:
     owners: list[int] = field(default_factory=lambda: [DEFAULT_OWNER])
     overrides: dict[str, Any] = field(default_factory=dict)
     clock: Clock | None = None
+    # Builds the update processor for each (re)start of the bot; None = the bot's own
+    # (``ChatOrderedUpdateProcessor``). A bench passes PTB's sequential one to compare.
+    update_processor: Callable[[], BaseUpdateProcessor] | None = None
+    # Waits out a chat's 429 pause in the bot's rate limiter (tests hold it on an Event).
+    retry_sleep: Sleep = asyncio.sleep
     sandbox: Sandbox = field(init=False)
     application: AnyApplication = field(init=False)
     settings: Settings = field(init=False)
@@ -73,7 +85,13 @@ class Testbed:
 
     async def start_bot(self) -> None:
         """Start (or restart) only the bot, against the same sandbox and database."""
-        self.application = build_application(self.settings, clock=self.clock)
+        processor = None if self.update_processor is None else self.update_processor()
+        self.application = build_application(
+            self.settings,
+            clock=self.clock,
+            update_processor=processor,
+            retry_sleep=self.retry_sleep,
+        )
         await self.application.initialize()
         if self.application.post_init is not None:
             await self.application.post_init(self.application)
@@ -104,13 +122,18 @@ class Testbed:
     def services(self) -> Services:
         return services_of_app(self.application)
 
-    async def settle(self, update: dict[str, Any], seconds: float = 10.0) -> None:
-        """Wait until the bot has fetched ``update`` and finished every handler for it."""
+    async def settle(self, update: dict[str, Any], seconds: float = SETTLE_SECONDS) -> None:
+        """Wait until the bot has fetched ``update`` and finished every handler for it, and
+        for every update fetched before it, whatever its chat (updates of different chats
+        run concurrently; each is marked done in PTB's queue only once fully handled)."""
         await self.sandbox.wait_consumed(update, timeout=seconds)
         await asyncio.wait_for(self.application.update_queue.join(), seconds)
+        processor = self.application.update_processor
+        if isinstance(processor, ChatOrderedUpdateProcessor):
+            await asyncio.wait_for(processor.drained(), seconds)
 
     async def run(
-        self, inject: Callable[[], dict[str, Any]], seconds: float = 10.0
+        self, inject: Callable[[], dict[str, Any]], seconds: float = SETTLE_SECONDS
     ) -> list[SentMessage]:
         """Inject one update, wait until it is handled, return what the bot sent meanwhile."""
         before = self.sandbox.sent_count()

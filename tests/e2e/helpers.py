@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.agents.removals import REMOVALS_KEY, RemovalWorker, wait_for_removals
-from bot.dev.testbed import Testbed
+from bot.dev.testbed import SETTLE_SECONDS, Testbed
 
 OWNER = 100
 
@@ -33,7 +33,7 @@ def texts(messages: list) -> list[str]:
     return [m.text or m.caption or "" for m in messages]
 
 
-async def removals_done(bed: Testbed, seconds: float = 10.0) -> None:
+async def removals_done(bed: Testbed, seconds: float = SETTLE_SECONDS) -> None:
     """Wait until the removal worker has executed and reported every job written so far, and
     the updates its bans caused are handled."""
     assert isinstance(bed.application.bot_data.get(REMOVALS_KEY), RemovalWorker)

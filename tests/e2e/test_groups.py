@@ -30,8 +30,10 @@ async def test_migration_moves_id_and_keeps_tags_and_members(bed: Testbed) -> No
     await bed.run(lambda: bed.sandbox.add_member(chat_id, 501))
     await bed.say(OWNER, OWNER, f"/tag_group {chat_id} 一件代发")
     new_id = bed.sandbox.migrate_group(chat_id)
-    # Updates are handled in order, so once this command is answered both service messages
-    # (in the old chat and in the new one) have been handled too.
+    # Chats are handled concurrently: once this command is settled, the two service messages
+    # queued before it (in the old chat and in the new one) have been handled too; the
+    # listing asked after that shows the migration.
+    await bed.say(OWNER, OWNER, "/groups")
     listing = texts(await bed.say(OWNER, OWNER, "/groups"))[0]
     assert str(new_id) in listing
     assert await bed.services.groups.get(chat_id) is None

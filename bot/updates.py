@@ -1,0 +1,170 @@
+"""How updates are scheduled: different chats concurrently, one chat in arrival order.
+
+PTB's default handles one update at a time, so one chat's slow handler (a refusal waiting for
+its group's 20-a-minute send window, a big import) delays every other user.
+``ChatOrderedUpdateProcessor`` runs the updates of different chats at the same time (at most
+``max_running`` handlers at once) and the updates of one chat strictly one after another, in
+the order they arrived: a conversation still sees its messages in order, and a flooding chat
+queues behind itself only. A chat's queue is bounded; what arrives beyond it is dropped and
+logged, so a flood never holds unbounded memory.
+
+What relies on the order stays safe: ConversationHandler state is per chat and user (ordered);
+``user_data`` is shared by a user's private chat and groups, but no handler keeps it across an
+``await`` in a way another chat's step could break (drafts live in private conversations);
+database writes go through one lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections import deque
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+MAX_RUNNING_UPDATES = 64
+# Updates of one chat waiting behind the one being handled. A group's refusals used to wait
+# 3 s each for its send window, so 100 is a flood, not a busy group.
+MAX_BACKLOG_PER_CHAT = 100
+# PTB's own bound (its semaphore, taken before ``do_process_update``): updates admitted at
+# once, running, waiting their chat's turn or being dropped. Above it PTB holds the rest.
+MAX_ADMITTED_UPDATES = 10_000
+
+
+def ordering_key(update: object) -> int | None:
+    """The chat whose order ``update`` keeps: its chat (a button's message's chat for a
+    callback query), else its user (a private chat's id is its user's id), else None."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
+
+
+@dataclass
+class _Lane:
+    """One chat's updates: whether one is being handled, the turns of those waiting."""
+
+    busy: bool = False
+    waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
+    dropped: int = 0
+
+
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Concurrent across chats, sequential within a chat, bounded in both.
+
+    ``do_process_update`` returns only once the update is handled (or dropped), so PTB's
+    ``update_queue.join()`` still means "everything fetched is handled"; ``drained()`` says
+    the same from the processor's side.
+    """
+
+    __slots__ = ("_backlog", "_idle", "_in_flight", "_lanes", "_running", "dropped_updates")
+
+    def __init__(
+        self,
+        max_running: int = MAX_RUNNING_UPDATES,
+        max_backlog_per_chat: int = MAX_BACKLOG_PER_CHAT,
+        max_admitted: int = MAX_ADMITTED_UPDATES,
+    ) -> None:
+        if max_running < 1 or max_backlog_per_chat < 0 or max_admitted < max_running:
+            raise ValueError("bounds must be positive and admit at least max_running updates")
+        super().__init__(max_admitted)
+        self._running = asyncio.Semaphore(max_running)
+        self._backlog = max_backlog_per_chat
+        self._lanes: dict[int, _Lane] = {}
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.dropped_updates = 0
+
+    async def initialize(self) -> None:
+        """Nothing to allocate: lanes are created on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: PTB stops only after every admitted update is handled."""
+
+    @property
+    def in_flight(self) -> int:
+        """Updates admitted and not yet handled (running or waiting their chat's turn)."""
+        return self._in_flight
+
+    async def drained(self) -> None:
+        """Return once no update is running or waiting."""
+        await self._idle.wait()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            key = ordering_key(update)
+            if key is None:
+                async with self._running:
+                    await coroutine
+                return
+            await self._in_order(key, coroutine)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def _in_order(self, key: int, coroutine: Awaitable[Any]) -> None:
+        lane = self._lanes.setdefault(key, _Lane())
+        if lane.busy:
+            if len(lane.waiting) >= self._backlog:
+                self._drop(key, lane, coroutine)
+                return
+            turn = asyncio.get_running_loop().create_future()
+            lane.waiting.append(turn)
+            try:
+                await turn
+            except asyncio.CancelledError:
+                # Given the turn just before being cancelled: hand it on.
+                if turn.done() and not turn.cancelled():
+                    self._next(key, lane)
+                _close(coroutine)
+                raise
+        else:
+            lane.busy = True
+        try:
+            async with self._running:
+                await coroutine
+        finally:
+            self._next(key, lane)
+
+    def _drop(self, key: int, lane: _Lane, coroutine: Awaitable[Any]) -> None:
+        lane.dropped += 1
+        self.dropped_updates += 1
+        if lane.dropped == 1:
+            log.warning(
+                "chat %s has %d updates waiting; dropping what it sends until it catches up",
+                key,
+                len(lane.waiting),
+            )
+        _close(coroutine)
+
+    def _next(self, key: int, lane: _Lane) -> None:
+        """Give the chat's turn to its next waiting update, or retire the lane."""
+        while lane.waiting:
+            turn = lane.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        lane.busy = False
+        if lane.dropped:
+            log.warning("chat %s caught up; %d of its updates were dropped", key, lane.dropped)
+        del self._lanes[key]
+
+
+def _close(coroutine: Awaitable[Any]) -> None:
+    """Discard a coroutine that will never run (no "never awaited" warning)."""
+    if inspect.iscoroutine(coroutine):
+        coroutine.close()
