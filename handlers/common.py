@@ -12,6 +12,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
+from bot.common.splitting import split_html
 from bot.context import BotContext
 from bot.texts import t
 
@@ -107,7 +108,9 @@ def validated(handler: Returning[R]) -> Returning[R | None]:
         try:
             return await handler(update, context)
         except InputError as error:
-            await reply(update, error.text)
+            # The text may echo the input (up to a whole message's worth): split, never fail.
+            for part in split_html(error.text):
+                await reply(update, part)
             return None
 
     return wrapper
