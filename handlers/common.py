@@ -63,13 +63,15 @@ async def drop_clicked_row(query: CallbackQuery) -> None:
     """Remove the row holding the clicked button from the message's inline keyboard (a list
     of per-item actions where each item is handled once)."""
     markup = getattr(query.message, "reply_markup", None)
-    rows = []
-    if isinstance(markup, InlineKeyboardMarkup):
-        rows = [
-            list(row)
-            for row in markup.inline_keyboard
-            if not any(button.callback_data == query.data for button in row)
-        ]
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return
+    rows = [
+        list(row)
+        for row in markup.inline_keyboard
+        if not any(button.callback_data == query.data for button in row)
+    ]
+    if len(rows) == len(markup.inline_keyboard):
+        return  # not a button of this message (forged): editing would change nothing
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
