@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.common.callbacks import Button, parse_as
 from bot.common.errors import InputError
+from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.context import BotContext
 from bot.texts import t
@@ -85,13 +86,15 @@ async def drop_clicked_row(query: CallbackQuery) -> None:
     """Remove the row holding the clicked button from the message's inline keyboard (a list
     of per-item actions where each item is handled once)."""
     markup = getattr(query.message, "reply_markup", None)
-    rows = []
-    if isinstance(markup, InlineKeyboardMarkup):
-        rows = [
-            list(row)
-            for row in markup.inline_keyboard
-            if not any(button.callback_data == query.data for button in row)
-        ]
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return
+    rows = [
+        list(row)
+        for row in markup.inline_keyboard
+        if not any(button.callback_data == query.data for button in row)
+    ]
+    if len(rows) == len(markup.inline_keyboard):
+        return  # not a button of this message (forged): editing would change nothing
     await query.edit_message_reply_markup(InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -163,7 +166,9 @@ def validated(handler: Returning[R]) -> Returning[R | None]:
         try:
             return await handler(update, context)
         except InputError as error:
-            await reply(update, error.text)
+            # The text may echo the input (up to a whole message's worth): split, never fail.
+            for part in split_html(error.text):
+                await reply(update, part)
             return None
 
     return wrapper

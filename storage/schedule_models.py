@@ -11,9 +11,11 @@ FireStatus = Literal["sent", "shifted", "missed", "skipped"]
 GreetingStatus = Literal["pending", "approved", "skipped"]
 RsvpAnswer = Literal["yes", "no", "maybe"]
 RSVP_ANSWERS: tuple[RsvpAnswer, ...] = ("yes", "no", "maybe")
-# Daily jobs the bot schedules for itself, one each, re-timed from config at every start. They
-# are left out of /schedules, and their missed fires are not reported (each looks back itself).
+# Jobs the bot schedules for itself: the daily ones (one each, re-timed from config at every
+# start) and the approval deadline of a pending group. They are left out of /schedules, and
+# their missed fires are not reported (each looks back itself).
 SYSTEM_KINDS: tuple[str, ...] = ("greeting_check", "followups", "quality_recompute")
+SYSTEM_KINDS += ("group_approval_timeout",)
 
 
 @dataclass(frozen=True, slots=True)

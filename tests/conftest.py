@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.dev.testbed import DEFAULT_OWNER, Testbed
+from tests.adversarial import tally
 
 OWNER = DEFAULT_OWNER
 
@@ -16,3 +17,12 @@ async def bed(tmp_path: Path) -> AsyncIterator[Testbed]:
         testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
         await testbed.say(OWNER, OWNER, "/start")
         yield testbed
+
+
+# The adversarial suite's counts, summed from every worker's reports and printed at the end.
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    tally.pytest_runtest_logreport(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    tally.pytest_terminal_summary(terminalreporter)
