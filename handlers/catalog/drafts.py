@@ -3,6 +3,7 @@ asked, the preview's control message (targets, Send now, Cancel), and leaving th
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -161,6 +162,26 @@ def release_send(context: Context, kind: DraftKind) -> None:
     draft = user_data(context).get(DRAFT_KEYS[kind])
     if isinstance(draft, dict):
         draft.pop(_SENDING, None)
+
+
+async def send_once(
+    update: Update,
+    context: Context,
+    kind: DraftKind,
+    send: Callable[[Update, Context], Awaitable[int]],
+) -> int | None:
+    """Run a draft's Send: a second press while (or after) the first sends is told it is
+    done (:func:`claim_send`) and stays at this step."""
+    refusal = claim_send(context, kind)
+    if refusal is not None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer(t(context.lang, refusal), show_alert=True)
+        return None
+    try:
+        return await send(update, context)
+    finally:
+        release_send(context, kind)
 
 
 async def close_control(update: Update, text: str) -> None:

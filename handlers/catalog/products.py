@@ -37,13 +37,12 @@ from handlers.catalog.drafts import (
     ask,
     choose_target,
     chosen_chats,
-    claim_send,
     close_control,
     draft_of,
     forget,
     options_of,
-    release_send,
     require_private,
+    send_once,
     show_control,
     text_of,
 )
@@ -261,17 +260,7 @@ async def np_target(update: Update, context: Context) -> int:
 
 @admin_only
 async def np_send(update: Update, context: Context) -> int | None:
-    """Send now; a second press while (or after) the first sends is told it is done."""
-    refusal = claim_send(context, "product")
-    if refusal is not None:
-        query = update.callback_query
-        assert query is not None
-        await query.answer(t(context.lang, refusal), show_alert=True)
-        return None
-    try:
-        return await _send_product(update, context)
-    finally:
-        release_send(context, "product")
+    return await send_once(update, context, "product", _send_product)
 
 
 async def _send_product(update: Update, context: Context) -> int:

@@ -37,12 +37,11 @@ from handlers.catalog.drafts import (
     ask,
     choose_target,
     chosen_chats,
-    claim_send,
     close_control,
     draft_of,
     forget,
-    release_send,
     require_private,
+    send_once,
     show_control,
     text_of,
 )
@@ -183,17 +182,7 @@ async def pm_target(update: Update, context: Context) -> int:
 
 @admin_only
 async def pm_send(update: Update, context: Context) -> int | None:
-    """Send now; a second press while (or after) the first sends is told it is done."""
-    refusal = claim_send(context, "promo")
-    if refusal is not None:
-        query = update.callback_query
-        assert query is not None
-        await query.answer(t(context.lang, refusal), show_alert=True)
-        return None
-    try:
-        return await _send_promo(update, context)
-    finally:
-        release_send(context, "promo")
+    return await send_once(update, context, "promo", _send_promo)
 
 
 async def _send_promo(update: Update, context: Context) -> int:
