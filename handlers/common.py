@@ -9,28 +9,36 @@ import functools
 import logging
 import re
 import secrets
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
+    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
-from bot.common.callbacks import Button, parse_as
+from bot.common.callbacks import Button, ListName, ListPage, encode, parse_as
 from bot.common.errors import InputError
+from bot.common.pager import paginate
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.context import BotContext
-from bot.texts import t
+from bot.texts import Language, t
 
 log = logging.getLogger(__name__)
 
@@ -344,3 +352,63 @@ def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
             _new_messages_only(inner)
     elif isinstance(handler, CommandHandler | MessageHandler):
         handler.filters = filters.UpdateType.MESSAGE & handler.filters
+
+
+# A paged list's header and rendered rows (HTML, escaped), read afresh at every page turn.
+ListRows = tuple[str, list[str]]
+ListSource = Callable[[Context], Awaitable[ListRows]]
+
+
+def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
+    """Every page of a list, each fitting one message (bot/common/pager.py)."""
+    header, items = rows
+
+    def footer(page: int, pages: int) -> str:
+        return t(lang, "page_footer", page=page, pages=pages)
+
+    return paginate(header, items, footer, page_size=page_size)
+
+
+def _page_buttons(
+    name: ListName, page: int, pages: int, lang: Language
+) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if page > 0:
+        data = encode(ListPage(name, page - 1))
+        buttons.append(InlineKeyboardButton(t(lang, "page_prev"), callback_data=data))
+    if page + 1 < pages:
+        data = encode(ListPage(name, page + 1))
+        buttons.append(InlineKeyboardButton(t(lang, "page_next"), callback_data=data))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def send_list(update: Update, context: Context, name: ListName, rows: ListRows) -> None:
+    """Reply with the first page of a list, with ◀ ▶ under it when there are more."""
+    pages = list_pages(rows, context.lang)
+    await reply(update, pages[0], reply_markup=_page_buttons(name, 0, len(pages), context.lang))
+
+
+def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:
+    """The handler of ◀ ▶ under list ``name`` (admins only): reads the list again and edits
+    the message in place to the asked page (the last page if the list has shrunk)."""
+
+    def pattern(data: object) -> bool:
+        button = parse_as(ListPage, data)
+        return button is not None and button.list_name == name
+
+    @admin_only
+    async def page_pressed(update: Update, context: Context) -> None:
+        query, button = clicked(update, ListPage)
+        lang = context.lang
+        pages = list_pages(await source(context), lang)
+        page = min(button.page, len(pages) - 1)
+        await query.answer()
+        try:
+            await query.edit_message_text(
+                pages[page], reply_markup=_page_buttons(name, page, len(pages), lang)
+            )
+        except BadRequest as error:  # the same page pressed again: nothing to change
+            if "not modified" not in str(error).lower():
+                raise
+
+    return CallbackQueryHandler(page_pressed, pattern=pattern)

@@ -30,7 +30,17 @@ from bot.common.callbacks import GroupDecision, matches
 from bot.common.errors import InputError
 from bot.common.render import group_status, groups_list
 from bot.texts import Language, language_of, t
-from handlers.common import Context, actor_id, admin_only, clicked, command_args, reply
+from handlers.common import (
+    Context,
+    ListRows,
+    actor_id,
+    admin_only,
+    clicked,
+    command_args,
+    list_page_handler,
+    reply,
+    send_list,
+)
 from storage.models import Group
 
 log = logging.getLogger(__name__)
@@ -191,9 +201,11 @@ async def on_title_change(update: Update, context: Context) -> None:
 
 @admin_only
 async def groups_command(update: Update, context: Context) -> None:
-    services = context.services
-    groups = await services.groups.list()
-    await reply(update, groups_list(groups, context.lang))
+    await send_list(update, context, "groups", await _groups_rows(context))
+
+
+async def _groups_rows(context: Context) -> ListRows:
+    return groups_list(await context.services.groups.list(), context.lang)
 
 
 async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
@@ -242,6 +254,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_handler(MessageHandler(filters.StatusUpdate.NEW_CHAT_TITLE, on_title_change))
     application.add_handler(CommandHandler("groups", groups_command))
+    application.add_handler(list_page_handler("groups", _groups_rows))
     application.add_handler(CommandHandler("tag_group", tag_group))
     application.add_handler(CommandHandler("untag_group", untag_group))
     application.add_handler(CallbackQueryHandler(group_decision, pattern=matches(GroupDecision)))

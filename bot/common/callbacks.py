@@ -61,6 +61,8 @@ __all__ = [
     "IntRange",
     "LaunchPick",
     "LaunchSlot",
+    "ListName",
+    "ListPage",
     "ProductCategory",
     "ProductStep",
     "ProductTarget",
@@ -87,7 +89,23 @@ __all__ = [
 # A page of a list: bounded so that page * page size stays a small SQL offset.
 Page = Annotated[int, IntRange(0, 99_999)]
 
+# The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
+ListName = Literal["groups"]
+
 # Grouped by the handler module that answers them.
+
+# handlers/common.py (every paged list)
+
+
+@button
+@dataclass(frozen=True)
+class ListPage(CallbackData):
+    """◀ / ▶ under a paged list: which list and which page (0-based) to show."""
+
+    PREFIX: ClassVar[str] = "lp"
+    list_name: ListName
+    page: Page
+
 
 # handlers/trainings.py
 

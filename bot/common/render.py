@@ -88,32 +88,34 @@ def group_status(group: Group, lang: Language) -> str:
     return t(lang, "group_active") if group.active else t(lang, "group_inactive")
 
 
-def groups_list(groups: list[Group], lang: Language) -> str:
+def groups_list(groups: list[Group], lang: Language) -> tuple[str, list[str]]:
+    """The header (count and totals) and one row per group, for the pager."""
     if not groups:
-        return t(lang, "groups_empty")
+        return t(lang, "groups_empty"), []
     active = sum(group.active for group in groups)
     pending = sum(group.pending for group in groups)
-    lines = [
-        t(lang, "groups_header", count=len(groups)),
-        t(
-            lang,
-            "groups_totals",
-            active=active,
-            pending=pending,
-            inactive=len(groups) - active - pending,
-        ),
-    ]
-    for group in groups:
-        status = group_status(group, lang)
-        lines.append(
+    header = "\n".join(
+        [
+            t(lang, "groups_header", count=len(groups)),
             t(
                 lang,
-                "groups_row",
-                title=group.title,
-                chat_id=group.chat_id,
-                members=group.member_count,
-                tags=tag_list(group.tags, lang),
-                status=status,
-            )
+                "groups_totals",
+                active=active,
+                pending=pending,
+                inactive=len(groups) - active - pending,
+            ),
+        ]
+    )
+    rows = [
+        t(
+            lang,
+            "groups_row",
+            title=group.title,
+            chat_id=group.chat_id,
+            members=group.member_count,
+            tags=tag_list(group.tags, lang),
+            status=group_status(group, lang),
         )
-    return "\n".join(lines)
+        for group in groups
+    ]
+    return header, rows

@@ -68,6 +68,11 @@ class UploadedFile:
         return f"UploadedFile({self.filename!r}, {self.content_type!r}, {len(self.data)} bytes)"
 
 
+def _utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji is often 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _int(params: JSONDict, name: str, *, required: bool = True) -> int | None:
     value = params.get(name)
     if value is None or value == "":
@@ -173,7 +178,7 @@ class ApiBase:
         plain, entities = self._render(text, _str(params, "parse_mode"), params.get("entities"))
         if not plain.strip():
             raise bad_request("message text is empty")
-        if len(plain) > MAX_TEXT:
+        if _utf16_length(plain) > MAX_TEXT:
             raise bad_request("message is too long")
         return text, plain, entities
 
@@ -186,7 +191,7 @@ class ApiBase:
         plain, entities = self._render(
             caption, _str(params, "parse_mode"), params.get("caption_entities")
         )
-        if len(plain) > MAX_CAPTION:
+        if _utf16_length(plain) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         return caption, plain, entities
 

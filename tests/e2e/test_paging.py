@@ -1,0 +1,90 @@
+"""Long lists are paged: every page fits Telegram's 4096 (as Telegram counts it), ◀ ▶ walk every
+page by editing the message in place, and every item appears exactly once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from telegram.error import BadRequest
+
+from bot.common.callbacks import ListPage, encode
+from bot.common.splitting import TEXT_LIMIT
+from bot.dev.sandbox.records import JSONDict, SentMessage
+from bot.dev.testbed import Testbed
+from tests.e2e.helpers import OWNER
+
+GROUPS = 300
+FIRST_CHAT_ID = -1_001_000_000_000
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def buttons(message: SentMessage) -> dict[str, str]:
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return {button["text"]: button["callback_data"] for row in rows for button in row}
+
+
+async def press(bed: Testbed, message: SentMessage, data: str) -> JSONDict:
+    """The owner presses ``data`` on ``message`` (whether or not it carries that button)."""
+    update = bed.sandbox.click(OWNER, message.chat_id, message.message_id, data, strict=False)
+    await bed.settle(update)
+    answer = bed.sandbox.callback_answer(update["callback_query"]["id"])
+    assert answer is not None
+    return answer
+
+
+async def walk(bed: Testbed, first: SentMessage) -> list[str]:
+    """Press ▶ until the last page; the plain text of every page seen, checking each fits."""
+    pages = [first.plain_text or ""]
+    current = first
+    while "▶" in buttons(current):
+        await bed.click(OWNER, current, buttons(current)["▶"])
+        edited = bed.sandbox.messages(OWNER)[-1]
+        assert edited.message_id == first.message_id
+        pages.append(edited.plain_text or "")
+        current = edited
+    for text in pages:
+        assert utf16_length(text) <= TEXT_LIMIT
+    return pages
+
+
+async def test_sandbox_refuses_what_telegram_refuses(bed: Testbed) -> None:
+    bot = bed.application.bot
+    await bot.send_message(OWNER, "😀" * (TEXT_LIMIT // 2))
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.send_message(OWNER, "😀" * (TEXT_LIMIT // 2) + "x")
+
+
+async def test_groups_with_long_titles_and_five_tags_are_paged(bed: Testbed) -> None:
+    services = bed.services
+    for index in range(GROUPS):
+        chat_id = FIRST_CHAT_ID - index
+        title = f"{index:04d} " + "群" * 30 + "🎉" * 14 + "x" * 15  # 64 characters
+        await services.groups.register(chat_id, title, "supergroup", OWNER, services.now())
+        await services.groups.add_tags(chat_id, [f"标签{index}-{n}-" + "t" * 8 for n in range(5)])
+    sent = await bed.say(OWNER, OWNER, "/groups")
+    assert len(sent) == 1
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert text.endswith(f"第 {number}/{len(pages)} 页")
+    listed = [int(chat_id) for text in pages for chat_id in re.findall(r"（(-\d+)）", text)]
+    assert sorted(listed) == sorted(FIRST_CHAT_ID - index for index in range(GROUPS))
+    # ◀ goes back; a page beyond the end shows the last page.
+    last = bed.sandbox.messages(OWNER)[-1]
+    await bed.click(OWNER, last, buttons(last)["◀"])
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-2]
+    await press(bed, last, encode(ListPage("groups", 99_999)))
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-1]
+
+
+async def test_a_forged_list_name_is_answered_as_expired(bed: Testbed) -> None:
+    await bed.services.groups.register(FIRST_CHAT_ID, "群", "supergroup", OWNER, bed.services.now())
+    listing = (await bed.say(OWNER, OWNER, "/groups"))[0]
+    before = listing.plain_text
+    answer = await press(bed, listing, "lp:nosuchlist:1")
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == before
+    assert answer.get("text") == "这个按钮已失效。"
