@@ -34,7 +34,16 @@ from bot.common.uploads import FileKind
 from bot.services import Services
 from bot.texts import Language, t
 from bot.uploads import download_checked, parse_upload
-from handlers.common import Context, actor_id, admin_only, command_args, reply
+from handlers.common import (
+    Context,
+    ListRows,
+    actor_id,
+    admin_only,
+    command_args,
+    list_page_handler,
+    reply,
+    send_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +72,19 @@ def _notice_text(outcome: StockOutcome, lang: Language) -> str:
     )
 
 
+async def _stock_rows(context: Context) -> ListRows:
+    services = context.services
+    rows = await services.stock.list()
+    return stock_list(rows, services.settings.stock_low_threshold, context.lang)
+
+
 @admin_only
 async def stock_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     if not args:
-        rows = await services.stock.list()
-        await reply(update, stock_list(rows, services.settings.stock_low_threshold, lang))
+        await send_list(update, context, "stock", await _stock_rows(context))
         return
     if len(args) != 2:
         raise InputError(t(lang, "cat_usage_stock"))
@@ -154,6 +168,7 @@ async def stock_import_usage(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("stock", stock_command))
+    application.add_handler(list_page_handler("stock", _stock_rows))
     application.add_handler(CommandHandler("stock_threshold", stock_threshold_command))
     application.add_handler(CommandHandler("stock_import", stock_import_usage))
     application.add_handler(

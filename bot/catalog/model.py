@@ -265,10 +265,12 @@ def stock_line(level: StockLevel | None, default_threshold: int, lang: Language)
     return t(lang, key, qty=level.qty, state=state_label(level.state, lang), threshold=threshold)
 
 
-def products_list(products: Sequence[Product], lang: Language) -> str:
+def products_list(products: Sequence[Product], lang: Language) -> tuple[str, list[str]]:
+    """The header and one row per item, for the pager."""
     if not products:
-        return t(lang, "cat_products_empty")
-    lines = [t(lang, "cat_products_header", count=len(products))]
+        return t(lang, "cat_products_empty"), []
+    header = t(lang, "cat_products_header", count=len(products))
+    lines: list[str] = []
     for product in products:
         lines.append(
             t(
@@ -279,13 +281,17 @@ def products_list(products: Sequence[Product], lang: Language) -> str:
                 price=price_text(product.price_cents),
             )
         )
-    return "\n".join(lines)
+    return header, lines
 
 
-def stock_list(rows: Sequence[StockRow], default_threshold: int, lang: Language) -> str:
+def stock_list(
+    rows: Sequence[StockRow], default_threshold: int, lang: Language
+) -> tuple[str, list[str]]:
+    """The header and one row per item, for the pager."""
     if not rows:
-        return t(lang, "cat_products_empty")
-    lines = [t(lang, "cat_stock_header", threshold=default_threshold)]
+        return t(lang, "cat_products_empty"), []
+    header = t(lang, "cat_stock_header", threshold=default_threshold)
+    lines: list[str] = []
     for row in rows:
         level = row.level
         lines.append(
@@ -298,7 +304,7 @@ def stock_list(rows: Sequence[StockRow], default_threshold: int, lang: Language)
                 state=state_label(level.state if level else None, lang),
             )
         )
-    return "\n".join(lines)
+    return header, lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,10 +390,14 @@ def promotion_notice(
     return "\n".join(lines)
 
 
-def promos_list(promotions: Sequence[Promotion], tz: ZoneInfo, lang: Language) -> str:
+def promos_list(
+    promotions: Sequence[Promotion], tz: ZoneInfo, lang: Language
+) -> tuple[str, list[str]]:
+    """The header and one row per item, for the pager."""
     if not promotions:
-        return t(lang, "cat_promos_empty")
-    lines = [t(lang, "cat_promos_header", count=len(promotions))]
+        return t(lang, "cat_promos_empty"), []
+    header = t(lang, "cat_promos_header", count=len(promotions))
+    lines: list[str] = []
     for promo in promotions:
         lines.append(
             t(
@@ -400,4 +410,4 @@ def promos_list(promotions: Sequence[Promotion], tz: ZoneInfo, lang: Language) -
                 skus=", ".join(promo.skus) or "-",
             )
         )
-    return "\n".join(lines)
+    return header, lines

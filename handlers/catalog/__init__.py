@@ -34,7 +34,13 @@ from bot.common.callbacks import (
 )
 from bot.scheduling.conversations import ConversationHandler
 from handlers.catalog.drafts import TEXT, cancel, stale_button, timed_out, wrong_input
-from handlers.catalog.lists import product_command, products_command, promos_command
+from handlers.catalog.lists import (
+    product_command,
+    products_command,
+    products_rows,
+    promos_command,
+    promos_rows,
+)
 from handlers.catalog.products import (
     NP_AGENT_PRICE,
     NP_CATEGORY,
@@ -77,6 +83,7 @@ from handlers.catalog.promotions import (
     pm_title,
     promo_start,
 )
+from handlers.common import list_page_handler
 
 CATALOG_BUTTONS = (
     ProductCategory,
@@ -164,3 +171,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("products", products_command))
     application.add_handler(CommandHandler("product", product_command))
     application.add_handler(CommandHandler("promos", promos_command))
+    application.add_handler(list_page_handler("products", products_rows))
+    application.add_handler(list_page_handler("promos", promos_rows))

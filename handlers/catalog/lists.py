@@ -7,13 +7,16 @@ from telegram import Message, Update
 from bot.catalog.model import normalize_sku, product_card, products_list, promos_list
 from bot.common.errors import InputError
 from bot.texts import t
-from handlers.common import Context, admin_only, command_args, reply
+from handlers.common import Context, ListRows, admin_only, command_args, send_list
 
 
 @admin_only
 async def products_command(update: Update, context: Context) -> None:
-    services = context.services
-    await reply(update, products_list(await services.products.list(), context.lang))
+    await send_list(update, context, "products", await products_rows(context))
+
+
+async def products_rows(context: Context) -> ListRows:
+    return products_list(await context.services.products.list(), context.lang)
 
 
 @admin_only
@@ -36,6 +39,10 @@ async def product_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def promos_command(update: Update, context: Context) -> None:
+    await send_list(update, context, "promos", await promos_rows(context))
+
+
+async def promos_rows(context: Context) -> ListRows:
     services = context.services
     active = await services.promotions.active(services.now())
-    await reply(update, promos_list(active, services.settings.tz, context.lang))
+    return promos_list(active, services.settings.tz, context.lang)

@@ -12,9 +12,11 @@ from bot.common.callbacks import ListPage, encode
 from bot.common.splitting import TEXT_LIMIT
 from bot.dev.sandbox.records import JSONDict, SentMessage
 from bot.dev.testbed import Testbed
+from storage.catalog import Product
 from tests.e2e.helpers import OWNER
 
 GROUPS = 300
+PRODUCTS = 300
 FIRST_CHAT_ID = -1_001_000_000_000
 
 
@@ -88,3 +90,18 @@ async def test_a_forged_list_name_is_answered_as_expired(bed: Testbed) -> None:
     answer = await press(bed, listing, "lp:nosuchlist:1")
     assert bed.sandbox.messages(OWNER)[-1].plain_text == before
     assert answer.get("text") == "这个按钮已失效。"
+
+
+@pytest.mark.parametrize("command", ["/products", "/stock"])
+async def test_products_with_long_titles_are_paged(bed: Testbed, command: str) -> None:
+    services = bed.services
+    skus = [f"SKU-{index:04d}" for index in range(PRODUCTS)]
+    for sku in skus:
+        title = f"{sku} " + "长" * 40 + "🎁" * 20 + "&<>" * 10 + "y" * 21  # 100 characters
+        await services.products.add(Product(sku, title, 12_345, None, "cat", "", ("photo",)))
+    sent = await bed.say(OWNER, OWNER, command)
+    assert len(sent) == 1
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    listed = [sku for text in pages for sku in re.findall(r"SKU-\d{4}(?= 长)", text)]
+    assert listed == skus
