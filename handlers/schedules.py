@@ -18,12 +18,15 @@ from bot.services import Services
 from bot.texts import Language, escape, t
 from handlers.common import (
     Context,
+    ListRows,
     actor_id,
     admin_only,
     clicked,
     command_args,
     drop_clicked_row,
+    list_page_handler,
     reply,
+    send_list,
 )
 
 MAX_TEXT = 3500
@@ -115,16 +118,19 @@ async def schedule_digest_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def schedules_command(update: Update, context: Context) -> None:
+    await send_list(update, context, "schedules", await _schedules_rows(context))
+
+
+async def _schedules_rows(context: Context) -> ListRows:
     services = context.services
     lang = context.lang
     schedules = await services.schedules.upcoming(limit=LIST_LIMIT)
     if not schedules:
-        await reply(update, t(lang, "sch_list_empty"))
-        return
-    lines = [t(lang, "sch_list_header", count=len(schedules))]
+        return t(lang, "sch_list_empty"), []
+    rows = []
     for schedule in schedules:
         due = schedule.next_due_at
-        lines.append(
+        rows.append(
             t(
                 lang,
                 "sch_list_line",
@@ -136,7 +142,7 @@ async def schedules_command(update: Update, context: Context) -> None:
                 status=t(lang, f"sch_status_{schedule.status}"),
             )
         )
-    await reply(update, "\n".join(lines))
+    return t(lang, "sch_list_header", count=len(schedules)), rows
 
 
 def _schedule_id(args: list[str], lang: Language, usage: str) -> int:
@@ -333,6 +339,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("schedule", schedule_command))
     application.add_handler(CommandHandler("schedule_digest", schedule_digest_command))
     application.add_handler(CommandHandler("schedules", schedules_command))
+    application.add_handler(list_page_handler("schedules", _schedules_rows))
     application.add_handler(CommandHandler("pause_schedule", pause_command))
     application.add_handler(CommandHandler("resume_schedule", resume_command))
     application.add_handler(CommandHandler("cancel_schedule", cancel_command))

@@ -46,14 +46,17 @@ from bot.scheduling.conversations import ConversationHandler
 from bot.texts import Language, t
 from handlers.common import (
     Context,
+    ListRows,
     actor_id,
     admin_only,
     clicked,
     command_args,
     drop_clicked_row,
+    list_page_handler,
     message_text,
     remember,
     reply,
+    send_list,
     user_store,
     validated,
 )
@@ -228,17 +231,20 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
 
 @admin_only
 async def trainings_command(update: Update, context: Context) -> None:
+    await send_list(update, context, "trainings", await _trainings_rows(context))
+
+
+async def _trainings_rows(context: Context) -> ListRows:
     services = context.services
     lang = context.lang
     trainings = await services.trainings.list(since=services.now(), limit=LIST_LIMIT)
     if not trainings:
-        await reply(update, t(lang, "tr_list_empty"))
-        return
-    lines = [t(lang, "tr_list_header")]
+        return t(lang, "tr_list_empty"), []
+    rows = []
     for training in trainings:
         counts = await services.trainings.counts(training.id)
-        lines.append(training_line(training, counts, services.settings.tz, lang))
-    await reply(update, "\n".join(lines))
+        rows.append(training_line(training, counts, services.settings.tz, lang))
+    return t(lang, "tr_list_header"), rows
 
 
 @admin_only
@@ -426,6 +432,7 @@ def conversation() -> ConversationHandler[Any]:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(conversation())
     application.add_handler(CommandHandler("trainings", trainings_command))
+    application.add_handler(list_page_handler("trainings", _trainings_rows))
     application.add_handler(CommandHandler("attended", attended_command))
     application.add_handler(CommandHandler("cancel_training", cancel_training_command))
     application.add_handler(CallbackQueryHandler(attended_clicked, pattern=matches(Attended)))

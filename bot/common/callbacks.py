@@ -90,7 +90,7 @@ __all__ = [
 Page = Annotated[int, IntRange(0, 99_999)]
 
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
-ListName = Literal["groups", "products", "stock", "promos"]
+ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings"]
 
 # Grouped by the handler module that answers them.
 
