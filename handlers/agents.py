@@ -16,8 +16,17 @@ from bot.agents.crm import (
 from bot.agents.quality_service import quality_section
 from bot.agents.removals import remove_confirmed
 from bot.agents.service import find_agent
-from bot.common.callbacks import AgentRemoval, AgentsPage, encode, matches
+from bot.common.callbacks import (
+    MAX_PART,
+    AgentRemoval,
+    AgentsPage,
+    AgentsPart,
+    encode,
+    matches,
+    parse_as,
+)
 from bot.common.errors import InputError
+from bot.common.pager import paginate
 from bot.common.render import agent_card, agents_page, mode_label
 from bot.services import Services
 from bot.texts import Language, t
@@ -39,22 +48,36 @@ _REMOVALS = "pending_removals"
 
 
 async def _render_agents(
-    services: Services, lang: Language, tokens: list[str], page: int, key: str
+    services: Services, lang: Language, tokens: list[str], page: int, key: str, part: int = 0
 ) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Page ``page`` of the roster (``agents_page_size`` agents); when its rows do not fit one
+    message, the pager cuts them into parts and this is part ``part`` (the last if beyond)."""
     query = parse_agent_filter(tokens, services.now(), lang)
     size = services.settings.agents_page_size
     agents, total = await services.agents.search(query, limit=size, offset=page * size)
-    text = agents_page(agents, total, page, size, services.settings.tz, lang)
+    header, rows = agents_page(agents, total, page, size, services.settings.tz, lang)
+
+    def footer(number: int, count: int) -> str:
+        return t(lang, "agents_part_footer", part=number, parts=count)
+
+    parts = paginate(header, rows, footer, page_size=size)
+    part = min(part, len(parts) - 1)
     buttons = []
-    if page > 0:
-        buttons.append(
-            InlineKeyboardButton(t(lang, "prev"), callback_data=encode(AgentsPage(key, page - 1)))
-        )
-    if (page + 1) * size < total:
-        buttons.append(
-            InlineKeyboardButton(t(lang, "next"), callback_data=encode(AgentsPage(key, page + 1)))
-        )
-    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+    previous: AgentsPage | AgentsPart | None = None
+    if part > 0:
+        previous = AgentsPart(key, page, part - 1)
+    elif page > 0:
+        previous = AgentsPart(key, page - 1, MAX_PART)
+    if previous is not None:
+        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=encode(previous)))
+    following: AgentsPage | AgentsPart | None = None
+    if part + 1 < len(parts):
+        following = AgentsPart(key, page, part + 1)
+    elif (page + 1) * size < total:
+        following = AgentsPage(key, page + 1)
+    if following is not None:
+        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=encode(following)))
+    return parts[part], InlineKeyboardMarkup([buttons]) if buttons else None
 
 
 @admin_only
@@ -70,14 +93,18 @@ async def agents_command(update: Update, context: Context) -> None:
 
 @admin_only
 async def agents_page_clicked(update: Update, context: Context) -> None:
-    query, button = clicked(update, AgentsPage)
+    query = update.callback_query
+    assert query is not None
+    button = parse_as(AgentsPage, query.data) or parse_as(AgentsPart, query.data)
+    assert button is not None
+    part = button.part if isinstance(button, AgentsPart) else 0
     services = context.services
     lang = context.lang
     tokens = user_store(context, _QUERIES).get(button.key)
     if tokens is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
-    text, markup = await _render_agents(services, lang, tokens, button.page, button.key)
+    text, markup = await _render_agents(services, lang, tokens, button.page, button.key, part)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -253,5 +280,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("mode", mode_command))
     application.add_handler(CommandHandler("contacted", contacted_command))
     application.add_handler(CommandHandler("remove", remove_command))
-    application.add_handler(CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage)))
+    application.add_handler(
+        CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage, AgentsPart))
+    )
     application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))

@@ -47,8 +47,10 @@ from storage.schedule_models import RsvpAnswer
 __all__ = [
     "INT64_MAX",
     "KINDS",
+    "MAX_PART",
     "AgentRemoval",
     "AgentsPage",
+    "AgentsPart",
     "Attended",
     "BroadcastDecision",
     "BroadcastRetract",
@@ -88,6 +90,8 @@ __all__ = [
 
 # A page of a list: bounded so that page * page size stays a small SQL offset.
 Page = Annotated[int, IntRange(0, 99_999)]
+# The parts of one page of ``/agents`` (a part ◀ of the next page asks for "the last one").
+MAX_PART = 999
 
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
 ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings"]
@@ -151,6 +155,18 @@ class AgentsPage(CallbackData):
     PREFIX: ClassVar[str] = "ag"
     key: HexKey
     page: Page
+
+
+@button
+@dataclass(frozen=True)
+class AgentsPart(CallbackData):
+    """Previous / next part of a page of ``/agents`` too long for one message (the page's rows
+    cut by the pager); a part beyond the last shows the last one."""
+
+    PREFIX: ClassVar[str] = "agp"
+    key: HexKey
+    page: Page
+    part: Annotated[int, IntRange(0, MAX_PART)]
 
 
 @button

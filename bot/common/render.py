@@ -61,11 +61,13 @@ def agent_card(agent: Agent, memberships: list[Membership], tz: ZoneInfo, lang: 
 
 def agents_page(
     agents: list[Agent], total: int, page: int, page_size: int, tz: ZoneInfo, lang: Language
-) -> str:
+) -> tuple[str, list[str]]:
+    """The header and one row per agent of one page of ``/agents``, for the pager."""
     if total == 0:
-        return t(lang, "agents_empty")
+        return t(lang, "agents_empty"), []
     pages = (total + page_size - 1) // page_size
-    lines = [t(lang, "agents_header", total=total, page=page + 1, pages=pages)]
+    header = t(lang, "agents_header", total=total, page=page + 1, pages=pages)
+    lines: list[str] = []
     for index, agent in enumerate(agents, start=page * page_size + 1):
         lines.append(
             t(
@@ -79,7 +81,7 @@ def agents_page(
                 seen=local_time(agent.last_seen_at, tz, lang),
             )
         )
-    return "\n".join(lines)
+    return header, lines
 
 
 def group_status(group: Group, lang: Language) -> str:

@@ -70,6 +70,7 @@ CATALOG: dict[str, str] = {
     # --- agents / CRM ---
     "agents_empty": "No agents match.",
     "agents_header": "<b>{total} agents</b> (page {page}/{pages})",
+    "agents_part_footer": "<i>part {part}/{parts} of this page</i>",
     "agents_row": "{index}. {name} <code>{user_id}</code> · {mode} · {tags} · last seen {seen}",
     "card_title": "<b>{name}</b>  id <code>{user_id}</code>",
     "card_remark": "Remark: {remark}",

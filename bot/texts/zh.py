@@ -64,6 +64,7 @@ CATALOG: dict[str, str] = {
     # --- agents / CRM ---
     "agents_empty": "没有符合条件的代理。",
     "agents_header": "<b>代理 {total} 人</b>（第 {page}/{pages} 页）",
+    "agents_part_footer": "<i>本页第 {part}/{parts} 段</i>",
     "agents_row": "{index}. {name} <code>{user_id}</code> · {mode} · {tags} · 最近活跃 {seen}",
     "card_title": "<b>{name}</b>  ID <code>{user_id}</code>",
     "card_remark": "备注：{remark}",

@@ -4,6 +4,8 @@ page by editing the message in place, and every item appears exactly once."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest
@@ -14,6 +16,9 @@ from bot.dev.sandbox.records import JSONDict, SentMessage
 from bot.dev.testbed import Testbed
 from storage.catalog import Product
 from tests.e2e.helpers import OWNER
+
+AGENTS = 300
+FIRST_AGENT_ID = 5_000_000_000
 
 GROUPS = 300
 PRODUCTS = 300
@@ -105,3 +110,46 @@ async def test_products_with_long_titles_are_paged(bed: Testbed, command: str) -
     assert len(pages) > 1
     listed = [sku for text in pages for sku in re.findall(r"SKU-\d{4}(?= 长)", text)]
     assert listed == skus
+
+
+@pytest.fixture
+async def wide_bed(tmp_path: Path) -> AsyncIterator[Testbed]:
+    """A bed with the largest ``agents_page_size`` (50)."""
+    overrides = {"agents_page_size": 50}
+    async with Testbed(database=tmp_path / "bot.sqlite3", overrides=overrides) as testbed:
+        testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
+        await testbed.say(OWNER, OWNER, "/start")
+        yield testbed
+
+
+async def test_agents_with_longest_names_fit_in_parts(wide_bed: Testbed) -> None:
+    bed = wide_bed
+    services = bed.services
+    user_ids = [FIRST_AGENT_ID + index for index in range(AGENTS)]
+    for user_id in user_ids:
+        first = f"{user_id}" + "名" * 40 + "🌸" * 14  # 64 characters
+        last = "姓" * 50 + "&<>" * 4 + "zz"  # 64 characters
+        username = "u" * 22 + str(user_id)  # 32 characters
+        await services.agents.record(user_id, first, last, username, "zh", services.now())
+        await services.agents.add_tags(user_id, [f"{n}" + "标" * 31 for n in range(5)])
+    sent = await bed.say(OWNER, OWNER, "/agents")
+    assert len(sent) == 1
+    first = sent[0]
+    texts = [first.plain_text or ""]
+    current = first
+    while "下一页 »" in buttons(current):
+        await bed.click(OWNER, current, buttons(current)["下一页 »"])
+        current = bed.sandbox.messages(OWNER)[-1]
+        assert current.message_id == first.message_id
+        texts.append(current.plain_text or "")
+    assert all(utf16_length(text) <= TEXT_LIMIT for text in texts)
+    assert len(texts) > AGENTS // 50  # pages were cut into parts
+    listed = [int(found) for text in texts for found in re.findall(r"(\d{10})名", text)]
+    assert sorted(listed) == user_ids and len(listed) == AGENTS
+    # ◀ from the first part of a page goes to the last part of the page before.
+    backwards = [current.plain_text or ""]
+    while "« 上一页" in buttons(current):
+        await bed.click(OWNER, current, buttons(current)["« 上一页"])
+        current = bed.sandbox.messages(OWNER)[-1]
+        backwards.append(current.plain_text or "")
+    assert backwards == texts[::-1]
