@@ -3,7 +3,7 @@
 A message from an agent in a group is noted here, in memory; an agent is noted at most once a
 :data:`SEEN_WRITE_INTERVAL` (later messages in that minute change nothing the lists show at a
 minute's grain). What is noted is written in ONE transaction for every agent
-(:meth:`AgentRepository.seen_many`) when a later note finds the last flush
+(:meth:`AgentRepository.seen_many`) when a later note finds the oldest pending sighting
 :data:`FLUSH_INTERVAL` old or :data:`FLUSH_SIZE` agents pending, when the bot stops (a shutdown
 hook), and before any read that shows last-seen or memberships: the repositories await
 ``Database.pending_writes``, which is :meth:`LastSeenBuffer.flush`. So no reader ever sees an
@@ -65,7 +65,8 @@ class LastSeenBuffer:
         self._pending: dict[int, _Pending] = {}
         # user id -> the last-seen time last noted (pending or written).
         self._noted: dict[int, int] = {}
-        self._last_flush = clock()
+        # When the oldest pending sighting was noted.
+        self._batch_started = clock()
         self._flush_lock = asyncio.Lock()
         self.flushes = 0
 
@@ -89,19 +90,22 @@ class LastSeenBuffer:
     ) -> None:
         """The agent wrote in the group (database id ``group_id``) now."""
         now = self._clock()
+        if self._pending and now - self._batch_started >= self._flush_interval:
+            await self.flush()
         pending = self._pending.get(user_id)
         if pending is not None:
             pending.group_ids.add(group_id)
-        else:
-            last = self._noted.get(user_id)
-            if last is None or now - last >= SEEN_WRITE_INTERVAL:
-                self._noted[user_id] = now
-                self._pending[user_id] = _Pending(
-                    first_name, last_name, username, language, now, {group_id}
-                )
-        if self._pending and (
-            now - self._last_flush >= self._flush_interval or len(self._pending) >= self._flush_size
-        ):
+            return
+        last = self._noted.get(user_id)
+        if last is not None and now - last < SEEN_WRITE_INTERVAL:
+            return
+        if not self._pending:
+            self._batch_started = now
+        self._noted[user_id] = now
+        self._pending[user_id] = _Pending(
+            first_name, last_name, username, language, now, {group_id}
+        )
+        if len(self._pending) >= self._flush_size:
             await self.flush()
 
     def skip(self, user_id: int) -> bool:
@@ -131,7 +135,6 @@ class LastSeenBuffer:
         if not self._pending:
             return
         batch, self._pending = self._pending, {}
-        self._last_flush = self._clock()
         sightings = [
             Sighting(
                 user_id,
