@@ -74,6 +74,7 @@ async def on_group_message(update: Update, context: Context) -> None:
         return
     services = context.services
     if services.last_seen.skip(user.id):
+        await services.last_seen.flush_if_due()
         return
     group_id = await services.groups.active_id(message.chat.id)
     if group_id is None or await services.is_admin(user.id):

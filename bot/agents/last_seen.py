@@ -90,8 +90,7 @@ class LastSeenBuffer:
     ) -> None:
         """The agent wrote in the group (database id ``group_id``) now."""
         now = self._clock()
-        if self._pending and now - self._batch_started >= self._flush_interval:
-            await self.flush()
+        await self.flush_if_due()
         pending = self._pending.get(user_id)
         if pending is not None:
             pending.group_ids.add(group_id)
@@ -109,14 +108,18 @@ class LastSeenBuffer:
             await self.flush()
 
     def skip(self, user_id: int) -> bool:
-        """Whether a message from ``user_id`` now would change nothing (noted less than a
-        minute ago and not pending): the handler need not look anything up."""
+        """Whether a message from ``user_id`` now changes nothing: the agent was noted less
+        than a minute ago (pending or written), so the handler need not look anything up.
+        (A second group the agent writes in within that minute gets its membership at the
+        next note, as before batching.)"""
         last = self._noted.get(user_id)
-        return (
-            user_id not in self._pending
-            and last is not None
-            and self._clock() - last < SEEN_WRITE_INTERVAL
-        )
+        return last is not None and self._clock() - last < SEEN_WRITE_INTERVAL
+
+    async def flush_if_due(self) -> None:
+        """Flush when the oldest pending sighting is a flush interval old: called on every
+        group message, noted or not, so a busy group needs no timer."""
+        if self._pending and self._clock() - self._batch_started >= self._flush_interval:
+            await self.flush()
 
     async def flush(self) -> None:
         """Write every pending sighting in one transaction. Waits for a flush under way, so
