@@ -3,8 +3,9 @@
 Both run in this process against the local sandbox Bot API server, fed the same number of group
 messages through long polling. The echo bot answers every message (one sendMessage each); our bot
 records the sender (agent row, membership, last-seen write) for each message. Two workloads for
-our bot: every message from a new agent (a database write per message, the worst case) and a
-chatty group of 50 agents (last-seen writes at most once a minute per agent).
+our bot: every message from a new agent (the worst case) and a chatty group of 50 agents.
+Last-seen is batched (bot/agents/last_seen.py): one transaction per flush for every agent noted,
+at most one note per agent per minute; the timing includes the final flush.
 
 Run: .venv/bin/python bench/updates.py [--messages 3000]
 Target: ratio (our bot / echo bot) >= 0.7 in the worst case.
@@ -29,6 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from bot.dev.sandbox import Sandbox  # noqa: E402
 from bot.dev.testbed import DEFAULT_OWNER, SANDBOX_TOKEN, Testbed  # noqa: E402
+from bot.updates import ChatOrderedUpdateProcessor  # noqa: E402
+
+UNBOUNDED = 10**9
 
 
 def _inject(sandbox: Sandbox, chat_id: int, users: list[int], count: int) -> dict[str, Any]:
@@ -48,13 +52,19 @@ def _group_with_users(sandbox: Sandbox, users: int, first_id: int) -> tuple[int,
 
 async def measure_our_bot(messages: int, distinct_users: int) -> float:
     with tempfile.TemporaryDirectory() as folder:
-        async with Testbed(database=Path(folder) / "bench.sqlite3") as bed:
+        # Every update is handled: the per-chat flood guard would shed most of one group's
+        # burst, which measures dropping, not handling.
+        async with Testbed(
+            database=Path(folder) / "bench.sqlite3",
+            update_processor=lambda: ChatOrderedUpdateProcessor(max_backlog_per_chat=UNBOUNDED),
+        ) as bed:
             bed.sandbox.add_user(DEFAULT_OWNER, "Owner")
             chat_id, users = _group_with_users(bed.sandbox, distinct_users, 10_000)
             await bed.run(lambda: bed.sandbox.add_bot_to_group(chat_id, DEFAULT_OWNER))
             started = time.perf_counter()
             last = _inject(bed.sandbox, chat_id, users, messages)
             await bed.settle(last, seconds=600)
+            await bed.services.last_seen.flush()  # what is still batched counts too
             elapsed = time.perf_counter() - started
             seen = await bed.services.db.fetchone(
                 "SELECT count(*) FROM agents WHERE last_seen_at IS NOT NULL"

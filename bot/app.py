@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.agents.group_approval import resume_approval_timeouts
+from bot.agents.last_seen import flush_last_seen
 from bot.agents.quality_service import schedule_daily_recompute
 from bot.agents.removals import start_removals, stop_removals
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
@@ -87,6 +88,8 @@ SHUTDOWN_HOOKS.append(stop_scheduler)
 # After the engine starts and before it stops: removal steps run as the engine's jobs.
 STARTUP_HOOKS.append(start_removals)
 SHUTDOWN_HOOKS.append(stop_removals)
+# Last, so it stops first: the batched last-seen is written before anything else closes.
+SHUTDOWN_HOOKS.append(flush_last_seen)
 
 
 def build_application(

@@ -18,6 +18,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.agents.last_seen import LastSeenBuffer
 from bot.broadcast.outbox import Outbox
 from bot.config import Settings
 from bot.scheduling.scheduler import Scheduler
@@ -71,8 +72,8 @@ class Services:
     trainings: TrainingRepository = field(init=False)
     greetings: GreetingRepository = field(init=False)
     scheduler: Scheduler = field(init=False)
-    # user id -> the last last_seen_at written, so chatty groups do not write on every message.
-    seen_cache: dict[int, int] = field(default_factory=dict)
+    # Chatty groups: last-seen is noted in memory and written in batches.
+    last_seen: LastSeenBuffer = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -89,6 +90,8 @@ class Services:
         self.products = ProductRepository(self.db)
         self.promotions = PromotionRepository(self.db)
         self.stock = StockRepository(self.db)
+        self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
+        self.db.pending_writes = self.last_seen.flush
 
     def now(self) -> int:
         return int(self.clock())

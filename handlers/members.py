@@ -1,4 +1,5 @@
-"""Agents joining and leaving groups, the welcome message, and last-seen tracking."""
+"""Agents joining and leaving groups, the welcome message, and last-seen tracking (batched in
+bot/agents/last_seen.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,6 @@ from handlers.common import Context
 
 log = logging.getLogger(__name__)
 
-# last_seen_at is written at most this often per agent, so busy groups cost few writes.
-SEEN_WRITE_INTERVAL = 60
-
-
-async def _record(services: Services, user: User, now: int) -> None:
-    await services.agents.record(
-        user.id, user.first_name, user.last_name, user.username, user.language_code, now
-    )
-
 
 async def on_member_change(update: Update, context: Context) -> None:
     change = update.chat_member
@@ -37,9 +29,16 @@ async def on_member_change(update: Update, context: Context) -> None:
     joined = membership_change(change)
     now = services.now()
     if joined:
-        await _record(services, member, now)
-        await services.agents.join(group.id, member.id, now)
-        services.seen_cache[member.id] = now
+        await services.agents.joined_group(
+            group.id,
+            member.id,
+            member.first_name,
+            member.last_name,
+            member.username,
+            member.language_code,
+            now,
+        )
+        services.last_seen.noted(member.id, now)
         log.info("agent %s joined group %s", member.id, group.chat_id)
         lang = language_of(group.language, services.settings.language)
         await _welcome(context, services, group.chat_id, member, lang)
@@ -74,16 +73,14 @@ async def on_group_message(update: Update, context: Context) -> None:
     if message is None or user is None or user.is_bot or message.sender_chat is not None:
         return
     services = context.services
-    now = services.now()
-    last_write = services.seen_cache.get(user.id)
-    if last_write is not None and now - last_write < SEEN_WRITE_INTERVAL:
+    if services.last_seen.skip(user.id):
+        await services.last_seen.flush_if_due()
         return
-    services.seen_cache[user.id] = now
     group_id = await services.groups.active_id(message.chat.id)
     if group_id is None or await services.is_admin(user.id):
         return
-    await services.agents.seen_in_group(
-        group_id, user.id, user.first_name, user.last_name, user.username, user.language_code, now
+    await services.last_seen.seen(
+        group_id, user.id, user.first_name, user.last_name, user.username, user.language_code
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
@@ -37,6 +38,19 @@ def _agent(row: aiosqlite.Row) -> Agent:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """An agent seen writing in groups (``group_ids``, database ids) at ``at``."""
+
+    user_id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language: str | None
+    at: int
+    group_ids: tuple[int, ...]
+
+
 class AgentRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -68,16 +82,18 @@ class AgentRepository:
             return is_new
 
     async def get(self, user_id: int) -> Agent | None:
+        await self._db.pending_writes()
         row = await self._db.fetchone(_SELECT + " WHERE a.user_id = ?", (user_id,))
         return _agent(row) if row else None
 
     async def by_username(self, username: str) -> Agent | None:
+        await self._db.pending_writes()
         row = await self._db.fetchone(
             _SELECT + " WHERE a.username = ? COLLATE NOCASE", (username.lstrip("@"),)
         )
         return _agent(row) if row else None
 
-    async def seen_in_group(
+    async def joined_group(
         self,
         group_id: int,
         user_id: int,
@@ -87,23 +103,35 @@ class AgentRepository:
         language: str | None,
         now: int,
     ) -> None:
-        """An agent wrote in a group: refresh identity and last-seen, and make sure the
-        membership exists (agents who were in the group before the bot was)."""
+        """An agent joined a group: their identity and the membership in one transaction."""
+        async with self._db.transaction():
+            await self.record(user_id, first_name, last_name, username, language, now)
+            await self.join(group_id, user_id, now)
+
+    async def seen_many(self, sightings: Sequence[Sighting]) -> None:
+        """Agents wrote in groups: refresh identity and last-seen, and make sure each
+        membership exists (agents who were in the group before the bot was). One transaction
+        for all of them."""
+        if not sightings:
+            return
         async with self._db.transaction() as connection:
-            await connection.execute(
+            await connection.executemany(
                 "INSERT INTO agents (user_id, first_name, last_name, username, language,"
                 " joined_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (user_id) DO UPDATE SET first_name = excluded.first_name,"
                 " last_name = excluded.last_name, username = excluded.username,"
                 " language = coalesce(excluded.language, agents.language),"
-                " last_seen_at = excluded.last_seen_at",
-                (user_id, first_name, last_name, username, language, now, now),
+                " last_seen_at = max(coalesce(agents.last_seen_at, 0), excluded.last_seen_at)",
+                [
+                    (s.user_id, s.first_name, s.last_name, s.username, s.language, s.at, s.at)
+                    for s in sightings
+                ],
             )
-            await connection.execute(
+            await connection.executemany(
                 "INSERT INTO memberships (group_id, user_id, status, joined_at)"
                 " VALUES (?, ?, 'member', ?) ON CONFLICT (group_id, user_id) DO UPDATE"
                 " SET status = 'member', left_at = NULL WHERE memberships.status != 'member'",
-                (group_id, user_id, now),
+                [(group_id, s.user_id, s.at) for s in sightings for group_id in s.group_ids],
             )
 
     async def set_remark(self, user_id: int, remark: str | None) -> None:
@@ -152,6 +180,7 @@ class AgentRepository:
 
     async def member_of_any(self, user_id: int, chat_ids: Sequence[int]) -> bool:
         """Whether the user is now a member of one of the groups ``chat_ids``."""
+        await self._db.pending_writes()
         marks = ",".join("?" * len(chat_ids))
         row = await self._db.fetchone(
             "SELECT EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id"
@@ -161,6 +190,7 @@ class AgentRepository:
         return bool(row and row[0])
 
     async def memberships(self, user_id: int) -> list[Membership]:
+        await self._db.pending_writes()
         rows = await self._db.fetchall(
             "SELECT g.chat_id, g.title, m.status, m.joined_at, m.left_at FROM memberships m"
             " JOIN groups g ON g.id = m.group_id WHERE m.user_id = ? ORDER BY g.title",
@@ -185,6 +215,7 @@ class AgentRepository:
         self, query: AgentFilter, *, limit: int, offset: int = 0
     ) -> tuple[list[Agent], int]:
         """Agents matching ``query``, most recently seen first, and the total count."""
+        await self._db.pending_writes()
         where, params = _where(query)
         count_row = await self._db.fetchone(f"SELECT count(*) FROM agents a {where}", params)
         where, params = _where(query, ordered=True)

@@ -23,7 +23,7 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -62,6 +62,13 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+PendingWrites = Callable[[], Awaitable[None]]
+
+
+async def _nothing_pending() -> None:
+    return None
+
+
 @dataclass(slots=True)
 class _Transaction:
     """The write transaction a task holds open (what the task's ContextVar points at)."""
@@ -83,6 +90,11 @@ class Database:
         self._current: ContextVar[_Transaction | None] = ContextVar(
             f"agentbot-transaction-{id(self)}", default=None
         )
+        # Outermost transactions committed so far: tests count writes with it.
+        self.commits = 0
+        # Writes the bot holds in memory (batched last-seen): reads that show them await this
+        # first (see bot/agents/last_seen.py, which sets it).
+        self.pending_writes: PendingWrites = _nothing_pending
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -171,6 +183,7 @@ class Database:
                     await self.connection.execute("ROLLBACK")
                     raise
                 await self.connection.execute("COMMIT")
+                self.commits += 1
             finally:
                 self._current.reset(token)
         for callback in transaction.after_commit:

@@ -335,6 +335,7 @@ class ProfileRepository:
         return bool(row and row[0])
 
     async def agent_ids(self) -> list[int]:
+        await self._db.pending_writes()
         rows = await self._db.fetchall("SELECT user_id FROM agents ORDER BY user_id")
         return [row[0] for row in rows]
 
@@ -342,6 +343,7 @@ class ProfileRepository:
         self, user_ids: Sequence[int], purchases_since: int
     ) -> dict[int, ScoreSources]:
         """Everything the score needs for ``user_ids``, in four queries."""
+        await self._db.pending_writes()
         scope = " WHERE user_id IN (SELECT value FROM json_each(?))"
         params: list[Any] = [json.dumps(list(user_ids))]
         sources: dict[int, ScoreSources] = {}

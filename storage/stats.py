@@ -70,6 +70,7 @@ class StatsRepository:
         (ascending; the last is the current week, which ends at ``now``)."""
         if not week_starts:
             raise ValueError("at least one week is needed")
+        await self._db.pending_writes()
         tables = await self._tables()
         has_tiers = "agent_scores" in tables
         has_deliveries = {"broadcasts", "deliveries"} <= tables
