@@ -30,9 +30,10 @@ from telegram.ext import BaseUpdateProcessor
 log = logging.getLogger(__name__)
 
 MAX_RUNNING_UPDATES = 64
-# Updates of one chat waiting behind the one being handled. A group's refusals used to wait
-# 3 s each for its send window, so 100 is a flood, not a busy group.
-MAX_BACKLOG_PER_CHAT = 100
+# Updates of one chat waiting behind the one being handled. Far above what a busy group sends
+# while one update is handled, and above a catch-up after downtime (getUpdates hands out 100 at
+# a time, and a group's updates take milliseconds each): only a flood reaches it.
+MAX_BACKLOG_PER_CHAT = 1000
 # PTB's own bound (its semaphore, taken before ``do_process_update``): updates admitted at
 # once, running, waiting their chat's turn or being dropped. Above it PTB holds the rest.
 MAX_ADMITTED_UPDATES = 10_000
