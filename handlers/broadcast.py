@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.broadcast.delivery.sending import send_payload
 from bot.broadcast.outbox import Broadcast, Payload, inline_markup, layout
-from bot.broadcast.report import broadcasts_list, report_text, target_label
+from bot.broadcast.report import broadcasts_rows, report_rows, target_label
 from bot.broadcast.send_gate import submit_unless_quiet
 from bot.common.callbacks import (
     BroadcastDecision,
@@ -30,13 +30,18 @@ from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
     Context,
+    ListRows,
     Taken,
     actor_id,
     admin_only,
     clicked,
     command_args,
+    keyed_list_page_handler,
+    list_page_handler,
     remember,
     reply,
+    send_keyed_list,
+    send_list,
     take_once,
     user_store,
 )
@@ -46,7 +51,7 @@ log = logging.getLogger(__name__)
 _DRAFTS = "broadcast_drafts"
 _MAX_DRAFTS = 10
 _MAX_TAG_BUTTONS = 20
-_RECENT = 10
+_RECENT = 500  # /broadcasts lists this many, newest first, paged
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?", re.ASCII)
 _EDIT = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?\s+\S+[ \t]*\n?", re.ASCII)
 _PHOTO_COMMAND = re.compile(r"^/broadcast(?:@\w+)?(?:\s|$)", re.ASCII)
@@ -236,10 +241,13 @@ def _plain_title(text: str, limit: int = 40) -> str:
 
 @admin_only
 async def broadcasts_command(update: Update, context: Context) -> None:
+    await send_list(update, context, "broadcasts", await _broadcasts_rows(context))
+
+
+async def _broadcasts_rows(context: Context) -> ListRows:
     services = context.services
-    lang = context.lang
     recent = await services.outbox.recent(_RECENT)
-    await reply(update, broadcasts_list(recent, lang, services.settings.tz))
+    return broadcasts_rows(recent, context.lang, services.settings.tz)
 
 
 @admin_only
@@ -248,7 +256,18 @@ async def status_command(update: Update, context: Context) -> None:
     lang = context.lang
     broadcast_id = parse_broadcast_id(command_args(context), lang, "bc_usage_status")
     broadcast = await _existing(services, broadcast_id, lang)
-    await reply(update, report_text(broadcast, lang, services.settings.tz))
+    rows = report_rows(broadcast, lang, services.settings.tz)
+    await send_keyed_list(update, context, "bcreport", broadcast_id, rows)
+
+
+async def _report_rows(context: Context, broadcast_id: int) -> ListRows | None:
+    """The report of a broadcast, for ◀ ▶ under /broadcast_status and under the final report
+    its progress message became (None: no such broadcast)."""
+    services = context.services
+    broadcast = await services.outbox.get(broadcast_id)
+    if broadcast is None:
+        return None
+    return report_rows(broadcast, context.lang, services.settings.tz)
 
 
 @admin_only
@@ -368,6 +387,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CommandHandler("broadcasts", broadcasts_command))
     application.add_handler(CommandHandler("broadcast_status", status_command))
+    application.add_handler(list_page_handler("broadcasts", _broadcasts_rows))
+    application.add_handler(keyed_list_page_handler("bcreport", _report_rows))
     application.add_handler(CommandHandler("retract", retract_command))
     application.add_handler(CommandHandler("edit", edit_command))
     application.add_handler(CallbackQueryHandler(target_chosen, pattern=matches(BroadcastTarget)))

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -32,9 +31,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.common.callbacks import Button, ListName, ListPage, encode, parse_as
+from bot.common.callbacks import (
+    Button,
+    KeyedListName,
+    KeyedListPage,
+    ListName,
+    ListPage,
+    parse_as,
+)
 from bot.common.errors import InputError
-from bot.common.pager import paginate
+from bot.common.paged import ListRows as ListRows
+from bot.common.paged import list_pages, page_buttons
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.context import BotContext
@@ -354,38 +361,45 @@ def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
         handler.filters = filters.UpdateType.MESSAGE & handler.filters
 
 
-# A paged list's header and rendered rows (HTML, escaped), read afresh at every page turn.
-ListRows = tuple[str, list[str]]
+# A paged list's rows, read afresh at every page turn (of one thing: None when it is gone).
 ListSource = Callable[[Context], Awaitable[ListRows]]
-
-
-def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
-    """Every page of a list, each fitting one message (bot/common/pager.py)."""
-    header, items = rows
-
-    def footer(page: int, pages: int) -> str:
-        return t(lang, "page_footer", page=page, pages=pages)
-
-    return paginate(header, items, footer, page_size=page_size)
-
-
-def _page_buttons(
-    name: ListName, page: int, pages: int, lang: Language
-) -> InlineKeyboardMarkup | None:
-    buttons = []
-    if page > 0:
-        data = encode(ListPage(name, page - 1))
-        buttons.append(InlineKeyboardButton(t(lang, "page_prev"), callback_data=data))
-    if page + 1 < pages:
-        data = encode(ListPage(name, page + 1))
-        buttons.append(InlineKeyboardButton(t(lang, "page_next"), callback_data=data))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+KeyedListSource = Callable[[Context, int], Awaitable[ListRows | None]]
 
 
 async def send_list(update: Update, context: Context, name: ListName, rows: ListRows) -> None:
     """Reply with the first page of a list, with ◀ ▶ under it when there are more."""
     pages = list_pages(rows, context.lang)
-    await reply(update, pages[0], reply_markup=_page_buttons(name, 0, len(pages), context.lang))
+    markup = page_buttons(lambda page: ListPage(name, page), 0, len(pages), context.lang)
+    await reply(update, pages[0], reply_markup=markup)
+
+
+async def send_keyed_list(
+    update: Update, context: Context, name: KeyedListName, key: int, rows: ListRows
+) -> None:
+    """:func:`send_list` for the list of one thing (``key``: its id)."""
+    pages = list_pages(rows, context.lang)
+    markup = page_buttons(lambda page: KeyedListPage(name, key, page), 0, len(pages), context.lang)
+    await reply(update, pages[0], reply_markup=markup)
+
+
+async def _show_page(
+    query: CallbackQuery,
+    rows: ListRows,
+    asked: int,
+    button_for: Callable[[int], Button],
+    lang: Language,
+) -> None:
+    """Edit the message in place to page ``asked`` (the last page if the list has shrunk)."""
+    pages = list_pages(rows, lang)
+    page = min(asked, len(pages) - 1)
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            pages[page], reply_markup=page_buttons(button_for, page, len(pages), lang)
+        )
+    except BadRequest as error:  # the same page pressed again: nothing to change
+        if "not modified" not in str(error).lower():
+            raise
 
 
 def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:
@@ -399,16 +413,32 @@ def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandle
     @admin_only
     async def page_pressed(update: Update, context: Context) -> None:
         query, button = clicked(update, ListPage)
-        lang = context.lang
-        pages = list_pages(await source(context), lang)
-        page = min(button.page, len(pages) - 1)
-        await query.answer()
-        try:
-            await query.edit_message_text(
-                pages[page], reply_markup=_page_buttons(name, page, len(pages), lang)
-            )
-        except BadRequest as error:  # the same page pressed again: nothing to change
-            if "not modified" not in str(error).lower():
-                raise
+        rows = await source(context)
+        await _show_page(query, rows, button.page, lambda page: ListPage(name, page), context.lang)
+
+    return CallbackQueryHandler(page_pressed, pattern=pattern)
+
+
+def keyed_list_page_handler(
+    name: KeyedListName, source: KeyedListSource
+) -> CallbackQueryHandler[Any, Any]:
+    """:func:`list_page_handler` for the list of one thing: the button's key is passed to
+    ``source``; a thing that is gone (``source`` gives None) is answered "expired"."""
+
+    def pattern(data: object) -> bool:
+        button = parse_as(KeyedListPage, data)
+        return button is not None and button.list_name == name
+
+    @admin_only
+    async def page_pressed(update: Update, context: Context) -> None:
+        query, button = clicked(update, KeyedListPage)
+        rows = await source(context, button.key)
+        if rows is None:
+            await query.answer(t(context.lang, "button_expired"))
+            return
+        key = button.key
+        await _show_page(
+            query, rows, button.page, lambda page: KeyedListPage(name, key, page), context.lang
+        )
 
     return CallbackQueryHandler(page_pressed, pattern=pattern)

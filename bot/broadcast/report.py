@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 from bot.texts import CATALOGS, Language, t
 from storage.outbox import Broadcast
 
-MAX_FAILURES_SHOWN = 30
-
 
 def kind_label(kind: str, lang: Language) -> str:
     key = f"bc_kind_{kind}"
@@ -23,13 +21,12 @@ def progress_text(
     sent: int,
     failed: int,
     lang: Language,
-    *,
-    final: bool = False,
 ) -> str:
-    """The creator's progress message: sent / total and failures."""
+    """The creator's progress message while the broadcast is sent: sent / total and failures
+    (when it is done, the message becomes the report: :func:`report_rows`)."""
     return t(
         lang,
-        "bc_progress_done" if final else "bc_progress",
+        "bc_progress",
         id=broadcast_id,
         kind=kind_label(kind, lang),
         sent=sent,
@@ -42,10 +39,11 @@ def _when(moment: int, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(moment, tz).strftime("%Y-%m-%d %H:%M")
 
 
-def report_text(broadcast: Broadcast, lang: Language, tz: ZoneInfo) -> str:
-    """The report of one broadcast (final report and /broadcast_status): counts, then each
-    failed chat with its reason."""
-    lines = [
+def report_rows(broadcast: Broadcast, lang: Language, tz: ZoneInfo) -> tuple[str, list[str]]:
+    """The report of one broadcast as a paged list (the final report that its progress message
+    becomes, and /broadcast_status): counts in the header, then each failed chat with its
+    reason, one row each."""
+    header = [
         t(
             lang,
             "bc_report_header",
@@ -65,43 +63,41 @@ def report_text(broadcast: Broadcast, lang: Language, tz: ZoneInfo) -> str:
         ),
     ]
     if broadcast.failures:
-        lines.append(t(lang, "bc_report_failures"))
-        for failure in broadcast.failures[:MAX_FAILURES_SHOWN]:
-            lines.append(
-                t(
-                    lang,
-                    "bc_report_failure_row",
-                    title=failure.title or str(failure.chat_id),
-                    chat_id=failure.chat_id,
-                    reason=failure.reason,
-                )
-            )
-        hidden = len(broadcast.failures) - MAX_FAILURES_SHOWN
-        if hidden > 0:
-            lines.append(t(lang, "bc_report_more", count=hidden))
-    return "\n".join(lines)
-
-
-def broadcasts_list(broadcasts: list[Broadcast], lang: Language, tz: ZoneInfo) -> str:
-    if not broadcasts:
-        return t(lang, "bc_list_empty")
-    lines = [t(lang, "bc_list_header")]
-    for item in broadcasts:
-        lines.append(
-            t(
-                lang,
-                "bc_list_row",
-                id=item.id,
-                kind=kind_label(item.kind, lang),
-                status=t(lang, f"bc_status_{item.status}"),
-                sent=item.sent,
-                total=item.total,
-                failed=item.failed,
-                created=_when(item.created_at, tz),
-            )
+        header.append(t(lang, "bc_report_failures"))
+    rows = [
+        t(
+            lang,
+            "bc_report_failure_row",
+            title=failure.title or str(failure.chat_id),
+            chat_id=failure.chat_id,
+            reason=failure.reason,
         )
-    lines.append(t(lang, "bc_list_footer"))
-    return "\n".join(lines)
+        for failure in broadcast.failures
+    ]
+    return "\n".join(header), rows
+
+
+def broadcasts_rows(
+    broadcasts: list[Broadcast], lang: Language, tz: ZoneInfo
+) -> tuple[str, list[str]]:
+    """/broadcasts as a paged list: one row per broadcast, newest first."""
+    if not broadcasts:
+        return t(lang, "bc_list_empty"), []
+    rows = [
+        t(
+            lang,
+            "bc_list_row",
+            id=item.id,
+            kind=kind_label(item.kind, lang),
+            status=t(lang, f"bc_status_{item.status}"),
+            sent=item.sent,
+            total=item.total,
+            failed=item.failed,
+            created=_when(item.created_at, tz),
+        )
+        for item in broadcasts
+    ]
+    return t(lang, "bc_list_header") + "\n" + t(lang, "bc_list_footer"), rows
 
 
 def target_label(tag: str | None, count: int, lang: Language) -> str:

@@ -61,6 +61,8 @@ __all__ = [
     "GreetingAnswer",
     "GroupDecision",
     "IntRange",
+    "KeyedListName",
+    "KeyedListPage",
     "LaunchPick",
     "LaunchSlot",
     "ListName",
@@ -94,7 +96,11 @@ Page = Annotated[int, IntRange(0, 99_999)]
 MAX_PART = 999
 
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
-ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings"]
+ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings", "broadcasts"]
+
+# The lists of one thing (a training's answers, a broadcast's report), paged the same way; the
+# button carries the thing's id so that the list is read again at every page turn.
+KeyedListName = Literal["rsvps", "bcreport"]
 
 # Grouped by the handler module that answers them.
 
@@ -108,6 +114,17 @@ class ListPage(CallbackData):
 
     PREFIX: ClassVar[str] = "lp"
     list_name: ListName
+    page: Page
+
+
+@button
+@dataclass(frozen=True)
+class KeyedListPage(CallbackData):
+    """◀ / ▶ under a paged list of one thing: which list, whose (an id) and which page."""
+
+    PREFIX: ClassVar[str] = "lk"
+    list_name: KeyedListName
+    key: Id
     page: Page
 
 

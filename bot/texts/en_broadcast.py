@@ -23,7 +23,6 @@ CATALOG: dict[str, str] = {
     "bc_status_retracted": "retracted",
     # --- progress and reports ---
     "bc_progress": "📤 Broadcast #{id} ({kind}) sending: {sent}/{total}, {failed} failed",
-    "bc_progress_done": "✅ Broadcast #{id} ({kind}) done: {sent}/{total} delivered, {failed} failed",
     "bc_report_header": "📋 Broadcast #{id} ({kind}) · {status} · {created}",
     "bc_report_counts": "Delivered {sent}/{total} · failed {failed} · pending {open} · cancelled {cancelled}",
     "bc_report_failures": "Chats it could not reach:",

@@ -23,7 +23,6 @@ CATALOG: dict[str, str] = {
     "bc_status_retracted": "已撤回",
     # --- progress and reports ---
     "bc_progress": "📤 群发 #{id}（{kind}）发送中：{sent}/{total}，失败 {failed}",
-    "bc_progress_done": "✅ 群发 #{id}（{kind}）已完成：送达 {sent}/{total}，失败 {failed}",
     "bc_report_header": "📋 群发 #{id}（{kind}）· {status} · {created}",
     "bc_report_counts": "送达 {sent}/{total} · 失败 {failed} · 待发 {open} · 已取消 {cancelled}",
     "bc_report_failures": "发送失败的聊天：",

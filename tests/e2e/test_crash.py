@@ -128,6 +128,7 @@ async def test_sigkill_midway_then_restart_delivers_everything_once(tmp_path: Pa
                 await process.wait()
 
         at_kill = _copies(sb, groups)
+        progress_at_kill = [m.message_id for m in sb.messages(OWNER) if "发送中" in (m.text or "")]
         delivered_at_kill = sum(1 for n in at_kill.values() if n)
         in_flight = await _sending(database)
         assert 0 < delivered_at_kill < GROUPS, "the kill did not land midway"
@@ -160,4 +161,9 @@ async def test_sigkill_midway_then_restart_delivers_everything_once(tmp_path: Pa
         )
         assert missing == []
         assert all(n <= 2 for n in copies.values())
+        # One message for the broadcast: the progress message shown before the kill is the one
+        # edited into the report after the restart.
+        after = [m for m in sb.messages(OWNER) if m.message_id > confirm.message_id]
+        assert len(after) == 1 and "📋" in (after[0].text or "")
+        assert progress_at_kill in ([], [after[0].message_id])
         assert len(duplicated) <= in_flight

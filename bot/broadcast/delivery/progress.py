@@ -1,10 +1,9 @@
-"""The creator's progress message and final report for each broadcast the engine sends: when
-the message is due an edit, and the jobs (queued in the creator's chat, so within the limits)
-that send or edit it and send the report."""
+"""The creator's progress message for each broadcast the engine sends, which becomes the
+broadcast's report when it is done: when the message is due an edit, and the jobs (queued in the
+creator's chat, so within the limits) that send or edit it."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -18,7 +17,9 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.broadcast.delivery.queues import JobRun
 from bot.broadcast.delivery.sending import is_not_modified
-from bot.broadcast.report import progress_text, report_text
+from bot.broadcast.report import progress_text, report_rows
+from bot.common.callbacks import KeyedListPage
+from bot.common.paged import list_pages, page_buttons
 from bot.texts import Language
 from storage.outbox import Broadcast, OutboxRepository
 
@@ -152,7 +153,9 @@ class ProgressBoard:
         return run
 
     async def report(self, broadcast_id: int) -> None:
-        """The broadcast is finished: queue the last edit of its progress and its report."""
+        """The broadcast is finished: queue the edit that turns its progress message into the
+        first page of its report (◀ ▶ page through the failures: /broadcast_status's list), or
+        send that page when no progress message was shown. One message per broadcast."""
         progress = self._entries.pop(broadcast_id, None)
         if progress is None:
             return
@@ -160,23 +163,29 @@ class ProgressBoard:
         if broadcast is None:
             return
         lang = progress.language
-        summary = progress_text(
-            broadcast.id,
-            broadcast.kind,
-            broadcast.total - broadcast.cancelled,
-            broadcast.sent,
-            broadcast.failed,
-            lang,
-            final=True,
+        pages = list_pages(report_rows(broadcast, lang, self.tz), lang)
+        markup = page_buttons(
+            lambda page: KeyedListPage("bcreport", broadcast_id, page), 0, len(pages), lang
         )
-        report = report_text(broadcast, lang, self.tz)
 
         async def final(bot: Bot) -> None:
             if progress.message_id is not None:
-                with contextlib.suppress(BadRequest):
+                try:
                     await bot.edit_message_text(
-                        summary, progress.chat_id, progress.message_id, parse_mode=ParseMode.HTML
+                        pages[0],
+                        progress.chat_id,
+                        progress.message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup,
                     )
-            await bot.send_message(progress.chat_id, report, parse_mode=ParseMode.HTML)
+                    return
+                except BadRequest as error:
+                    if is_not_modified(error):
+                        return
+                    # The progress message is gone (deleted by the admin): send the report.
+                    log.info("report of broadcast %s not edited: %s", broadcast_id, error)
+            await bot.send_message(
+                progress.chat_id, pages[0], parse_mode=ParseMode.HTML, reply_markup=markup
+            )
 
-        self._enqueue(progress.chat_id, 2, final)
+        self._enqueue(progress.chat_id, 1, final)

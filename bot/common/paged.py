@@ -1,0 +1,41 @@
+"""The pages of a list and the ◀ ▶ under one page, in the user's language: shared by the list
+handlers (handlers/common.py) and the broadcast engine, which edits its progress message into
+the first page of the broadcast's report (bot/broadcast/delivery/progress.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.common.callbacks import Button, encode
+from bot.common.pager import paginate
+from bot.texts import Language, t
+
+# A paged list's header and rendered rows (HTML, escaped).
+ListRows = tuple[str, list[str]]
+
+
+def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
+    """Every page of a list, each fitting one message (bot/common/pager.py)."""
+    header, items = rows
+
+    def footer(page: int, pages: int) -> str:
+        return t(lang, "page_footer", page=page, pages=pages)
+
+    return paginate(header, items, footer, page_size=page_size)
+
+
+def page_buttons(
+    button_for: Callable[[int], Button], page: int, pages: int, lang: Language
+) -> InlineKeyboardMarkup | None:
+    """◀ and/or ▶ under page ``page`` (0-based) of ``pages``; ``button_for(k)`` is the callback
+    data that shows page ``k``. None when there is a single page."""
+    buttons = []
+    if page > 0:
+        data = encode(button_for(page - 1))
+        buttons.append(InlineKeyboardButton(t(lang, "page_prev"), callback_data=data))
+    if page + 1 < pages:
+        data = encode(button_for(page + 1))
+        buttons.append(InlineKeyboardButton(t(lang, "page_next"), callback_data=data))
+    return InlineKeyboardMarkup([buttons]) if buttons else None
