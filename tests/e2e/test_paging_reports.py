@@ -1,0 +1,100 @@
+"""The broadcast lists at size: a broadcast's one report (its progress message, edited) and
+/broadcast_status page 500 failed groups with ◀ ▶, and /broadcasts pages through its list;
+every message fits and every item appears exactly once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.broadcast.outbox import Payload
+from bot.common.callbacks import KeyedListPage, encode
+from bot.common.splitting import TEXT_LIMIT
+from bot.dev.sandbox.records import SentMessage
+from bot.dev.testbed import Testbed
+from tests.e2e.engine_clock import bed_on_clock
+from tests.e2e.helpers import OWNER
+from tests.e2e.test_paging import buttons, press, utf16_length, walk
+
+FAILED = 500
+FIRST_CHAT_ID = -1_002_000_000_000
+
+
+@pytest.fixture
+async def bed(tmp_path: Path) -> AsyncIterator[Testbed]:
+    """A bed whose delivery engine runs on a fast-forward clock (no wall-clock pacing)."""
+    testbed, _ = await bed_on_clock(tmp_path / "bot.sqlite3")
+    testbed.sandbox.add_user(OWNER, "Seller", username="seller_boss", language_code="zh-hans")
+    await testbed.say(OWNER, OWNER, "/start")
+    yield testbed
+    await testbed.stop()
+
+
+async def failing_groups(bed: Testbed, count: int) -> list[int]:
+    """``count`` groups the bot knows but Telegram does not (every send: "chat not found"),
+    each with a 64-character title."""
+    services = bed.services
+    chat_ids = [FIRST_CHAT_ID - index for index in range(count)]
+    for index, chat_id in enumerate(chat_ids):
+        title = f"{index:04d} " + "群" * 30 + "🎉" * 14 + "&<" * 7 + "x"
+        await services.groups.register(chat_id, title, "supergroup", OWNER, services.now())
+    return chat_ids
+
+
+def listed_chats(pages: list[str]) -> list[int]:
+    return [int(found) for text in pages for found in re.findall(r"（(-\d+)）", text)]
+
+
+async def test_a_broadcast_with_500_failures_ends_in_one_paged_report(bed: Testbed) -> None:
+    chat_ids = await failing_groups(bed, FAILED)
+    before = bed.sandbox.messages(OWNER)[-1].message_id
+    broadcast_id = await bed.services.outbox.submit(
+        "text", Payload("text", "通知"), chat_ids, OWNER, language="zh"
+    )
+    await bed.services.outbox.wait_idle(60)
+    after = [m for m in bed.sandbox.messages(OWNER) if m.message_id > before]
+    assert len(after) == 1, [m.text for m in after]  # the progress message became the report
+    report = after[0]
+    assert f"群发 #{broadcast_id}" in (report.text or "") and f"失败 {FAILED}" in (
+        report.text or ""
+    )
+    pages = await walk(bed, report)
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert text.endswith(f"第 {number}/{len(pages)} 页")
+    assert listed_chats(pages) == chat_ids
+    # /broadcast_status shows the same pages; a page past the end shows the last one.
+    status = (await bed.say(OWNER, OWNER, f"/broadcast_status {broadcast_id}"))[-1]
+    assert await walk(bed, status) == pages
+    await press(bed, status, encode(KeyedListPage("bcreport", broadcast_id, 99_999)))
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-1]
+
+
+async def test_a_report_button_of_an_unknown_broadcast_is_expired(bed: Testbed) -> None:
+    await failing_groups(bed, 1)
+    await bed.services.outbox.submit("text", Payload("text", "通知"), [FIRST_CHAT_ID], OWNER)
+    await bed.services.outbox.wait_idle(10)
+    report = bed.sandbox.messages(OWNER)[-1]
+    before = report.text
+    answer = await press(bed, report, encode(KeyedListPage("bcreport", 999_999, 1)))
+    assert answer.get("text") == "这个按钮已失效。"
+    assert bed.sandbox.messages(OWNER)[-1].text == before
+
+
+async def test_broadcasts_list_pages(bed: Testbed) -> None:
+    chat_ids = await failing_groups(bed, 1)
+    ids = []
+    for _ in range(120):
+        ids.append(
+            await bed.services.outbox.submit("promotion", Payload("text", "x"), chat_ids, None)
+        )
+    await bed.services.outbox.wait_idle(60)
+    first: SentMessage = (await bed.say(OWNER, OWNER, "/broadcasts"))[-1]
+    assert "▶" in buttons(first)
+    pages = await walk(bed, first)
+    assert all(utf16_length(text) <= TEXT_LIMIT for text in pages)
+    listed = [int(found) for text in pages for found in re.findall(r"^#(\d+) ", text, re.M)]
+    assert listed == sorted(ids, reverse=True)
