@@ -20,6 +20,7 @@ from bot.broadcast.outbox import inline_markup
 from bot.common.callbacks import Attended, RsvpChoice, TrainingCancel, encode, matches
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
+from bot.common.paged import list_pages
 from bot.common.timeparse import local_iso, parse_when
 from bot.events.training import (
     MAX_LOCATION,
@@ -30,7 +31,7 @@ from bot.events.training import (
     invited,
     open_for_answers,
     parse_duration,
-    rsvp_list,
+    rsvp_rows,
     training_line,
 )
 from bot.events.training_cancel import (
@@ -52,10 +53,12 @@ from handlers.common import (
     clicked,
     command_args,
     drop_clicked_row,
+    keyed_list_page_handler,
     list_page_handler,
     message_text,
     remember,
     reply,
+    send_keyed_list,
     send_list,
     user_store,
     validated,
@@ -202,6 +205,9 @@ async def cancel(update: Update, context: Context) -> int:
 
 
 async def _show(update: Update, context: Context, args: list[str], lang: Language) -> None:
+    """``/training <id>``: who answered what, paged; under it (or, when the list has more than
+    one page, in a message of their own) a button to mark each of the first unmarked agents
+    who did not say no as present."""
     services = context.services
     training_id = ascii_int(args[0].lstrip("#"), 1) if len(args) == 1 else None
     if training_id is None:
@@ -211,11 +217,8 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
     rsvps = await services.trainings.rsvps(training.id)
     present = await services.trainings.present(training.id)
-    text = rsvp_list(training, rsvps, present, services.settings.tz, lang)
+    rows = rsvp_rows(training, rsvps, present, services.settings.tz, lang)
     marked = {user_id for user_id, _ in present}
-    if training.status == "cancelled":
-        await reply(update, text)
-        return
     buttons = [
         [
             InlineKeyboardButton(
@@ -226,7 +229,26 @@ async def _show(update: Update, context: Context, args: list[str], lang: Languag
         for rsvp in rsvps
         if rsvp.answer != "no" and rsvp.user_id not in marked
     ][:LIST_LIMIT]
-    await reply(update, text, reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+    markup = InlineKeyboardMarkup(buttons) if buttons and training.status != "cancelled" else None
+    pages = list_pages(rows, lang)
+    if len(pages) == 1:
+        await reply(update, pages[0], reply_markup=markup)
+        return
+    await send_keyed_list(update, context, "rsvps", training.id, rows)
+    if markup is not None:
+        prompt = t(lang, "lists_rsvp_mark_prompt", count=len(buttons))
+        await reply(update, prompt, reply_markup=markup)
+
+
+async def _rsvp_rows(context: Context, training_id: int) -> ListRows | None:
+    """The answers to a training, for ◀ ▶ under ``/training <id>`` (None: no such training)."""
+    services = context.services
+    training = await services.trainings.get(training_id)
+    if training is None:
+        return None
+    rsvps = await services.trainings.rsvps(training.id)
+    present = await services.trainings.present(training.id)
+    return rsvp_rows(training, rsvps, present, services.settings.tz, context.lang)
 
 
 @admin_only
@@ -433,6 +455,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(conversation())
     application.add_handler(CommandHandler("trainings", trainings_command))
     application.add_handler(list_page_handler("trainings", _trainings_rows))
+    application.add_handler(keyed_list_page_handler("rsvps", _rsvp_rows))
     application.add_handler(CommandHandler("attended", attended_command))
     application.add_handler(CommandHandler("cancel_training", cancel_training_command))
     application.add_handler(CallbackQueryHandler(attended_clicked, pattern=matches(Attended)))

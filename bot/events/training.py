@@ -296,25 +296,42 @@ async def answer(services: Services, training_id: int, user_id: int, value: Rsvp
     return changed
 
 
-def rsvp_list(
+def rsvp_rows(
     training: Training,
     rsvps: Sequence[Rsvp],
     present: Sequence[tuple[int, str]],
     tz: ZoneInfo,
     lang: Language,
-) -> str:
-    """``/training <id>``: who answered what, and who was marked present."""
-    lines = [
+) -> tuple[str, list[str]]:
+    """``/training <id>`` as a paged list: the training and the counts in the header, then one
+    row per agent who answered (going, not going, maybe; marked present or not) and one per
+    agent marked present without answering."""
+    header = [
         t(lang, "tr_detail_title", id=training.id, title=training.title),
         *([t(lang, "trc_detail_cancelled")] if training.status == "cancelled" else []),
         *_when_where(training, tz, lang),
+        t(
+            lang,
+            "lists_rsvp_counts",
+            **{value: sum(rsvp.answer == value for rsvp in rsvps) for value in RSVP_ANSWERS},
+            present=len(present),
+        ),
     ]
+    marked = {user_id for user_id, _ in present}
+    rows = []
     for value in RSVP_ANSWERS:
-        names = [rsvp.name for rsvp in rsvps if rsvp.answer == value]
-        lines.append(t(lang, f"tr_list_{value}", count=len(names), names="、".join(names) or "-"))
-    names = [name for _, name in present]
-    lines.append(t(lang, "tr_list_present", count=len(names), names="、".join(names) or "-"))
-    return "\n".join(lines)
+        answer = t(lang, f"lists_rsvp_{value}")
+        for rsvp in rsvps:
+            if rsvp.answer == value:
+                key = "lists_rsvp_row_present" if rsvp.user_id in marked else "lists_rsvp_row"
+                rows.append(t(lang, key, answer=answer, name=rsvp.name))
+    answered = {rsvp.user_id for rsvp in rsvps}
+    rows.extend(
+        t(lang, "lists_rsvp_present_only", name=name)
+        for user_id, name in present
+        if user_id not in answered
+    )
+    return "\n".join(header), rows
 
 
 def training_line(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.common.errors import InputError
-from bot.events.training import cancelled_announcement, rsvp_list, training_line
+from bot.events.training import cancelled_announcement, rsvp_rows, training_line
 from bot.events.training_cancel import (
     Cancellation,
     cancel_problem,
@@ -93,8 +93,8 @@ def test_lists_mark_cancelled_trainings() -> None:
     cancelled = replace(TRAINING, status="cancelled")
     assert training_line(cancelled, COUNTS, SH, "zh").startswith("❌已取消 #3 ")
     assert training_line(TRAINING, COUNTS, SH, "zh").startswith("#3 ")
-    assert "此培训已取消" in rsvp_list(cancelled, [], [], SH, "zh")
-    assert "此培训已取消" not in rsvp_list(TRAINING, [], [], SH, "zh")
+    assert "此培训已取消" in rsvp_rows(cancelled, [], [], SH, "zh")[0]
+    assert "此培训已取消" not in rsvp_rows(TRAINING, [], [], SH, "zh")[0]
 
 
 def test_notice_and_done_texts() -> None:

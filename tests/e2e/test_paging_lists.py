@@ -1,6 +1,7 @@
-"""The broadcast lists at size: a broadcast's one report (its progress message, edited) and
-/broadcast_status page 500 failed groups with ◀ ▶, and /broadcasts pages through its list;
-every message fits and every item appears exactly once."""
+"""The lists converted to the pager, at size: a broadcast's one report (its progress message,
+edited) and /broadcast_status page 500 failed groups, /broadcasts its broadcasts, /training <id>
+300 answers with the longest names; every message fits, ◀ ▶ walk every page in place and every
+item appears exactly once."""
 
 from __future__ import annotations
 
@@ -98,3 +99,70 @@ async def test_broadcasts_list_pages(bed: Testbed) -> None:
     assert all(utf16_length(text) <= TEXT_LIMIT for text in pages)
     listed = [int(found) for text in pages for found in re.findall(r"^#(\d+) ", text, re.M)]
     assert listed == sorted(ids, reverse=True)
+
+
+def current(bed: Testbed, message: SentMessage) -> SentMessage:
+    return next(m for m in bed.sandbox.messages(OWNER) if m.message_id == message.message_id)
+
+
+async def walk_in_place(bed: Testbed, first: SentMessage) -> list[str]:
+    """:func:`walk` for a list that has a message after it: the list is found by its id."""
+    pages = [first.plain_text or ""]
+    shown = first
+    while "▶" in buttons(shown):
+        await bed.click(OWNER, shown, buttons(shown)["▶"])
+        shown = current(bed, first)
+        pages.append(shown.plain_text or "")
+    assert all(utf16_length(text) <= TEXT_LIMIT for text in pages)
+    return pages
+
+
+RSVPS = 300
+FIRST_AGENT_ID = 6_000_000_000
+
+
+async def test_training_with_300_answers_is_paged(bed: Testbed) -> None:
+    services = bed.services
+    now = services.now()
+    training = await services.trainings.create(
+        title="直播带货培训",
+        starts_at=now + 86400,
+        duration_minutes=60,
+        location="腾讯会议",
+        materials_file=None,
+        target_tags=[],
+        creator_id=OWNER,
+        now=now,
+    )
+    user_ids = [FIRST_AGENT_ID + index for index in range(RSVPS)]
+    answers = ("yes", "no", "maybe")
+    for index, user_id in enumerate(user_ids):
+        first = f"{user_id}" + "名" * 40 + "🌸" * 7 + "&<" * 3 + "x"  # 64 characters
+        last = "姓" * 60 + "&<>z"  # 64 characters
+        await services.agents.record(user_id, first, last, None, "zh", now)
+        await services.trainings.rsvp(training.id, user_id, answers[index % 3], now + index)
+    await services.trainings.mark_attended(training.id, user_ids[:7], OWNER, now)
+    sent = await bed.say(OWNER, OWNER, f"/training {training.id}")
+    assert len(sent) == 2  # the paged list, then the buttons that mark agents present
+    assert all(utf16_length(m.plain_text or "") <= TEXT_LIMIT for m in sent)
+    assert "登记到场" in (sent[1].text or "") and len(sent[1].buttons) == 20
+    pages = await walk_in_place(bed, sent[0])
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert text.startswith(f"📚 培训 #{training.id}：直播带货培训")
+        assert "参加（100）· 不参加（100）· 待定（100）· 已到场（7）" in text
+        assert text.endswith(f"第 {number}/{len(pages)} 页")
+    listed = [int(found) for text in pages for found in re.findall(r"(\d{10})名", text)]
+    assert sorted(listed) == user_ids and len(listed) == RSVPS
+    present = [
+        int(found) for text in pages for found in re.findall(r"(\d{10})名.*（已到场）", text)
+    ]
+    assert sorted(present) == user_ids[:7]
+    # ◀ goes back; a page past the end is the last page; a training that is gone is expired.
+    await bed.click(OWNER, current(bed, sent[0]), buttons(current(bed, sent[0]))["◀"])
+    assert current(bed, sent[0]).plain_text == pages[-2]
+    await press(bed, sent[0], encode(KeyedListPage("rsvps", training.id, 99_999)))
+    assert current(bed, sent[0]).plain_text == pages[-1]
+    answer = await press(bed, sent[0], encode(KeyedListPage("rsvps", training.id + 1, 0)))
+    assert answer.get("text") == "这个按钮已失效。"
+    assert current(bed, sent[0]).plain_text == pages[-1]
