@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -37,11 +38,14 @@ from bot.common.callbacks import (
     KeyedListPage,
     ListName,
     ListPage,
+    StoredListPage,
+    matches,
     parse_as,
 )
 from bot.common.errors import InputError
 from bot.common.paged import ListRows as ListRows
-from bot.common.paged import list_pages, page_buttons
+from bot.common.paged import PageKeyboard, list_pages
+from bot.common.paged import page_buttons as page_keyboard
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.context import BotContext
@@ -400,6 +404,57 @@ async def _show_page(
     except BadRequest as error:  # the same page pressed again: nothing to change
         if "not modified" not in str(error).lower():
             raise
+
+
+def page_buttons(
+    button_for: Callable[[int], Button], page: int, pages: int, lang: Language
+) -> InlineKeyboardMarkup | None:
+    """◀ ▶ under page ``page`` of ``pages`` (None when there is one page)."""
+    return _markup(page_keyboard(button_for, page, pages, lang))
+
+
+def _markup(keyboard: PageKeyboard) -> InlineKeyboardMarkup | None:
+    rows = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+# The user's data keeps the rows of the last few lists that cannot be read again.
+_STORED_LISTS = "stored_lists"
+_STORED_LIMIT = 10
+
+
+async def send_stored_list(update: Update, context: Context, rows: ListRows) -> None:
+    """:func:`send_list` for a list that cannot be read again (the bad lines of an uploaded
+    file, gone once read): its rows are kept in the user's data (the user's last ten such lists,
+    until a restart) and ◀ ▶ page through them; an older list's buttons answer "expired"."""
+    pages = list_pages(rows, context.lang)
+    if len(pages) == 1:
+        await reply(update, pages[0])
+        return
+    key = remember(user_store(context, _STORED_LISTS), rows, limit=_STORED_LIMIT)
+    markup = page_buttons(lambda page: StoredListPage(key, page), 0, len(pages), context.lang)
+    await reply(update, pages[0], reply_markup=markup)
+
+
+def stored_list_page_handler() -> CallbackQueryHandler[Any, Any]:
+    """The handler of ◀ ▶ under every list sent by :func:`send_stored_list` (admins only;
+    the rows are the pressing user's own: another user's or a forgotten key is "expired")."""
+
+    @admin_only
+    async def page_pressed(update: Update, context: Context) -> None:
+        query, button = clicked(update, StoredListPage)
+        rows = user_store(context, _STORED_LISTS).get(button.key)
+        if rows is None:
+            await query.answer(t(context.lang, "button_expired"))
+            return
+        key = button.key
+        await _show_page(
+            query, rows, button.page, lambda page: StoredListPage(key, page), context.lang
+        )
+
+    return CallbackQueryHandler(page_pressed, pattern=matches(StoredListPage))
 
 
 def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:

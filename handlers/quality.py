@@ -44,6 +44,7 @@ from handlers.common import (
     command_args,
     remember,
     reply,
+    send_stored_list,
     user_store,
 )
 from storage.models import Agent
@@ -152,9 +153,10 @@ async def _read_upload(
     return await read_sheet_upload(message.document, headers, required, limits, context.lang)
 
 
-async def _report(update: Update, lang: Language, report: ImportReport, done_key: str) -> None:
+async def _report(update: Update, context: Context, report: ImportReport, done_key: str) -> None:
+    lang = context.lang
     if report.errors:
-        await reply(update, report.error_text(lang))
+        await send_stored_list(update, context, report.error_rows(lang))
         return
     await reply(update, t(lang, done_key, changed=report.changed, unchanged=report.unchanged))
 
@@ -166,7 +168,7 @@ async def import_orders_upload(update: Update, context: Context) -> None:
     headers = header_names("io_ocol_", ORDER_COLUMNS)
     rows = await _read_upload(update, context, headers, ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
-    await _report(update, lang, report, "io_orders_done")
+    await _report(update, context, report, "io_orders_done")
 
 
 @admin_only
@@ -176,7 +178,7 @@ async def import_agents_upload(update: Update, context: Context) -> None:
     headers = header_names("io_col_", EXPORT_COLUMNS)
     rows = await _read_upload(update, context, headers, ("user_id",))
     report = await import_agents(services, rows, actor_id(update), lang)
-    await _report(update, lang, report, "io_agents_done")
+    await _report(update, context, report, "io_agents_done")
 
 
 @admin_only

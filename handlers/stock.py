@@ -24,7 +24,7 @@ from bot.catalog.stock_csv import (
     MAX_CSV_BYTES,
     CsvError,
     CsvRow,
-    csv_errors_text,
+    csv_error_rows,
     decode_csv,
     parse_stock_csv,
     unknown_sku_errors,
@@ -43,6 +43,8 @@ from handlers.common import (
     list_page_handler,
     reply,
     send_list,
+    send_stored_list,
+    stored_list_page_handler,
 )
 
 log = logging.getLogger(__name__)
@@ -147,7 +149,7 @@ async def stock_import(update: Update, context: Context) -> None:
     known = await services.products.existing([row.sku for row in rows])
     errors += unknown_sku_errors(rows, known, lang)
     if errors:
-        await reply(update, csv_errors_text(errors, lang))
+        await send_stored_list(update, context, csv_error_rows(errors, lang))
         return
     async with services.audited(
         actor_id(update), "stock_import", document.file_name, f"{len(rows)} rows"
@@ -169,6 +171,8 @@ async def stock_import_usage(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("stock", stock_command))
     application.add_handler(list_page_handler("stock", _stock_rows))
+    # ◀ ▶ under every list that cannot be read again (this module's and /import_*'s bad lines).
+    application.add_handler(stored_list_page_handler())
     application.add_handler(CommandHandler("stock_threshold", stock_threshold_command))
     application.add_handler(CommandHandler("stock_import", stock_import_usage))
     application.add_handler(

@@ -51,7 +51,6 @@ EXPORT_COLUMNS: tuple[str, ...] = (
 ORDER_COLUMNS: tuple[str, ...] = ("agent", "orders", "amount", "period")
 MAX_ORDERS = 10_000_000
 MAX_AMOUNT = Decimal("1000000000")
-MAX_REPORTED_ERRORS = 20
 _AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 _DSR_KEYS = {
     "dsr_description": "pf_field_dsr_description",
@@ -76,13 +75,10 @@ class ImportReport:
     changed: int = 0
     unchanged: int = 0
 
-    def error_text(self, lang: Language) -> str:
-        lines = [t(lang, "io_errors_header", count=len(self.errors))]
-        for line, message in self.errors[:MAX_REPORTED_ERRORS]:
-            lines.append(t(lang, "io_error_row", line=line, error=message))
-        if len(self.errors) > MAX_REPORTED_ERRORS:
-            lines.append(t(lang, "io_errors_more", count=len(self.errors) - MAX_REPORTED_ERRORS))
-        return "\n".join(lines)
+    def error_rows(self, lang: Language) -> tuple[str, list[str]]:
+        """The refused import as a paged list: what happened, then every bad row."""
+        rows = [t(lang, "io_error_row", line=line, error=message) for line, message in self.errors]
+        return t(lang, "io_errors_header", count=len(self.errors)), rows
 
 
 # ---------------------------------------------------------------------- export

@@ -16,7 +16,6 @@ from bot.texts import Html, Language, t
 # Stricter than the [uploads] CSV cap: 5000 "sku,qty" lines are far smaller than this.
 MAX_CSV_BYTES = 1024 * 1024
 MAX_CSV_ROWS = 5000
-MAX_LISTED_ERRORS = 50
 
 _CSV_SPLIT = re.compile(r"[,;\t，；]")
 _CHECK_EVERY = 1024
@@ -106,13 +105,11 @@ def unknown_sku_errors(rows: Sequence[CsvRow], known: set[str], lang: Language) 
     ]
 
 
-def csv_errors_text(errors: Sequence[CsvError], lang: Language) -> str:
+def csv_error_rows(errors: Sequence[CsvError], lang: Language) -> tuple[str, list[str]]:
+    """The refused CSV as a paged list: what happened, then every bad line in file order."""
     ordered = sorted(errors, key=lambda error: error.line)
-    lines = [t(lang, "cat_csv_rejected", count=len(ordered))]
-    lines += [
+    rows = [
         t(lang, "cat_csv_error_line", line=error.line, reason=Html(error.reason))
-        for error in ordered[:MAX_LISTED_ERRORS]
+        for error in ordered
     ]
-    if len(ordered) > MAX_LISTED_ERRORS:
-        lines.append(t(lang, "cat_csv_more_errors", count=len(ordered) - MAX_LISTED_ERRORS))
-    return "\n".join(lines)
+    return t(lang, "cat_csv_rejected", count=len(ordered)), rows

@@ -81,6 +81,7 @@ __all__ = [
     "QuietAnswer",
     "RsvpChoice",
     "Shape",
+    "StoredListPage",
     "TrainingCancel",
     "encode",
     "fits",
@@ -125,6 +126,17 @@ class KeyedListPage(CallbackData):
     PREFIX: ClassVar[str] = "lk"
     list_name: KeyedListName
     key: Id
+    page: Page
+
+
+@button
+@dataclass(frozen=True)
+class StoredListPage(CallbackData):
+    """◀ / ▶ under a list that cannot be read again (the bad lines of an uploaded file): the
+    key it is remembered under in the user's data, and which page."""
+
+    PREFIX: ClassVar[str] = "ls"
+    key: HexKey
     page: Page
 
 

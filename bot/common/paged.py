@@ -1,12 +1,11 @@
-"""The pages of a list and the ◀ ▶ under one page, in the user's language: shared by the list
-handlers (handlers/common.py) and the broadcast engine, which edits its progress message into
-the first page of the broadcast's report (bot/broadcast/delivery/progress.py)."""
+"""The pages of a list and the ◀ ▶ under one page (as label and callback data), in the user's
+language: shared by the list handlers (handlers/common.py) and the broadcast engine, which
+edits its progress message into the first page of the broadcast's report
+(bot/broadcast/delivery/progress.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.common.callbacks import Button, encode
 from bot.common.pager import paginate
@@ -14,6 +13,8 @@ from bot.texts import Language, t
 
 # A paged list's header and rendered rows (HTML, escaped).
 ListRows = tuple[str, list[str]]
+# One row of (label, callback data) buttons, or none (bot/broadcast/outbox.py ``Keyboard``).
+PageKeyboard = tuple[tuple[tuple[str, str], ...], ...]
 
 
 def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
@@ -28,14 +29,12 @@ def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> 
 
 def page_buttons(
     button_for: Callable[[int], Button], page: int, pages: int, lang: Language
-) -> InlineKeyboardMarkup | None:
-    """◀ and/or ▶ under page ``page`` (0-based) of ``pages``; ``button_for(k)`` is the callback
-    data that shows page ``k``. None when there is a single page."""
-    buttons = []
+) -> PageKeyboard:
+    """◀ and/or ▶ under page ``page`` (0-based) of ``pages`` as (label, callback data);
+    ``button_for(k)`` is the button that shows page ``k``. Empty when there is a single page."""
+    buttons: list[tuple[str, str]] = []
     if page > 0:
-        data = encode(button_for(page - 1))
-        buttons.append(InlineKeyboardButton(t(lang, "page_prev"), callback_data=data))
+        buttons.append((t(lang, "page_prev"), encode(button_for(page - 1))))
     if page + 1 < pages:
-        data = encode(button_for(page + 1))
-        buttons.append(InlineKeyboardButton(t(lang, "page_next"), callback_data=data))
-    return InlineKeyboardMarkup([buttons]) if buttons else None
+        buttons.append((t(lang, "page_next"), encode(button_for(page + 1))))
+    return (tuple(buttons),) if buttons else ()

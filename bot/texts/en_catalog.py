@@ -134,6 +134,5 @@ CATALOG: dict[str, str] = {
     "cat_csv_unknown": "SKU {sku} does not exist",
     "cat_csv_rejected": "❌ Import refused; no stock was changed. {count} line(s) have problems:",
     "cat_csv_error_line": "Line {line}: {reason}",
-    "cat_csv_more_errors": "… and {count} more.",
     "cat_csv_applied": "✅ Imported {count} stock rows.",
 }

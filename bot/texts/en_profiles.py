@@ -138,7 +138,6 @@ CATALOG: dict[str, str] = {
     "io_sheet_missing_columns": "The header lacks these columns: {columns}.",
     "io_errors_header": "❌ {count} errors, nothing was imported:",
     "io_error_row": "• line {line}: {error}",
-    "io_errors_more": "…and {count} more errors.",
     "io_err_amount": "Amount “{value}” is not valid: a non-negative number with at most two decimals, e.g. 1234.50.",
     "io_err_orders": "Orders “{value}” is not valid: a non-negative whole number.",
     "io_err_period": "Period “{value}” is not valid: write 2026-10 (month) or 2026-Q3 (quarter).",

@@ -134,6 +134,5 @@ CATALOG: dict[str, str] = {
     "cat_csv_unknown": "货号 {sku} 不存在",
     "cat_csv_rejected": "❌ 导入失败，库存没有任何改动。以下 {count} 行有问题：",
     "cat_csv_error_line": "第 {line} 行：{reason}",
-    "cat_csv_more_errors": "……还有 {count} 行有问题。",
     "cat_csv_applied": "✅ 已导入 {count} 行库存。",
 }

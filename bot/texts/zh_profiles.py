@@ -137,7 +137,6 @@ CATALOG: dict[str, str] = {
     "io_sheet_missing_columns": "表头缺少这些列：{columns}。",
     "io_errors_header": "❌ 有 {count} 处错误，没有导入任何数据：",
     "io_error_row": "• 第 {line} 行：{error}",
-    "io_errors_more": "…还有 {count} 处错误。",
     "io_err_amount": "金额「{value}」无效：写非负数字，最多两位小数，如 1234.50。",
     "io_err_orders": "订单数「{value}」无效：写非负整数。",
     "io_err_period": "周期「{value}」无效：写 2026-10（月）或 2026-Q3（季度）。",

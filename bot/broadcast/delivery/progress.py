@@ -17,6 +17,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.broadcast.delivery.queues import JobRun
 from bot.broadcast.delivery.sending import is_not_modified
+from bot.broadcast.outbox import inline_markup
 from bot.broadcast.report import progress_text, report_rows
 from bot.common.callbacks import KeyedListPage
 from bot.common.paged import list_pages, page_buttons
@@ -164,8 +165,10 @@ class ProgressBoard:
             return
         lang = progress.language
         pages = list_pages(report_rows(broadcast, lang, self.tz), lang)
-        markup = page_buttons(
-            lambda page: KeyedListPage("bcreport", broadcast_id, page), 0, len(pages), lang
+        markup = inline_markup(
+            page_buttons(
+                lambda page: KeyedListPage("bcreport", broadcast_id, page), 0, len(pages), lang
+            )
         )
 
         async def final(bot: Bot) -> None:
