@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast.outbox import Payload
-from bot.common.callbacks import KeyedListPage, encode
+from bot.common.callbacks import KeyedListPage, StoredListPage, encode
 from bot.common.splitting import TEXT_LIMIT
 from bot.dev.sandbox.records import SentMessage
 from bot.dev.testbed import Testbed
@@ -166,3 +166,51 @@ async def test_training_with_300_answers_is_paged(bed: Testbed) -> None:
     answer = await press(bed, sent[0], encode(KeyedListPage("rsvps", training.id + 1, 0)))
     assert answer.get("text") == "这个按钮已失效。"
     assert current(bed, sent[0]).plain_text == pages[-1]
+
+
+BAD_LINES = 1_000
+
+
+async def upload(bed: Testbed, name: str, data: bytes, caption: str) -> list[SentMessage]:
+    return await bed.run(lambda: bed.sandbox.send_document(OWNER, OWNER, name, data, caption))
+
+
+def line_numbers(pages: list[str]) -> list[int]:
+    return [int(found) for text in pages for found in re.findall(r"第 (\d+) 行", text)]
+
+
+async def test_stock_import_with_1000_bad_lines_lists_each_once(bed: Testbed) -> None:
+    skus = [f"NO-SUCH-SKU-{index:04d}-" + "x" * 15 for index in range(BAD_LINES)]
+    data = ("sku,qty\n" + "".join(f"{sku},5\n" for sku in skus)).encode()
+    sent = await upload(bed, "stock.csv", data, "/stock_import")
+    assert len(sent) == 1 and "库存没有任何改动" in (sent[0].text or "")
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    assert line_numbers(pages) == list(range(2, BAD_LINES + 2))
+    listed = [sku for text in pages for sku in re.findall(r"NO-SUCH-SKU-\d{4}-X+", text)]
+    assert listed == [sku.upper() for sku in skus]
+    # ◀ goes back (the rows kept in the user's data); a page past the end is the last page.
+    last = bed.sandbox.messages(OWNER)[-1]
+    await bed.click(OWNER, last, buttons(last)["◀"])
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-2]
+    await press(bed, last, buttons(last)["◀"].rsplit(":", 1)[0] + ":99999")
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-1]
+
+
+async def test_a_forgotten_or_forged_stored_list_is_expired(bed: Testbed) -> None:
+    data = ("sku,qty\n" + "".join(f"NO-{index},5\n" for index in range(300))).encode()
+    sent = (await upload(bed, "stock.csv", data, "/stock_import"))[0]
+    before = sent.plain_text
+    answer = await press(bed, sent, encode(StoredListPage("0123abcd", 1)))
+    assert answer.get("text") == "这个按钮已失效。"
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == before
+
+
+async def test_import_orders_with_1000_bad_lines_lists_each_once(bed: Testbed) -> None:
+    rows = "".join(f"@nobody_{index:05d}_{'z' * 20},1,1,2026-10\n" for index in range(BAD_LINES))
+    data = ("代理,订单数,金额,周期\n" + rows).encode("utf-8-sig")
+    sent = await upload(bed, "orders.csv", data, "/import_orders")
+    assert len(sent) == 1 and "没有导入任何数据" in (sent[0].text or "")
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    assert line_numbers(pages) == list(range(2, BAD_LINES + 2))
