@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.agents.crm import clean_text
 from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.agents.ratings_list import ratings_rows
 from bot.agents.removals import (
     ProgressTarget,
     remove_confirmed,
@@ -34,16 +35,18 @@ from bot.agents.spreadsheets import (
 from bot.agents.terms import parse_tier, tier_label
 from bot.common.callbacks import QueueAgent, QueueBulk, QueuePage, encode, matches, parse
 from bot.common.errors import InputError
-from bot.common.render import local_time
 from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import (
     Context,
+    ListRows,
     actor_id,
     admin_only,
     command_args,
+    keyed_list_page_handler,
     remember,
     reply,
+    send_keyed_list,
     send_stored_list,
     user_store,
 )
@@ -110,33 +113,15 @@ async def ratings_command(update: Update, context: Context) -> None:
     if len(args) != 1:
         raise InputError(t(lang, "rt_usage_ratings"))
     agent = await find_agent(services, args[0], lang)
-    ratings = await services.profiles.ratings(agent.user_id)
-    if not ratings:
+    rows = await _ratings_rows(context, agent.user_id)
+    if rows is None or not rows[1]:
         await reply(update, t(lang, "rt_none", name=agent.display_name))
         return
-    summary = await services.profiles.rating_summary(agent.user_id)
-    lines = [
-        t(
-            lang,
-            "rt_header",
-            name=agent.display_name,
-            mean=f"{summary.mean or 0:.1f}",
-            count=summary.count,
-        )
-    ]
-    for rating in ratings:
-        rater = await services.agents.get(rating.rated_by)
-        lines.append(
-            t(
-                lang,
-                "rt_row",
-                stars="★" * rating.stars,
-                at=local_time(rating.at, services.settings.tz, lang),
-                by=rater.display_name if rater else str(rating.rated_by),
-                comment=rating.comment or "",
-            )
-        )
-    await reply(update, "\n".join(lines))
+    await send_keyed_list(update, context, "ratings", agent.user_id, rows)
+
+
+async def _ratings_rows(context: Context, user_id: int) -> ListRows | None:
+    return await ratings_rows(context.services, user_id, context.lang)
 
 
 # ---------------------------------------------------------------------- uploads
@@ -472,6 +457,7 @@ async def _bulk_clicked(
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("rate", rate_command))
     application.add_handler(CommandHandler("ratings", ratings_command))
+    application.add_handler(keyed_list_page_handler("ratings", _ratings_rows))
     application.add_handler(CommandHandler("lowquality", lowquality_command))
     application.add_handler(CommandHandler("export", export_command))
     application.add_handler(CommandHandler(["import_orders", "import_agents"], upload_usage))

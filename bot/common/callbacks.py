@@ -99,9 +99,9 @@ MAX_PART = 999
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
 ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings", "broadcasts"]
 
-# The lists of one thing (a training's answers, a broadcast's report), paged the same way; the
-# button carries the thing's id so that the list is read again at every page turn.
-KeyedListName = Literal["rsvps", "bcreport"]
+# The lists of one thing (a training's answers, a broadcast's report, an agent's ratings),
+# paged the same way; the button carries the thing's id: the list is read again at each turn.
+KeyedListName = Literal["rsvps", "bcreport", "ratings"]
 
 # Grouped by the handler module that answers them.
 

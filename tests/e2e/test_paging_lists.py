@@ -214,3 +214,29 @@ async def test_import_orders_with_1000_bad_lines_lists_each_once(bed: Testbed) -
     pages = await walk(bed, sent[0])
     assert len(pages) > 1
     assert line_numbers(pages) == list(range(2, BAD_LINES + 2))
+
+
+RATINGS = 300
+RATED_AGENT = 7_000_000_001
+
+
+async def test_ratings_of_an_agent_with_300_ratings_are_paged(bed: Testbed) -> None:
+    services = bed.services
+    now = services.now()
+    await services.agents.record(RATED_AGENT, "名" * 64, "姓" * 64, "u" * 32, "zh", now)
+    for index in range(RATINGS):  # 200-character comments, each with its number
+        comment = f"C{index:04d}" + "评" * 150 + "&<>" * 15
+        await services.profiles.rate(RATED_AGENT, OWNER, 1 + index % 5, comment, now - index)
+    sent = await bed.say(OWNER, OWNER, f"/ratings {RATED_AGENT}")
+    assert len(sent) == 1
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert "（300 次）" in text and text.endswith(f"第 {number}/{len(pages)} 页")
+    listed = [int(found) for text in pages for found in re.findall(r"C(\d{4})评", text)]
+    assert listed == list(range(RATINGS))  # newest first, each once
+    last = bed.sandbox.messages(OWNER)[-1]
+    await press(bed, last, encode(KeyedListPage("ratings", RATED_AGENT, 99_999)))
+    assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-1]
+    answer = await press(bed, last, encode(KeyedListPage("ratings", RATED_AGENT + 1, 0)))
+    assert answer.get("text") == "这个按钮已失效。"
