@@ -10,26 +10,38 @@ from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.render import local_time
 from bot.texts import t
-from handlers.common import Context, admin_only, command_args, owner_only, reply
+from handlers.common import (
+    Context,
+    ListRows,
+    admin_only,
+    command_args,
+    list_page_handler,
+    owner_only,
+    reply,
+    send_list,
+)
 
 
 @admin_only
 async def admins_command(update: Update, context: Context) -> None:
+    await send_list(update, context, "admins", await _admins_rows(context))
+
+
+async def _admins_rows(context: Context) -> ListRows:
     services = context.services
     lang = context.lang
-    lines = [t(lang, "admins_header")]
-    lines += [t(lang, "admins_owner", user_id=owner) for owner in services.settings.owners]
-    for grant in await services.admins.list():
-        lines.append(
-            t(
-                lang,
-                "admins_row",
-                user_id=grant.user_id,
-                by=grant.granted_by,
-                at=local_time(grant.granted_at, services.settings.tz, lang),
-            )
+    rows = [t(lang, "admins_owner", user_id=owner) for owner in services.settings.owners]
+    rows += [
+        t(
+            lang,
+            "admins_row",
+            user_id=grant.user_id,
+            by=grant.granted_by,
+            at=local_time(grant.granted_at, services.settings.tz, lang),
         )
-    await reply(update, "\n".join(lines))
+        for grant in await services.admins.list()
+    ]
+    return t(lang, "admins_header"), rows
 
 
 def _user_id_arg(args: list[str], lang: str, usage: str) -> int:
@@ -80,5 +92,6 @@ async def revoke(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("admins", admins_command))
+    application.add_handler(list_page_handler("admins", _admins_rows))
     application.add_handler(CommandHandler("grant", grant))
     application.add_handler(CommandHandler("revoke", revoke))

@@ -242,6 +242,23 @@ async def quiet_clicked(update: Update, context: Context) -> None:
 # --- greetings --------------------------------------------------------------------------------
 
 
+async def _greetings_rows(context: Context) -> ListRows:
+    """``/greeting`` alone: every festival's template (up to 1,000 characters each), paged."""
+    lang = context.lang
+    rows = []
+    for festival in FESTIVALS:
+        stored = await context.services.greetings.template(festival.key)
+        rows.append(
+            t(
+                lang,
+                "grt_list_line",
+                festival=festival_name(festival, lang),
+                text=stored if stored is not None else t(lang, f"grt_default_{festival.key}"),
+            )
+        )
+    return t(lang, "grt_list_header") + "\n" + t(lang, "grt_usage"), rows
+
+
 @admin_only
 async def greeting_command(update: Update, context: Context) -> None:
     """/greeting <festival> <text>: set the festival's template ({name} = the addressee)."""
@@ -249,19 +266,7 @@ async def greeting_command(update: Update, context: Context) -> None:
     lang = context.lang
     args = command_args(context)
     if not args:
-        lines = [t(lang, "grt_list_header")]
-        for festival in FESTIVALS:
-            stored = await services.greetings.template(festival.key)
-            lines.append(
-                t(
-                    lang,
-                    "grt_list_line",
-                    festival=festival_name(festival, lang),
-                    text=stored if stored is not None else t(lang, f"grt_default_{festival.key}"),
-                )
-            )
-        lines.append(t(lang, "grt_usage"))
-        await reply(update, "\n".join(lines))
+        await send_list(update, context, "greetings", await _greetings_rows(context))
         return
     named = festival_named(args[0])
     if named is None:
@@ -340,6 +345,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("schedule_digest", schedule_digest_command))
     application.add_handler(CommandHandler("schedules", schedules_command))
     application.add_handler(list_page_handler("schedules", _schedules_rows))
+    application.add_handler(list_page_handler("greetings", _greetings_rows))
     application.add_handler(CommandHandler("pause_schedule", pause_command))
     application.add_handler(CommandHandler("resume_schedule", resume_command))
     application.add_handler(CommandHandler("cancel_schedule", cancel_command))

@@ -97,7 +97,17 @@ Page = Annotated[int, IntRange(0, 99_999)]
 MAX_PART = 999
 
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
-ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings", "broadcasts"]
+ListName = Literal[
+    "groups",
+    "products",
+    "stock",
+    "promos",
+    "schedules",
+    "trainings",
+    "broadcasts",
+    "admins",
+    "greetings",
+]
 
 # The lists of one thing (a training's answers, a broadcast's report, an agent's ratings),
 # paged the same way; the button carries the thing's id: the list is read again at each turn.

@@ -1,6 +1,7 @@
 """The lists converted to the pager, at size: a broadcast's one report (its progress message,
 edited) and /broadcast_status page 500 failed groups, /broadcasts its broadcasts, /training <id>
-300 answers with the longest names; every message fits, ◀ ▶ walk every page in place and every
+300 answers with the longest names, /ratings 300 ratings, the bad lines of 1,000-line imports,
+/admins and /greeting; every message fits, ◀ ▶ walk every page in place and every
 item appears exactly once."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.common.callbacks import KeyedListPage, StoredListPage, encode
 from bot.common.splitting import TEXT_LIMIT
 from bot.dev.sandbox.records import SentMessage
 from bot.dev.testbed import Testbed
+from bot.events.festivals import FESTIVALS
 from tests.e2e.engine_clock import bed_on_clock
 from tests.e2e.helpers import OWNER
 from tests.e2e.test_paging import buttons, press, utf16_length, walk
@@ -240,3 +242,30 @@ async def test_ratings_of_an_agent_with_300_ratings_are_paged(bed: Testbed) -> N
     assert bed.sandbox.messages(OWNER)[-1].plain_text == pages[-1]
     answer = await press(bed, last, encode(KeyedListPage("ratings", RATED_AGENT + 1, 0)))
     assert answer.get("text") == "这个按钮已失效。"
+
+
+async def test_admins_list_with_300_grants_is_paged(bed: Testbed) -> None:
+    services = bed.services
+    admins = [8_000_000_000 + index for index in range(300)]
+    for user_id in admins:
+        await services.admins.grant(user_id, OWNER, services.now())
+    sent = await bed.say(OWNER, OWNER, "/admins")
+    assert len(sent) == 1
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    listed = [int(found) for text in pages for found in re.findall(r"(8\d{9})", text)]
+    assert listed == admins
+
+
+async def test_greeting_templates_of_1000_characters_are_paged(bed: Testbed) -> None:
+
+    services = bed.services
+    for index, festival in enumerate(FESTIVALS):
+        text = f"T{index:02d}" + "祝" * 900 + "{name}" + "&" * 91
+        await services.greetings.set_template(festival.key, text, OWNER, services.now())
+    sent = await bed.say(OWNER, OWNER, "/greeting")
+    assert len(sent) == 1
+    pages = await walk(bed, sent[0])
+    assert len(pages) > 1
+    listed = [int(found) for text in pages for found in re.findall(r"T(\d{2})祝", text)]
+    assert listed == list(range(len(FESTIVALS)))
