@@ -44,7 +44,7 @@ from bot.common.callbacks import (
 )
 from bot.common.errors import InputError
 from bot.common.paged import ListRows as ListRows
-from bot.common.paged import PageKeyboard, list_pages
+from bot.common.paged import list_pages
 from bot.common.paged import page_buttons as page_keyboard
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
@@ -388,12 +388,16 @@ async def send_keyed_list(
 
 async def _show_page(
     query: CallbackQuery,
-    rows: ListRows,
+    rows: ListRows | None,
     asked: int,
     button_for: Callable[[int], Button],
     lang: Language,
 ) -> None:
-    """Edit the message in place to page ``asked`` (the last page if the list has shrunk)."""
+    """Edit the message in place to page ``asked`` (the last page if the list has shrunk);
+    a list that is gone (None) is answered "expired"."""
+    if rows is None:
+        await query.answer(t(lang, "button_expired"))
+        return
     pages = list_pages(rows, lang)
     page = min(asked, len(pages) - 1)
     await query.answer()
@@ -410,13 +414,8 @@ def page_buttons(
     button_for: Callable[[int], Button], page: int, pages: int, lang: Language
 ) -> InlineKeyboardMarkup | None:
     """◀ ▶ under page ``page`` of ``pages`` (None when there is one page)."""
-    return _markup(page_keyboard(button_for, page, pages, lang))
-
-
-def _markup(keyboard: PageKeyboard) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in keyboard
-    ]
+    keyboard = page_keyboard(button_for, page, pages, lang)
+    rows = [[InlineKeyboardButton(text, callback_data=data) for text, data in r] for r in keyboard]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -446,9 +445,6 @@ def stored_list_page_handler() -> CallbackQueryHandler[Any, Any]:
     async def page_pressed(update: Update, context: Context) -> None:
         query, button = clicked(update, StoredListPage)
         rows = user_store(context, _STORED_LISTS).get(button.key)
-        if rows is None:
-            await query.answer(t(context.lang, "button_expired"))
-            return
         key = button.key
         await _show_page(
             query, rows, button.page, lambda page: StoredListPage(key, page), context.lang
@@ -488,9 +484,6 @@ def keyed_list_page_handler(
     async def page_pressed(update: Update, context: Context) -> None:
         query, button = clicked(update, KeyedListPage)
         rows = await source(context, button.key)
-        if rows is None:
-            await query.answer(t(context.lang, "button_expired"))
-            return
         key = button.key
         await _show_page(
             query, rows, button.page, lambda page: KeyedListPage(name, key, page), context.lang
