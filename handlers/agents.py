@@ -14,7 +14,7 @@ from bot.agents.crm import (
     parse_tags,
 )
 from bot.agents.quality_service import quality_section
-from bot.agents.removals import remove_confirmed
+from bot.agents.removals import removal_report_rows, remove_confirmed
 from bot.agents.service import find_agent
 from bot.common.callbacks import (
     MAX_PART,
@@ -26,6 +26,7 @@ from bot.common.callbacks import (
     parse_as,
 )
 from bot.common.errors import InputError
+from bot.common.paged import ListRows
 from bot.common.pager import paginate
 from bot.common.render import agent_card, agents_page, mode_label
 from bot.services import Services
@@ -37,6 +38,7 @@ from handlers.common import (
     admin_only,
     clicked,
     command_args,
+    keyed_list_page_handler,
     remember,
     reply,
     take_once,
@@ -271,6 +273,11 @@ async def remove_clicked(update: Update, context: Context) -> None:
     )
 
 
+async def _removal_report(context: Context, job_id: int) -> ListRows | None:
+    """◀ ▶ under the report a removal's progress message became (None: no such job)."""
+    return await removal_report_rows(context.services, job_id)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("agents", agents_command))
     application.add_handler(CommandHandler("agent", agent_command))
@@ -284,3 +291,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage, AgentsPart))
     )
     application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))
+    application.add_handler(keyed_list_page_handler("rmreport", _removal_report))

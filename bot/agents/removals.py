@@ -7,7 +7,8 @@ batch, from the target list stored in the job. The worker (one per running bot, 
 the delivery engine and stopped before it) bans then unbans each step's agent through
 ``DeliveryEngine.limited`` - so within the engine's global budget, queued under the agent's id
 - records each step as done or failed when its call returns, edits the admin's progress
-message and sends the final report. On start it resumes every job not reported yet.
+message and at the end turns that message into the job's one report (◀ ▶ page through the
+failed steps). On start it resumes every job not reported yet.
 docs/ARCHITECTURE.md ("Removing agents") defines the states and why every crash point is
 recoverable.
 """
@@ -25,10 +26,14 @@ from telegram import Bot, CallbackQuery
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcast.delivery.engine import ENGINE_KEY, DeliveryEngine
+from bot.broadcast.delivery.sending import is_not_modified
+from bot.broadcast.outbox import inline_markup
+from bot.common.callbacks import KeyedListPage
+from bot.common.paged import ListRows, list_pages, page_buttons
 from bot.services import Services
 from bot.texts import Language, language_of, t
 from storage.models import Agent
-from storage.removals import RemovalJob, RemovalRepository, RemovalStep
+from storage.removals import RemovalJob, RemovalRepository, RemovalStep, StepFailure
 
 if TYPE_CHECKING:
     from bot.app import AnyApplication
@@ -44,7 +49,8 @@ STEPS_IN_FLIGHT = 16
 # A step whose calls fail for a transient reason (network, 5xx, repeated 429) is tried this
 # many times, then recorded as failed.
 MAX_ATTEMPTS = 3
-MAX_FAILURES_SHOWN = 30
+# Failed steps listed in a job's report (paged); beyond that a row says how many more.
+MAX_FAILURES_LISTED = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,24 +334,39 @@ class RemovalWorker:
             log.info("progress of removal job %s not shown: %s", job.id, error)
 
     async def _report(self, job: RemovalJob) -> None:
-        """Every step is over: the last progress edit and the report, then the job is done
-        (a crash in between repeats the report rather than losing it)."""
+        """Every step is over: the progress message becomes the job's report (its first page,
+        ◀ ▶ under it when the failures need more), then the job is done (a crash in between
+        repeats the edit rather than losing the report). A progress message that is gone
+        (deleted by the admin) is replaced by a new message."""
         if job.chat_id is not None and job.message_id is not None:
-            counts = await self.repository.counts(job.id)
-            failures = await self.repository.failures(job.id, MAX_FAILURES_SHOWN)
-            await self._edit(
-                job, progress_text(job, counts.total, counts.done, counts.failed, final=True)
+            rows = await removal_report_rows(self.services, job.id)
+            assert rows is not None
+            lang = _language(job)
+            pages = list_pages(rows, lang)
+            job_id, chat_id, message_id = job.id, job.chat_id, job.message_id
+            markup = inline_markup(
+                page_buttons(
+                    lambda page: KeyedListPage("rmreport", job_id, page), 0, len(pages), lang
+                )
             )
-            report = report_text(job, counts.total, counts.failed, failures)
-            chat_id = job.chat_id
 
-            async def send(bot: Bot) -> Any:
-                return await bot.send_message(chat_id, report, parse_mode="HTML")
+            async def final(bot: Bot) -> Any:
+                try:
+                    return await bot.edit_message_text(
+                        pages[0], chat_id, message_id, parse_mode="HTML", reply_markup=markup
+                    )
+                except BadRequest as error:
+                    if is_not_modified(error):
+                        return None
+                    log.info("report of removal job %s not edited: %s", job_id, error)
+                return await bot.send_message(
+                    chat_id, pages[0], parse_mode="HTML", reply_markup=markup
+                )
 
             try:
-                await self.engine.limited(chat_id, 1, send)
+                await self.engine.limited(chat_id, 1, final)
             except TelegramError as error:
-                log.warning("report of removal job %s not sent: %s", job.id, error)
+                log.warning("report of removal job %s not shown: %s", job.id, error)
             except RuntimeError:
                 return  # stopping: reported on the next start
         await self.repository.finish(job.id, self.services.now())
@@ -378,20 +399,36 @@ def progress_text(job: RemovalJob, total: int, done: int, failed: int, *, final:
     )
 
 
-def report_text(job: RemovalJob, total: int, failed: int, failures: list[Any]) -> str:
+async def removal_report_rows(services: Services, job_id: int) -> ListRows | None:
+    """The report of a removal job as a paged list: the final counts and what was removed,
+    then one row per failed step (None: no such job). For the report its progress message
+    becomes and for ◀ ▶ under it."""
+    repository = RemovalRepository(services.db)
+    job = await repository.get(job_id)
+    if job is None:
+        return None
+    counts = await repository.counts(job_id)
+    failures = await repository.failures(job_id, MAX_FAILURES_LISTED)
+    return report_rows(job, counts.total, counts.done, counts.failed, failures)
+
+
+def report_rows(
+    job: RemovalJob, total: int, done: int, failed: int, failures: list[StepFailure]
+) -> ListRows:
     lang = _language(job)
+    final = progress_text(job, total, done, failed, final=True)
     if job.kind == "agent":
-        lines = [t(lang, "remove_done", name=job.label, count=total - failed)]
-        lines += [t(lang, "remove_failed_row", group=f.title, error=f.error) for f in failures]
+        summary = t(lang, "remove_done", name=job.label, count=total - failed)
+        rows = [t(lang, "remove_failed_row", group=f.title, error=f.error) for f in failures]
     else:
-        lines = [t(lang, "lq_bulk_done", count=job.agents, tier=job.label, failures=failed)]
-        lines += [
+        summary = t(lang, "lq_bulk_done", count=job.agents, tier=job.label, failures=failed)
+        rows = [
             t(lang, "rm_failed_row", name=f.name, user_id=f.user_id, group=f.title, error=f.error)
             for f in failures
         ]
     if failed > len(failures):
-        lines.append(t(lang, "bc_report_more", count=failed - len(failures)))
-    return "\n".join(lines)
+        rows.append(t(lang, "bc_report_more", count=failed - len(failures)))
+    return f"{final}\n{summary}", rows
 
 
 async def start_removals(application: AnyApplication, services: Services) -> None:

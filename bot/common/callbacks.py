@@ -111,7 +111,7 @@ ListName = Literal[
 
 # The lists of one thing (a training's answers, a broadcast's report, an agent's ratings),
 # paged the same way; the button carries the thing's id: the list is read again at each turn.
-KeyedListName = Literal["rsvps", "bcreport", "ratings"]
+KeyedListName = Literal["rsvps", "bcreport", "ratings", "rmreport"]
 
 # Grouped by the handler module that answers them.
 

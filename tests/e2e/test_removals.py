@@ -1,9 +1,11 @@
 """Removing agents is a durable job (bot/agents/removals.py): written first, executed by the
-worker within the engine's limits, resumed after a stop, one progress message and one report."""
+worker within the engine's limits, resumed after a stop; its progress message becomes its one
+report (◀ ▶ through the failed steps)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,12 @@ from bot.agents.removals import (
     request_agent_removal,
     stop_removals,
 )
+from bot.common.callbacks import KeyedListPage, encode
 from bot.dev.sandbox import Fault, SentMessage
 from bot.dev.testbed import Testbed
 from storage.removals import RemovalRepository
 from tests.e2e.helpers import OWNER, join, make_group, removals_done, texts
+from tests.e2e.test_paging import press, walk
 
 AGENT = 2001
 OTHER = 2999
@@ -50,10 +54,11 @@ def _current(bed: Testbed, message: SentMessage) -> SentMessage:
 
 
 def _reports(bed: Testbed, mark: int) -> list[str]:
+    """The removal reports among the messages sent after ``mark``, as they stand now."""
     return [text for text in texts(bed.sandbox.sent_since(mark)) if "已移除" in text]
 
 
-async def test_removal_in_three_groups_bans_everywhere_with_one_progress_and_report(
+async def test_removal_in_three_groups_bans_everywhere_and_its_progress_becomes_the_report(
     bed: Testbed,
 ) -> None:
     groups = await _agent_in_groups(bed, 3)
@@ -71,6 +76,9 @@ async def test_removal_in_three_groups_bans_everywhere_with_one_progress_and_rep
     assert progress.edited and "已完成" in (progress.text or "") and "3/3" in (progress.text or "")
     reports = _reports(bed, mark)
     assert len(reports) == 1 and "处理了 3 个群" in reports[0]
+    # One message: the confirmation became the progress, then the report.
+    assert [m.message_id for m in bed.sandbox.sent_since(mark)] == [prompt.message_id]
+    assert reports[0] == progress.text
     assert await _jobs(bed) == [(1, "done")]
     counts = await RemovalRepository(bed.services.db).counts(1)
     assert (counts.total, counts.done, counts.failed) == (3, 3, 0)
@@ -221,6 +229,35 @@ async def test_tier_removal_of_250_agents_is_one_job_and_others_are_served(
             "SELECT DISTINCT status FROM agents WHERE user_id BETWEEN 3001 AND 3250"
         )
         assert [row[0] for row in statuses] == ["removed"]
-        reports = _reports(bed, mark)
-        assert len(reports) == 1 and "已移除 250 位" in reports[0]
-        assert "250/250" in (_current(bed, confirm).text or "")
+        # No new message: the confirmation became the progress, then the report.
+        assert _reports(bed, mark) == []
+        report = _current(bed, confirm).text or ""
+        assert "已移除 250 位" in report and "250/250" in report
+
+
+async def test_a_report_with_many_failed_groups_pages_every_failure_once(bed: Testbed) -> None:
+    groups = await _agent_in_groups(bed, 100)
+    for chat_id in groups:
+        bed.sandbox.fail(
+            "banChatMember",
+            chat_id,
+            fault=Fault.bad_request("not enough rights to restrict/ban chat member"),
+            times=None,
+        )
+    mark = bed.sandbox.sent_count()
+    prompt = await _confirm_removal(bed)
+    await removals_done(bed, seconds=60)
+    assert len(_reports(bed, mark)) == 1
+    report = _current(bed, prompt)
+    assert "失败 100" in (report.text or "")
+    pages = await walk(bed, report)
+    assert len(pages) > 1
+    for number, text in enumerate(pages, start=1):
+        assert text.endswith(f"第 {number}/{len(pages)} 页")
+    listed = [int(n) for text in pages for n in re.findall(r"群(\d+)：失败", text)]
+    assert listed == list(range(1, 101))
+    # A page past the end shows the last one; a job that does not exist is expired.
+    await press(bed, report, encode(KeyedListPage("rmreport", 1, 9_999)))
+    assert _current(bed, prompt).plain_text == pages[-1]
+    answer = await press(bed, report, encode(KeyedListPage("rmreport", 999, 1)))
+    assert answer.get("text") == "这个按钮已失效。"
