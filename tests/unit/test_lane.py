@@ -35,15 +35,13 @@ class Lane:
         return asyncio.ensure_future(self.lane.acquire(chat_id, cost))
 
 
-async def test_waiting_requests_are_granted_in_order_within_the_global_window() -> None:
+async def test_a_request_with_nobody_ahead_is_granted_at_once_if_the_window_has_room() -> None:
     bed = Lane(global_capacity=2, group_capacity=20)
     first, second, third = (bed.request(PRIVATE) for _ in range(3))
     await asyncio.sleep(0)
-    assert bed.wakes == 3  # each request wakes the dispatcher
-    wait, blocked = bed.lane.grant(bed.now)
-    await asyncio.sleep(0)
     assert first.done() and second.done() and not third.done()
-    assert blocked and wait == math.inf  # only an answer frees a slot
+    assert bed.wakes == 1  # only the one left waiting wakes the dispatcher
+    assert bed.lane.grant(bed.now) == (math.inf, True)  # held until an answer frees a slot
     bed.lane.release(first.result())
     bed.now += 0.3
     wait, blocked = bed.lane.grant(bed.now)
@@ -52,6 +50,19 @@ async def test_waiting_requests_are_granted_in_order_within_the_global_window() 
     assert bed.lane.grant(bed.now) == (math.inf, False)
     await asyncio.sleep(0)
     assert third.done() and bed.lane.in_flight == 2
+
+
+async def test_waiting_requests_are_granted_in_arrival_order() -> None:
+    bed = Lane(global_capacity=2, group_capacity=20)
+    bed.global_window.reserve(2)
+    requests = [bed.request(chat_id) for chat_id in (PRIVATE, GROUP, OTHER_GROUP)]
+    await asyncio.sleep(0)
+    assert not any(request.done() for request in requests)
+    bed.global_window.complete(bed.now, 2)
+    bed.now += 1.0
+    bed.lane.grant(bed.now)
+    await asyncio.sleep(0)
+    assert [request.done() for request in requests] == [True, True, False]
 
 
 async def test_a_group_over_its_minute_waits_without_holding_back_other_chats() -> None:
@@ -95,11 +106,14 @@ async def test_after_close_requests_pass_at_once_and_reserve_nothing() -> None:
 
 async def test_a_cancelled_waiter_gives_its_place_up() -> None:
     bed = Lane(global_capacity=1, group_capacity=20)
+    bed.global_window.reserve(1)
     gone = bed.request(PRIVATE)
     kept = bed.request(PRIVATE)
     await asyncio.sleep(0)
     gone.cancel()
     await asyncio.sleep(0)
+    bed.global_window.complete(bed.now, 1)
+    bed.now += 1.0
     bed.lane.grant(bed.now)
     await asyncio.sleep(0)
     assert kept.done() and bed.global_window.in_flight == 1

@@ -37,7 +37,8 @@ class Admission:
 
 class PriorityLane:
     """Requests waiting for the engine's budget, granted by the engine's dispatcher
-    (``grant``) before anything else it would start."""
+    (``grant``) before anything else it would start; a request with nobody ahead of it is
+    granted at once when the windows have room."""
 
     def __init__(
         self,
@@ -63,7 +64,12 @@ class PriorityLane:
             future.set_result(None)
             return admission
         self._waiting.append(admission)
-        self._wake()
+        if len(self._waiting) == 1:
+            # Nobody ahead: take the slots now if they are free, without waiting for the
+            # engine's loop to come round (it may be loading deliveries from the database).
+            self.grant(self._now())
+        if not future.done():
+            self._wake()
         try:
             await future
         except asyncio.CancelledError:
