@@ -40,7 +40,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 BENCH_FILE = Path(__file__).resolve()
 ROOT = BENCH_FILE.parents[1]
@@ -250,11 +249,14 @@ async def run_agentbot(
 # ---------------------------------------------------------------- baselines
 
 
+def read_plan(plan: Path) -> tuple[list[int], list[str]]:
+    data = json.loads(plan.read_text(encoding="utf-8"))
+    return [int(chat_id) for chat_id in data["groups"]], [str(text) for text in data["texts"]]
+
+
 async def baseline(kind: str, base_url: str, plan: Path) -> None:
     """One baseline sender (run as its own process): every text to every group, in a loop."""
-    data = json.loads(plan.read_text(encoding="utf-8"))
-    groups: list[int] = data["groups"]
-    texts: list[str] = data["texts"]
+    groups, texts = read_plan(plan)
     if kind == "paced":
         async with Bot(SANDBOX_TOKEN, base_url=base_url) as bot:
             for text in texts:
@@ -318,7 +320,7 @@ async def main() -> None:
         baselines = await asyncio.gather(
             *(run_baseline(kind, label, 300, folder) for kind, label in BASELINES)
         )
-        paid = await run_agentbot("agentbot paid 1000/s, 1,000 groups", 1000, paid=True, folder=folder)
+        paid = await run_agentbot("agentbot paid, 1,000 groups", 1000, paid=True, folder=folder)
     print(
         f"broadcast bench: {LIMIT} msg/s overall and {PER_GROUP_PER_MINUTE}/min per group, "
         f"enforced by the sandbox with 429s; {BROADCASTS} messages per group; every sender its "
