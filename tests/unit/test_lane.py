@@ -143,3 +143,12 @@ def test_message_cost_counts_what_telegram_counts() -> None:
     assert message_cost("copyMessage", {"chat_id": 1}) == 1
     for uncounted in ("sendChatAction", "answerCallbackQuery", "getChat", "deleteMessage"):
         assert message_cost(uncounted, {"chat_id": 1}) == 0
+
+
+def test_a_message_counts_by_its_answer_less_half_the_fastest_round_trip() -> None:
+    gauge = LatencyGauge()
+    assert gauge.counted_by(10.0, 10.3) == 10.3  # nothing seen: the answer itself
+    gauge.observe(0.04)
+    gauge.observe(0.2)
+    assert math.isclose(gauge.counted_by(10.0, 10.2), 10.18)  # the way back took >= 20 ms
+    assert gauge.counted_by(10.0, 10.01) == 10.0  # never before the request started

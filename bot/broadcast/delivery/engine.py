@@ -7,9 +7,10 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   saturated chat waits on a timer, the others keep going - and starts the send as a task.
 * Limits are sliding windows (windows.py): one global (messages per second; the paid rate when
   paid broadcasts are on) and one per chat (per minute for groups, per second for private
-  chats). A message occupies its slot from dispatch and is timestamped when its request
-  *completes*, so our window is never more permissive than Telegram's, which counts somewhere
-  in between. An album of n counts n; a split text counts its parts.
+  chats). A message occupies its slot from dispatch and is timestamped when Telegram counted it
+  at the latest: its answer, less the shortest way back seen so far (``LatencyGauge``), so our
+  window is never more permissive than Telegram's. An album of n counts n; a split text counts
+  its parts.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
@@ -309,11 +310,12 @@ class DeliveryEngine:
                     )
                 finally:
                     used = min(part.size, reserved)
-                    done_at = self.clock.now()
+                    answered = self.clock.now()
+                    done_at = self.latency.counted_by(started, answered)
                     self.global_window.complete(done_at, used)
                     chat.window.complete(done_at, used)
                     reserved -= used
-                self.latency.observe(done_at - started)
+                self.latency.observe(answered - started)
                 self.stats.messages_sent += len(ids)
                 delivery.message_ids += ids
                 if index < len(parts) - 1:

@@ -69,16 +69,27 @@ INITIAL_LATENCY_SECONDS = 0.1
 
 class LatencyGauge:
     """The request latency the engine measures: an exponentially weighted mean of its sends'
-    round trips (each new one weighs ``weight``)."""
+    round trips (each new one weighs ``weight``), and the shortest round trip seen."""
 
-    __slots__ = ("seconds", "weight")
+    __slots__ = ("fastest", "seconds", "weight")
 
     def __init__(self, initial: float = INITIAL_LATENCY_SECONDS, weight: float = 0.05) -> None:
         self.seconds = initial
         self.weight = weight
+        self.fastest = 0.0  # none seen yet: assume no way back at all
 
     def observe(self, seconds: float) -> None:
-        self.seconds += self.weight * (max(0.0, seconds) - self.seconds)
+        seconds = max(0.0, seconds)
+        self.seconds += self.weight * (seconds - self.seconds)
+        self.fastest = seconds if self.fastest == 0.0 else min(self.fastest, seconds)
+
+    def counted_by(self, started: float, answered: float) -> float:
+        """When Telegram counted a message at the latest, given when its request started and
+        when the answer arrived: the answer travelled back at least half the shortest round
+        trip ever seen (networks are about symmetric), and no answer came back faster. The
+        request's own slot is thus held for the time it spent on the way out, not the whole
+        round trip (at 40 ms that is 2 % of the rate; at 200 ms from a far server, 10 %)."""
+        return max(started, answered - self.fastest / 2)
 
 
 def in_flight_bound(rate: float, latency: float) -> int:
