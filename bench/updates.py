@@ -36,7 +36,7 @@ from telegram.ext import Application  # noqa: E402
 
 from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.dev.sandbox import Sandbox  # noqa: E402
+from bot.dev.sandbox import Sandbox, SandboxLimits  # noqa: E402
 from bot.dev.testbed import DEFAULT_OWNER, SANDBOX_TOKEN  # noqa: E402
 from bot.updates import ChatOrderedUpdateProcessor  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -67,7 +67,8 @@ async def register(database: Path, chat_id: int) -> None:
 
 async def measure(kind: str, messages: int, folder: Path) -> float:
     """Run one bot as its own process; returns the updates it took in per second."""
-    async with Sandbox(token=SANDBOX_TOKEN, bot_username="agentbot_demo_bot") as sandbox:
+    limits = SandboxLimits()  # Telegram's 30/s and 20/min per group, with 429s
+    async with Sandbox(SANDBOX_TOKEN, "agentbot_demo_bot", limits) as sandbox:
         chat_id, users = chatty_group(sandbox)
         database = folder / f"{kind}.sqlite3"
         await register(database, chat_id)
