@@ -1,6 +1,6 @@
 """Broadcast throughput at Telegram's real limits, against the sandbox enforcing them with 429s.
 
-    .venv/bin/python bench/broadcast.py
+    .venv/bin/python bench/broadcast.py [--only agentbot|baselines|paid ...]
 
 The sandbox answers 429 with ``retry_after`` past 30 messages in any second overall or past 20
 in any minute into one group, as Telegram does. Every sender runs as its own process.
@@ -29,10 +29,12 @@ same window); "deliveries" counts the groups' messages only. The target is check
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import json
 import logging
+import os
 import signal
 import sys
 import tempfile
@@ -81,6 +83,7 @@ class Figures:
     too_many: int
     lost: int
     duplicates: int
+    cpu: float | None = None  # the sender's CPU seconds from the start to the last delivery
 
     def share(self, messages: int) -> float:
         return messages / (self.limit * (self.span + 1.0))
@@ -93,7 +96,15 @@ class Figures:
             f"  {self.label:<36} {used:6.3f} of the limit  target >= {target:.2f}, no 429, "
             f"none lost  {verdict}  (deliveries alone {deliveries:.3f}: {self.deliveries} + "
             f"{self.seller} to the seller in {self.span + 1:.1f}s; 429s {self.too_many}, "
-            f"lost {self.lost}, duplicates {self.duplicates})"
+            f"lost {self.lost}, duplicates {self.duplicates}{self.cpu_note()})"
+        )
+
+    def cpu_note(self) -> str:
+        if self.cpu is None or not self.deliveries:
+            return ""
+        return (
+            f"; bot CPU {self.cpu:.1f}s = {self.cpu / (self.span + 1):.2f} of a core, "
+            f"{self.cpu / self.deliveries * 1000:.1f} ms/message"
         )
 
 
@@ -148,6 +159,12 @@ async def stop_process(process: asyncio.subprocess.Process) -> None:
     except TimeoutError:
         process.kill()
         await process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def delivered(sandbox: Sandbox, groups: list[int], count: int) -> Callable[[], bool]:
@@ -225,17 +242,21 @@ async def run_agentbot(
             await sandbox.wait_for(lambda: sandbox.calls("getUpdates"), timeout=60)
             used: set[int] = set()
             presses: list[float] = []
+            cpu_at_press = 0.0
             drafts = [notice(k) for k in range(broadcasts)]
             for text in drafts:
                 sandbox.send_text(OWNER, OWNER, f"/broadcast {text}")
                 await press(sandbox, "全部活跃群", used)
                 if not paid:  # each goes out as soon as it is drafted
                     presses.append(await press(sandbox, "发送", used))
+                    cpu_at_press = cpu_at_press or cpu_seconds(process.pid)
             if paid:  # drafted first, then sent with presses in a row
+                cpu_at_press = cpu_seconds(process.pid)
                 for _ in drafts:
                     presses.append(await press(sandbox, "发送", used))
             total = broadcasts * groups_count
             await sandbox.wait_for(delivered(sandbox, groups, total), timeout=400, interval=0.05)
+            cpu = cpu_seconds(process.pid) - cpu_at_press
             await asyncio.sleep(1.5)  # anything sent after "all delivered" is a duplicate
         except TimeoutError:
             print(log.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
@@ -243,7 +264,9 @@ async def run_agentbot(
         finally:
             await stop_process(process)
             gc.unfreeze()
-        return figures(label, sandbox, groups, drafts, presses[0], rate)
+        result = figures(label, sandbox, groups, drafts, presses[0], rate)
+        result.cpu = cpu
+        return result
 
 
 # ---------------------------------------------------------------- baselines
@@ -308,40 +331,45 @@ async def run_baseline(kind: str, label: str, groups_count: int, folder: Path) -
         return figures(label, sandbox, groups, texts, sends[0].at if sends else 0.0, LIMIT)
 
 
-async def main() -> None:
+async def main(parts: list[str]) -> None:
     logging.basicConfig(level=logging.ERROR)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="agentbot-bench-") as name:
-        folder = Path(name)
-        ours = [
-            await run_agentbot("agentbot, 300 groups", 300, folder=folder),
-            await run_agentbot("agentbot, 1,000 groups", 1000, folder=folder),
-        ]
-        baselines = await asyncio.gather(
-            *(run_baseline(kind, label, 300, folder) for kind, label in BASELINES)
-        )
-        paid = await run_agentbot("agentbot paid, 1,000 groups", 1000, paid=True, folder=folder)
     print(
         f"broadcast bench: {LIMIT} msg/s overall and {PER_GROUP_PER_MINUTE}/min per group, "
         f"enforced by the sandbox with 429s; {BROADCASTS} messages per group; every sender its "
-        "own process"
+        f"own process; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+        flush=True,
     )
-    for result in ours:
-        print(result.line(TARGET))
-    print("  baselines, 300 groups, the same 900 messages, held to the same target:")
-    for result in baselines:
-        print(result.line(TARGET))
-    print(
-        f"paid broadcasts: paid_per_second {PAID_RATE}, sandbox {PAID_RATE}/s with "
-        f"{PAID_LATENCY * 1000:.0f} ms per call, {PAID_BROADCASTS} messages per group, default "
-        "engine settings"
-    )
-    print(paid.line(PAID_TARGET))
+    with tempfile.TemporaryDirectory(prefix="agentbot-bench-") as name:
+        folder = Path(name)
+        if "agentbot" in parts:
+            for count in (300, 1000):
+                result = await run_agentbot(f"agentbot, {count:,} groups", count, folder=folder)
+                print(result.line(TARGET), flush=True)
+        if "baselines" in parts:
+            print("  baselines, 300 groups, the same 900 messages, held to the same target:")
+            baselines = await asyncio.gather(
+                *(run_baseline(kind, label, 300, folder) for kind, label in BASELINES)
+            )
+            for result in baselines:
+                print(result.line(TARGET), flush=True)
+        if "paid" in parts:
+            print(
+                f"paid broadcasts: paid_per_second {PAID_RATE}, sandbox {PAID_RATE}/s with "
+                f"{PAID_LATENCY * 1000:.0f} ms per call, {PAID_BROADCASTS} messages per group, "
+                "default engine settings"
+            )
+            paid = await run_agentbot("agentbot paid, 1,000 groups", 1000, paid=True, folder=folder)
+            print(paid.line(PAID_TARGET))
     print(f"bench time {time.monotonic() - started:.0f}s")
 
+
+PARTS = ("agentbot", "baselines", "paid")
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--baseline":
         asyncio.run(baseline(sys.argv[2], sys.argv[3], Path(sys.argv[4])))
     else:
-        asyncio.run(main())
+        parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+        parser.add_argument("--only", choices=PARTS, action="append", help="run only this part")
+        asyncio.run(main(parser.parse_args().only or list(PARTS)))
