@@ -39,7 +39,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -344,8 +344,8 @@ async def main(parts: list[str]) -> None:
         folder = Path(name)
         if "agentbot" in parts:
             for count in (300, 1000):
-                result = await run_agentbot(f"agentbot, {count:,} groups", count, folder=folder)
-                print(result.line(TARGET), flush=True)
+                label = f"agentbot, {count:,} groups"
+                print(await guarded(label, run_agentbot(label, count, folder=folder), TARGET))
         if "baselines" in parts:
             print("  baselines, 300 groups, the same 900 messages, held to the same target:")
             baselines = await asyncio.gather(
@@ -359,9 +359,19 @@ async def main(parts: list[str]) -> None:
                 f"{PAID_LATENCY * 1000:.0f} ms per call, {PAID_BROADCASTS} messages per group, "
                 "default engine settings"
             )
-            paid = await run_agentbot("agentbot paid, 1,000 groups", 1000, paid=True, folder=folder)
-            print(paid.line(PAID_TARGET))
+            label = "agentbot paid, 1,000 groups"
+            paid = run_agentbot(label, 1000, paid=True, folder=folder)
+            print(await guarded(label, paid, PAID_TARGET))
     print(f"bench time {time.monotonic() - started:.0f}s")
+
+
+async def guarded(label: str, run: Coroutine[None, None, Figures], target: float) -> str:
+    """The run's line; a run that did not finish is a FAIL line (its bot's log went to
+    stderr), and the bench goes on with the next."""
+    try:
+        return (await run).line(target)
+    except TimeoutError as error:
+        return f"  {label:<36} did not finish  target >= {target:.2f}  FAIL  ({error})"
 
 
 PARTS = ("agentbot", "baselines", "paid")
