@@ -5,7 +5,8 @@ then while a group member sends 100 /groups in 10 s into a group (a command the 
 with a reply there, and a group's replies wait for its 20-a-minute send window). Measured twice
 in the same run, each in its own process: with the bot's update processor (chats concurrent,
 each chat in order: bot/updates.py) and with PTB's default sequential processing (the
-baseline; the same rate limiter, whose 429 pauses only its chat: bot/rate_limits.py). During
+baseline; the same rate limiter, whose 429 pauses only its chat: bot/rate_limits.py). The
+sandbox enforces Telegram's limits (30/s, 20/min per group) with 429s. During
 the flood the owner sends one /start every 0.5 s whatever is pending; a /start not answered
 within ``--grace`` seconds after the flood ends counts as that long (printed with >=). A
 process stops without draining the flood's remaining refusals, which would take minutes.
@@ -33,6 +34,7 @@ from telegram.ext import SimpleUpdateProcessor
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.dev.sandbox import SandboxLimits  # noqa: E402
 from bot.dev.testbed import DEFAULT_OWNER, Testbed  # noqa: E402
 
 FLOODER = 700
@@ -107,6 +109,7 @@ async def measure(mode: str, folder: Path, arguments: argparse.Namespace) -> dic
     processor = (lambda: SimpleUpdateProcessor(1)) if mode == "sequential" else None
     bed = Testbed(database=folder / f"{mode}.sqlite3", update_processor=processor)
     await bed.start()
+    bed.sandbox.limits = SandboxLimits()  # Telegram's 30/s and 20/min per group, with 429s
     bed.sandbox.add_user(DEFAULT_OWNER, "Owner", language_code="zh-hans")
     bed.sandbox.add_user(FLOODER, "刷屏的人", language_code="zh-hans")
     await bed.say(DEFAULT_OWNER, DEFAULT_OWNER, "/start")
@@ -123,6 +126,7 @@ async def measure(mode: str, folder: Path, arguments: argparse.Namespace) -> dic
         "unanswered": unanswered,
         "group_replies": len(bed.sandbox.messages(group)),
         "dropped": getattr(processor_state, "dropped_updates", 0),
+        "too_many": bed.sandbox.stats.too_many_requests,
     }
 
 
@@ -187,7 +191,8 @@ def main() -> None:
             print(
                 f"  owner's /start unanswered {arguments.grace:g} s after the flood: "
                 f"{result['unanswered']} of {len(flooded)}; group replies sent meanwhile: "
-                f"{result['group_replies']}; updates dropped: {result['dropped']}"
+                f"{result['group_replies']}; updates dropped: {result['dropped']}; "
+                f"429s: {result['too_many']}"
             )
     print(f"\nverdict (bot's processor): {'PASS' if verdict else 'FAIL'}")
     sys.exit(0 if verdict else 1)

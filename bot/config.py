@@ -65,7 +65,8 @@ class DeliverySettings(BaseModel):
     backoff_seconds: float = Field(2.0, gt=0, le=600)
     backoff_max_seconds: float = Field(300.0, gt=0, le=3600)
     progress_interval_seconds: float = Field(2.0, ge=0.5, le=60)
-    max_in_flight: int = Field(8, ge=1, le=256)
+    # None: sized from the rate and the measured request latency (Little's law), at most 256.
+    max_in_flight: int | None = Field(None, ge=1, le=256)
     loop_error_backoff_seconds: float = Field(1.0, gt=0, le=60)
 
 

@@ -131,3 +131,20 @@ async def test_rate_limits_with_fake_clock() -> None:
         for _ in range(40):
             await tg.send_message(groups[2], "unlimited")
     assert sb.stats.too_many_requests == 3
+
+
+async def test_latency_delays_every_answer_and_counts_the_call_on_arrival() -> None:
+    clock = FakeClock()
+    async with (
+        Sandbox(token=TOKEN, clock=clock) as sb,
+        Bot(TOKEN, base_url=sb.base_url) as tg,
+    ):
+        sb.add_user(ALICE, "李", started=True)
+        sb.latency = 0.02
+        started = time.monotonic()
+        await tg.send_message(ALICE, "x")
+        assert time.monotonic() - started >= 0.02
+        (call,) = sb.calls("sendMessage", chat_id=ALICE)
+        assert call.ok and call.at == 1000.0
+        with pytest.raises(ValueError, match="latency"):
+            sb.latency = -1

@@ -7,17 +7,19 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   saturated chat waits on a timer, the others keep going - and starts the send as a task.
 * Limits are sliding windows (windows.py): one global (messages per second; the paid rate when
   paid broadcasts are on) and one per chat (per minute for groups, per second for private
-  chats). A message occupies its slot from dispatch and is timestamped when its request
-  *completes*, so our window is never more permissive than Telegram's, which counts somewhere
-  in between. An album of n counts n; a split text counts its parts.
+  chats). A message occupies its slot from dispatch and is timestamped when Telegram counted it
+  at the latest: its answer, less the shortest way back seen so far (``LatencyGauge``), so our
+  window is never more permissive than Telegram's. An album of n counts n; a split text counts
+  its parts.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
   the same per-chat queues (served before deliveries) and so obey the same limits.
 
 The engine sends with its own ``telegram.Bot`` (sending.py: same token and base URL, no rate
-limiter): the application's bot goes through PTB's ``AIORateLimiter``, which would throttle our
-sends a second time at its own fixed rates and retry 429s behind our back.
+limiter). The application's bot (replies, previews, confirmations) shares the engine's windows:
+its rate limiter (bot/rate_limits.py) takes each counted request's slots from the engine's
+priority lane (lane.py), which the dispatcher serves before any job or delivery.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from bot.broadcast.delivery import edits
 from bot.broadcast.delivery.clock import EngineClock, LoopClock
 from bot.broadcast.delivery.failures import Failures
 from bot.broadcast.delivery.journal import StatusJournal
+from bot.broadcast.delivery.lane import PriorityLane
 from bot.broadcast.delivery.progress import ProgressBoard
 from bot.broadcast.delivery.queues import (
     ChatQueue,
@@ -58,8 +61,15 @@ from bot.broadcast.delivery.sending import (
     retry_after_seconds,
     send_part,
 )
-from bot.broadcast.delivery.windows import chat_window, global_window
+from bot.broadcast.delivery.windows import (
+    LatencyGauge,
+    chat_window,
+    global_rate,
+    global_window,
+    in_flight_bound,
+)
 from bot.broadcast.outbox import Keyboard, Part, Payload, layout
+from bot.rate_limits import PerChatRateLimiter
 from storage.outbox import StatusChange
 
 if TYPE_CHECKING:
@@ -87,6 +97,13 @@ class DeliveryEngine:
         self.stats = EngineStats()
         self._event = asyncio.Event()
         self._queues = ChatQueues(partial(chat_window, self.limits), self._event.set)
+        self.lane = PriorityLane(
+            self.global_window,
+            lambda chat_id: self._queues.chat(chat_id).window,
+            self.clock.now,
+            self._event.set,
+        )
+        self.latency = LatencyGauge()
         self._progress = ProgressBoard(
             self.repository,
             self._enqueue,
@@ -120,6 +137,7 @@ class DeliveryEngine:
         self._event.set()
         if self._runner is not None:
             await self._runner
+        self.lane.close()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=20)
         for task in list(self._tasks):
@@ -140,8 +158,17 @@ class DeliveryEngine:
 
     @property
     def in_flight(self) -> int:
-        """Sends and jobs under way (their API calls not yet answered)."""
-        return len(self._tasks)
+        """Sends, jobs and the app's granted requests under way (not yet answered)."""
+        return len(self._tasks) + self.lane.in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        """The bound on sends in flight: the setting, or by Little's law the rate times the
+        measured request latency (see windows.py ``in_flight_bound``)."""
+        fixed = self.delivery_settings.max_in_flight
+        if fixed is not None:
+            return fixed
+        return in_flight_bound(global_rate(self.limits), self.latency.seconds)
 
     # ------------------------------------------------------------------ scheduling
 
@@ -158,8 +185,12 @@ class DeliveryEngine:
         global_pause = self._failures.global_pause
         if now < global_pause:
             return global_pause - now
+        lane_wait, lane_blocked = self.lane.grant(now)
+        if lane_blocked:
+            return lane_wait
         runnable = self._queues.runnable
-        while runnable and len(self._tasks) < self.delivery_settings.max_in_flight:
+        bound = self.max_in_flight
+        while runnable and len(self._tasks) < bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
                 self._drop(chat.deliveries.popleft())
@@ -179,7 +210,7 @@ class DeliveryEngine:
                 continue
             global_wait = self.global_window.wait(now, cost)
             if global_wait > 0:
-                return global_wait
+                return min(global_wait, lane_wait)
             runnable.popleft()
             chat.scheduled = False
             chat.busy = True
@@ -193,7 +224,7 @@ class DeliveryEngine:
                 task = asyncio.create_task(self._deliver(chat, delivery, cost))
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
-        return math.inf
+        return lane_wait
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         """A send finished: its slot is free, so the dispatcher must look again (the task may
@@ -268,6 +299,7 @@ class DeliveryEngine:
             await self._journal.write(StatusChange(delivery.id, "sending", chat.id, attempt=True))
             for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
                 part = parts[index]
+                started = self.clock.now()
                 try:
                     ids = await send_part(
                         self.bot,
@@ -278,10 +310,12 @@ class DeliveryEngine:
                     )
                 finally:
                     used = min(part.size, reserved)
-                    done_at = self.clock.now()
+                    answered = self.clock.now()
+                    done_at = self.latency.counted_by(started, answered)
                     self.global_window.complete(done_at, used)
                     chat.window.complete(done_at, used)
                     reserved -= used
+                self.latency.observe(answered - started)
                 self.stats.messages_sent += len(ids)
                 delivery.message_ids += ids
                 if index < len(parts) - 1:
@@ -441,10 +475,16 @@ async def start_delivery(
     await engine.start()
     application.bot_data[ENGINE_KEY] = engine
     services.outbox.engine = engine
+    limiter = application.bot.rate_limiter
+    if isinstance(limiter, PerChatRateLimiter):
+        limiter.share(engine.lane)
 
 
 async def stop_delivery(application: AnyApplication, services: Services) -> None:
     engine = application.bot_data.pop(ENGINE_KEY, None)
     if isinstance(engine, DeliveryEngine):
         services.outbox.engine = None
+        limiter = application.bot.rate_limiter
+        if isinstance(limiter, PerChatRateLimiter) and limiter.budget is engine.lane:
+            limiter.share(None)
         await engine.stop()

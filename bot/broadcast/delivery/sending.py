@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
 from bot.broadcast.delivery.transport import AiohttpRequest
+from bot.broadcast.delivery.windows import MAX_IN_FLIGHT
 from bot.broadcast.outbox import Part, Payload, inline_markup, layout
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ def engine_bot(services: Services) -> Bot:
     settings = services.settings
     assert settings.token is not None
     request = AiohttpRequest(
-        settings.delivery.max_in_flight + 1,
+        (settings.delivery.max_in_flight or MAX_IN_FLIGHT) + 1,
         pool_timeout=10.0,
         read_timeout=15.0,
         write_timeout=15.0,

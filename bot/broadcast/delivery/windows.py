@@ -51,10 +51,55 @@ class Window:
         return self.in_flight == 0 and not self._done
 
 
-def global_window(limits: RateLimits) -> Window:
+def global_rate(limits: RateLimits) -> float:
     """Messages per second across all chats: the paid rate when paid broadcasts are on."""
-    rate = limits.paid_per_second if limits.allow_paid_broadcast else limits.global_per_second
-    return Window(math.floor(rate), 1.0)
+    return limits.paid_per_second if limits.allow_paid_broadcast else limits.global_per_second
+
+
+def global_window(limits: RateLimits) -> Window:
+    return Window(math.floor(global_rate(limits)), 1.0)
+
+
+# The in-flight bound sized by Little's law is at most this (the engine's connection pool).
+MAX_IN_FLIGHT = 256
+# Before the first answer: a guess of the request latency (a Bot API call from a server far
+# from Telegram's takes 50-150 ms).
+INITIAL_LATENCY_SECONDS = 0.1
+
+
+class LatencyGauge:
+    """The request latency the engine measures: an exponentially weighted mean of its sends'
+    round trips (each new one weighs ``weight``), and the shortest round trip seen."""
+
+    __slots__ = ("fastest", "seconds", "weight")
+
+    def __init__(self, initial: float = INITIAL_LATENCY_SECONDS, weight: float = 0.05) -> None:
+        self.seconds = initial
+        self.weight = weight
+        self.fastest = 0.0  # none seen yet: assume no way back at all
+
+    def observe(self, seconds: float) -> None:
+        seconds = max(0.0, seconds)
+        self.seconds += self.weight * (seconds - self.seconds)
+        self.fastest = seconds if self.fastest == 0.0 else min(self.fastest, seconds)
+
+    def counted_by(self, started: float, answered: float) -> float:
+        """When Telegram counted a message at the latest, given when its request started and
+        when the answer arrived: the answer travelled back at least half the shortest round
+        trip ever seen (networks are about symmetric), and no answer came back faster. The
+        request's own slot is thus held for the time it spent on the way out, not the whole
+        round trip (at 40 ms that is 2 % of the rate; at 200 ms from a far server, 10 %)."""
+        return max(started, answered - self.fastest / 2)
+
+
+def in_flight_bound(rate: float, latency: float) -> int:
+    """How many sends may be in flight to keep ``rate`` when each takes ``latency`` seconds.
+
+    Little's law: requests in flight = arrival rate x time in the system. Twice that plus two
+    absorbs jitter (a slow answer must not stall the pace); the windows, not this bound, keep
+    the rate, so a generous bound costs only connections. At least 4, at most ``MAX_IN_FLIGHT``.
+    """
+    return max(4, min(MAX_IN_FLIGHT, math.ceil(2 * rate * latency) + 2))
 
 
 def chat_window(limits: RateLimits, chat_id: int) -> Window:

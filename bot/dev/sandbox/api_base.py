@@ -110,6 +110,8 @@ class ApiBase:
         self.world = world
         self.limiter = limiter
         self.limits: SandboxLimits | None = None
+        # Seconds each call but getUpdates takes to answer (a realistic round trip: 0.04).
+        self.latency = 0.0
         self.fault_rules: list[FaultRule] = []
         self._uploads: dict[str, UploadedFile] = {}  # attach names of the current request
         self._poll_generation = 0

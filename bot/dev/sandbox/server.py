@@ -213,6 +213,18 @@ class Sandbox(World):
     def limits(self, value: SandboxLimits | None) -> None:
         self.api.limits = value
 
+    @property
+    def latency(self) -> float:
+        """Seconds every call but ``getUpdates`` takes to answer: half before it is handled
+        (and counted against the limits), half after, as a network round trip would."""
+        return self.api.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if not 0 <= seconds <= 10:
+            raise ValueError("latency must be 0-10 seconds")
+        self.api.latency = seconds
+
     def fail(
         self,
         method: str | None = None,
