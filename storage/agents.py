@@ -257,8 +257,7 @@ class AgentRepository:
     async def count(self, query: AgentFilter) -> int:
         """How many agents match ``query`` (once per query: the pages only need it for "k/n")."""
         await self._db.pending_writes()
-        where, params = _where(query)
-        row = await self._db.fetchone(f"SELECT count(*) FROM agents a {where}", params)
+        row = await self._db.fetchone(*count_query(query))
         return int(row[0]) if row else 0
 
     async def page(
@@ -274,23 +273,34 @@ class AgentRepository:
         cursor; else the ``limit`` rows ``after`` it, from it on (``at``, the cursor's row
         included), or ``before`` it (returned in /agents order)."""
         await self._db.pending_writes()
-        where, params = _where(query, ordered=True)
-        order = f"{ACTIVITY} DESC, a.user_id"
-        if cursor is not None:
-            # The keyset first: of two bounds on the activity (inactive: has one too), the
-            # planner seeks by the first one it is given.
-            keyset = _KEYSET[direction]
-            where = f"WHERE {keyset}" + (f" AND {where[len('WHERE ') :]}" if where else "")
-            params = [cursor.activity, cursor.activity, cursor.user_id, *params]
-            if direction == "before":
-                order = f"{ACTIVITY}, a.user_id DESC"
-        rows = await self._db.fetchall(
-            f"{_SELECT} {where} ORDER BY {order} LIMIT ?", [*params, limit]
-        )
+        rows = await self._db.fetchall(*page_query(query, limit, cursor, direction))
         agents = [_agent(row) for row in rows]
         if cursor is not None and direction == "before":
             agents.reverse()
         return agents
+
+
+def count_query(query: AgentFilter) -> tuple[str, list[Any]]:
+    """The SQL (and parameters) counting the agents of ``query``."""
+    where, params = _where(query)
+    return f"SELECT count(*) FROM agents a {where}", params
+
+
+def page_query(
+    query: AgentFilter, limit: int, cursor: RosterKey | None, direction: Direction
+) -> tuple[str, list[Any]]:
+    """The SQL (and parameters) of a page of :meth:`AgentRepository.page`."""
+    where, params = _where(query, ordered=True)
+    order = f"{ACTIVITY} DESC, a.user_id"
+    if cursor is not None:
+        # The keyset first: of two bounds on the activity (inactive: has one too), the
+        # planner seeks by the first one it is given.
+        keyset = _KEYSET[direction]
+        where = f"WHERE {keyset}" + (f" AND {where[len('WHERE ') :]}" if where else "")
+        params = [cursor.activity, cursor.activity, cursor.user_id, *params]
+        if direction == "before":
+            order = f"{ACTIVITY}, a.user_id DESC"
+    return f"{_SELECT} {where} ORDER BY {order} LIMIT ?", [*params, limit]
 
 
 def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
@@ -298,8 +308,12 @@ def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]
     sub-category case); both shapes select the same agents."""
     clauses: list[str] = []
     params: list[Any] = []
+    # Without statistics (the bot never runs ANALYZE) the planner would start from the status
+    # in an activity index even where a group's or a tag's few rows are the better start: the
+    # unary + hides the status (and below, the score) from it where another start is better.
+    from_list = query.group_chat_id is not None or (bool(query.tags) and not ordered)
     if not query.include_removed:
-        clauses.append("a.status = 'active'")
+        clauses.append("+a.status = 'active'" if from_list else "a.status = 'active'")
     for tag in query.tags:
         # The page walks the activity order and tests each agent's tag (a tag is common enough
         # that a page is found soon); the count starts from the tag's own rows instead, unless
@@ -331,7 +345,12 @@ def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]
     if query.score is not None:
         operator, bound = query.score
         assert operator in ("<", "<=", ">", ">=")
-        clauses.append(f"a.quality_score {operator} ?")
+        # Its own index (a range) only counts score: alone; pages walk the /agents order.
+        alone = not any(
+            (query.tags, query.group_chat_id, query.order_mode, query.inactive_since)
+        ) and not any((query.tier, query.platform, query.category))
+        column = "a.quality_score" if alone and not ordered else "+a.quality_score"
+        clauses.append(f"{column} {operator} ?")
         params.append(bound)
     if query.platform is not None:
         clauses.append("a.store_platform = ?")
