@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.crm import (
@@ -151,7 +152,11 @@ async def agents_page_clicked(update: Update, context: Context) -> None:
         return
     text, markup = await _render_agents(services, lang, button.key, roster, button)
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:  # the same page pressed again: nothing to change
+        if "not modified" not in str(error).lower():
+            raise
 
 
 def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:

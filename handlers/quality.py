@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
@@ -280,7 +280,11 @@ async def queue_clicked(update: Update, context: Context) -> None:
     if isinstance(button, QueueCursor):
         text, markup = await queue_page(services, lang, button)
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:  # the same page pressed again: nothing to change
+            if "not modified" not in str(error).lower():
+                raise
         return
     if isinstance(button, QueueBulk):
         await _bulk_clicked(update, context, services, lang, button.action, button.key)

@@ -62,7 +62,8 @@ async def training_attendance(services: Services, user_ids: Sequence[int]) -> di
 
 ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
 # A batch of a recompute takes about this much of the event loop's time (CPU seconds of the
-# loop's thread: compute, row building; the SQL runs in the database thread), then yields.
+# loop's thread: rows to objects, the scores, the rows to write; the SQL itself runs in the
+# database thread), then yields.
 BATCH_BUDGET = 0.02
 FIRST_BATCH = 50
 MAX_BATCH = 5000
