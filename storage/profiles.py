@@ -403,26 +403,36 @@ class ProfileRepository:
         or ``before`` (returned in queue order) agent ``after`` / ``before``, whose place is
         their current score (a user id unknown to the roster gives no entries).
 
-        Walks agents_by_quality_score from that place and stops after one page."""
-        clause, params = _in_queue(tiers)
-        order = "a.quality_score, a.user_id"
-        where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
-        params = [*params, now]
-        place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
-        if after is not None:
-            where += f" AND (a.quality_score, a.user_id) > {place}"
-            params += [after, after]
-        elif before is not None:
-            where += f" AND (a.quality_score, a.user_id) < {place}"
-            params += [before, before]
-            order = "a.quality_score DESC, a.user_id DESC"
-        rows = await self._db.fetchall(
-            f"SELECT s.* FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
-            f" WHERE {where} ORDER BY {order} LIMIT ?",
-            [*params, limit],
-        )
-        entries = [QueueEntry(row["user_id"], _score(row)) for row in rows]
-        if before is not None:
+        One query per tier, each seeking into agents_by_quality_tier at the place and stopping
+        after ``limit`` rows (over both tiers it would walk every better agent), merged here."""
+        found: list[tuple[float, int, QueueEntry]] = []
+        backwards = before is not None and after is None
+        for tier in tiers:
+            clause, params = _in_queue((tier,))
+            where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
+            params = [*params, now]
+            place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
+            order = "a.quality_score, a.user_id"
+            if after is not None:
+                where += f" AND (a.quality_score, a.user_id) > {place}"
+                params += [after, after]
+            elif before is not None:
+                where += f" AND (a.quality_score, a.user_id) < {place}"
+                params += [before, before]
+                order = "a.quality_score DESC, a.user_id DESC"
+            rows = await self._db.fetchall(
+                f"SELECT s.*, a.quality_score AS place FROM agents a"
+                f" JOIN agent_scores s ON s.user_id = a.user_id"
+                f" WHERE {where} ORDER BY {order} LIMIT ?",
+                [*params, limit],
+            )
+            found += [
+                (row["place"], row["user_id"], QueueEntry(row["user_id"], _score(row)))
+                for row in rows
+            ]
+        found.sort(key=lambda item: (item[0], item[1]), reverse=backwards)
+        entries = [entry for _, _, entry in found[:limit]]
+        if backwards:
             entries.reverse()
         return entries
 
