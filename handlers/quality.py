@@ -46,6 +46,7 @@ from handlers.common import (
     command_args,
     remember,
     reply,
+    user_data,
     user_store,
 )
 from storage.models import Agent
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 MAX_COMMENT = 200
 _BULK = "lq_bulk"
 _MAX_BULK_REMEMBERED = 5
+# The queue's count taken by the last /lowquality (its page turns reuse it for "page k/n").
+_QUEUE_TOTAL = "lq_total"
 
 
 # ---------------------------------------------------------------------- ratings
@@ -218,7 +221,8 @@ async def lowquality_command(update: Update, context: Context) -> None:
     if await services.profiles.has_stale(services.now() - DAY):
         start_catch_up(context.application.bot_data, services)
     if not args:
-        text, markup = await queue_page(services, lang)
+        text, markup, total = await queue_page(services, lang)
+        user_data(context)[_QUEUE_TOTAL] = total
         await reply(update, text, reply_markup=markup)
         return
     if len(args) != 2 or args[0].lower() not in ("remove", "移除"):
@@ -278,7 +282,9 @@ async def queue_clicked(update: Update, context: Context) -> None:
     lang = context.lang
     button = parse(query.data)
     if isinstance(button, QueueCursor):
-        text, markup = await queue_page(services, lang, button)
+        total = user_data(context).get(_QUEUE_TOTAL)
+        counted = total if isinstance(total, int) and total > 0 else None
+        text, markup, _ = await queue_page(services, lang, button, counted)
         await query.answer()
         try:
             await query.edit_message_text(text, reply_markup=markup)
@@ -347,7 +353,8 @@ async def queue_clicked(update: Update, context: Context) -> None:
         ):
             await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
-        text, markup = await queue_page(services, lang)
+        text, markup, total = await queue_page(services, lang)  # counted again: it changed
+        user_data(context)[_QUEUE_TOTAL] = total
         await query.edit_message_text(text, reply_markup=markup)
     elif action == "m":
         await _send_notice(update, context, services, lang, agent)

@@ -19,19 +19,21 @@ QUEUE_PAGE_MAX = 25
 
 
 async def queue_page(
-    services: Services, lang: Language, at: QueueCursor | None = None
-) -> tuple[str, InlineKeyboardMarkup | None]:
+    services: Services, lang: Language, at: QueueCursor | None = None, total: int | None = None
+) -> tuple[str, InlineKeyboardMarkup | None, int]:
     """The queue page ``at`` names (the first without it), as scored at the last recompute.
 
     Up to ``agents_page_size`` agents (at most :data:`QUEUE_PAGE_MAX`: three buttons each) are
     read by keyset; the page holds as many of them as fit one message (bot/common/pager.py),
-    and ▶ continues after the last one shown."""
+    and ▶ continues after the last one shown. ``total`` is the queue's count taken when the
+    command ran (counted here without it); returns the text, the buttons and the count."""
     repository = services.profiles
     now = services.now()
     size = min(services.settings.agents_page_size, QUEUE_PAGE_MAX)
-    total = await repository.queue_count(now)
+    if total is None:
+        total = await repository.queue_count(now)
     if total == 0:
-        return t(lang, "lq_empty"), None
+        return t(lang, "lq_empty"), None, total
     page, has_previous, backwards = 0, False, False
     entries: list[QueueEntry] = []
     if at is not None and at.direction == "b":
@@ -97,7 +99,7 @@ async def queue_page(
         nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=data))
     if nav:
         buttons.append(nav)
-    return text, InlineKeyboardMarkup(buttons)
+    return text, InlineKeyboardMarkup(buttons), total
 
 
 def _fitting(header: str, rows: list[str]) -> tuple[str, int]:
