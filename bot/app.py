@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.agents.group_approval import resume_approval_timeouts
 from bot.agents.last_seen import flush_last_seen
-from bot.agents.quality_service import schedule_daily_recompute
+from bot.agents.quality_service import schedule_daily_recompute, stop_catch_up
 from bot.agents.removals import start_removals, stop_removals
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
@@ -90,6 +90,8 @@ STARTUP_HOOKS.append(start_removals)
 SHUTDOWN_HOOKS.append(stop_removals)
 # Last, so it stops first: the batched last-seen is written before anything else closes.
 SHUTDOWN_HOOKS.append(flush_last_seen)
+# A /lowquality catch-up of stale scores in the background stops (the next one resumes it).
+SHUTDOWN_HOOKS.append(stop_catch_up)
 
 
 def build_application(

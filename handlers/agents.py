@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.crm import (
@@ -17,13 +21,12 @@ from bot.agents.quality_service import quality_section
 from bot.agents.removals import removal_report_rows, remove_confirmed
 from bot.agents.service import find_agent
 from bot.common.callbacks import (
+    MAX_PAGE,
     MAX_PART,
     AgentRemoval,
-    AgentsPage,
-    AgentsPart,
+    AgentsCursor,
     encode,
     matches,
-    parse_as,
 )
 from bot.common.errors import InputError
 from bot.common.paged import ListRows
@@ -44,42 +47,88 @@ from handlers.common import (
     take_once,
     user_store,
 )
+from storage.agents import Direction, RosterKey
+from storage.models import Agent, AgentFilter
 
 _QUERIES = "agent_queries"
 _REMOVALS = "pending_removals"
 
 
+@dataclass(frozen=True, slots=True)
+class _Roster:
+    """A remembered /agents query: its tokens and its count (counted once, at the command)."""
+
+    tokens: list[str]
+    total: int
+
+
 async def _render_agents(
-    services: Services, lang: Language, tokens: list[str], page: int, key: str, part: int = 0
+    services: Services,
+    lang: Language,
+    key: str,
+    roster: _Roster,
+    at: AgentsCursor | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Page ``page`` of the roster (``agents_page_size`` agents); when its rows do not fit one
-    message, the pager cuts them into parts and this is part ``part`` (the last if beyond)."""
-    query = parse_agent_filter(tokens, services.now(), lang)
+    """The page of the roster ``at`` names (the first without it), ``agents_page_size`` agents
+    found by keyset; when its rows do not fit one message the pager cuts them into parts and
+    this is part ``at.part`` (the last if beyond)."""
+    query = parse_agent_filter(roster.tokens, services.now(), lang)
     size = services.settings.agents_page_size
-    agents, total = await services.agents.search(query, limit=size, offset=page * size)
-    header, rows = agents_page(agents, total, page, size, services.settings.tz, lang)
+    pages = max((roster.total + size - 1) // size, 1)
+    agents, page, part, has_previous, has_next = await _rows(services, query, size, at)
+    page = min(page, pages - 1)
+    header, rows = agents_page(agents, roster.total, page, size, services.settings.tz, lang)
 
     def footer(number: int, count: int) -> str:
         return t(lang, "agents_part_footer", part=number, parts=count)
 
     parts = paginate(header, rows, footer, page_size=size)
     part = min(part, len(parts) - 1)
+    if not agents:
+        return parts[part], None
+    first, last = RosterKey.of(agents[0]), RosterKey.of(agents[-1])
+
+    def cursor(direction: Literal["a", "i", "b"], to: int, to_part: int, row: RosterKey) -> str:
+        target = min(max(to, 0), MAX_PAGE)
+        return encode(AgentsCursor(key, direction, target, to_part, row.activity, row.user_id))
+
     buttons = []
-    previous: AgentsPage | AgentsPart | None = None
     if part > 0:
-        previous = AgentsPart(key, page, part - 1)
-    elif page > 0:
-        previous = AgentsPart(key, page - 1, MAX_PART)
-    if previous is not None:
-        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=encode(previous)))
-    following: AgentsPage | AgentsPart | None = None
+        data = cursor("i", page, part - 1, first)
+        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=data))
+    elif has_previous:
+        data = cursor("b", page - 1, MAX_PART, first)
+        buttons.append(InlineKeyboardButton(t(lang, "prev"), callback_data=data))
     if part + 1 < len(parts):
-        following = AgentsPart(key, page, part + 1)
-    elif (page + 1) * size < total:
-        following = AgentsPage(key, page + 1)
-    if following is not None:
-        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=encode(following)))
+        data = cursor("i", page, part + 1, first)
+        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=data))
+    elif has_next:
+        data = cursor("a", page + 1, 0, last)
+        buttons.append(InlineKeyboardButton(t(lang, "next"), callback_data=data))
     return parts[part], InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def _rows(
+    services: Services, query: AgentFilter, size: int, at: AgentsCursor | None
+) -> tuple[list[Agent], int, int, bool, bool]:
+    """The agents of the page ``at`` names, its number and part, and whether pages come
+    before and after it (one row more than a page is read to tell). A page before the first
+    one, or a cursor with nothing from it on (forged, or the list shrank), gives the first."""
+    repository = services.agents
+    if at is not None and at.direction == "b":
+        key = RosterKey(at.activity, at.user_id)
+        agents = await repository.page(query, limit=size + 1, cursor=key, direction="before")
+        if len(agents) > size:
+            return agents[1:], at.page, at.part, True, True
+    elif at is not None:
+        key = RosterKey(at.activity, at.user_id)
+        direction: Direction = "after" if at.direction == "a" else "at"
+        agents = await repository.page(query, limit=size + 1, cursor=key, direction=direction)
+        if agents:
+            return agents[:size], at.page, at.part, at.page > 0, len(agents) > size
+    agents = await repository.page(query, limit=size + 1)
+    part = at.part if at is not None and at.direction == "b" else 0
+    return agents[:size], 0, part, False, len(agents) > size
 
 
 @admin_only
@@ -87,28 +136,29 @@ async def agents_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     tokens = command_args(context)
-    parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
-    key = remember(user_store(context, _QUERIES), tokens)
-    text, markup = await _render_agents(services, lang, tokens, 0, key)
+    query = parse_agent_filter(tokens, services.now(), lang)  # validate before remembering
+    roster = _Roster(tokens, await services.agents.count(query))
+    key = remember(user_store(context, _QUERIES), roster)
+    text, markup = await _render_agents(services, lang, key, roster)
     await reply(update, text, reply_markup=markup)
 
 
 @admin_only
 async def agents_page_clicked(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    button = parse_as(AgentsPage, query.data) or parse_as(AgentsPart, query.data)
-    assert button is not None
-    part = button.part if isinstance(button, AgentsPart) else 0
+    query, button = clicked(update, AgentsCursor)
     services = context.services
     lang = context.lang
-    tokens = user_store(context, _QUERIES).get(button.key)
-    if tokens is None:
+    roster = user_store(context, _QUERIES).get(button.key)
+    if not isinstance(roster, _Roster):
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
-    text, markup = await _render_agents(services, lang, tokens, button.page, button.key, part)
+    text, markup = await _render_agents(services, lang, button.key, roster, button)
     await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:  # the same page pressed again: nothing to change
+        if "not modified" not in str(error).lower():
+            raise
 
 
 def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
@@ -288,7 +338,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("contacted", contacted_command))
     application.add_handler(CommandHandler("remove", remove_command))
     application.add_handler(
-        CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsPage, AgentsPart))
+        CallbackQueryHandler(agents_page_clicked, pattern=matches(AgentsCursor))
     )
     application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))
     application.add_handler(keyed_list_page_handler("rmreport", _removal_report))

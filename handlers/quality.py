@@ -8,11 +8,17 @@ import logging
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
-from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.agents.quality import DAY
+from bot.agents.quality_service import (
+    reasons,
+    recompute,
+    refresh_stale,
+    start_catch_up,
+)
 from bot.agents.ratings_list import ratings_rows
 from bot.agents.removals import (
     ProgressTarget,
@@ -20,6 +26,7 @@ from bot.agents.removals import (
     request_tier_removal,
     wake_removals,
 )
+from bot.agents.review_queue import queue_page
 from bot.agents.service import find_agent
 from bot.agents.sheet_uploads import read_sheet_upload
 from bot.agents.sheets import SheetRow
@@ -33,7 +40,7 @@ from bot.agents.spreadsheets import (
     import_orders,
 )
 from bot.agents.terms import parse_tier, tier_label
-from bot.common.callbacks import QueueAgent, QueueBulk, QueuePage, encode, matches, parse
+from bot.common.callbacks import QueueAgent, QueueBulk, QueueCursor, encode, matches, parse
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, language_of, t
@@ -48,6 +55,7 @@ from handlers.common import (
     reply,
     send_keyed_list,
     send_stored_list,
+    user_data,
     user_store,
 )
 from storage.models import Agent
@@ -57,6 +65,8 @@ log = logging.getLogger(__name__)
 MAX_COMMENT = 200
 _BULK = "lq_bulk"
 _MAX_BULK_REMEMBERED = 5
+# The queue's count taken by the last /lowquality (its page turns reuse it for "page k/n").
+_QUEUE_TOTAL = "lq_total"
 
 
 # ---------------------------------------------------------------------- ratings
@@ -195,66 +205,16 @@ async def export_command(update: Update, context: Context) -> None:
 # ---------------------------------------------------------------------- review queue
 
 
-async def _queue_page(
-    services: Services, lang: Language, page: int
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    size = services.settings.agents_page_size
-    entries, total = await services.profiles.review_queue(
-        services.now(), limit=size, offset=page * size
-    )
-    if total == 0:
-        return t(lang, "lq_empty"), None
-    if not entries and page > 0:
-        return await _queue_page(services, lang, 0)
-    pages = (total + size - 1) // size
-    lines = [t(lang, "lq_header", total=total, page=page + 1, pages=pages)]
-    buttons: list[list[InlineKeyboardButton]] = []
-    for index, entry in enumerate(entries, start=page * size + 1):
-        agent = await services.agents.get(entry.user_id)
-        assert agent is not None
-        lines.append(
-            t(
-                lang,
-                "lq_row",
-                index=index,
-                agent=agent_label(agent),
-                score=f"{entry.score.score:.1f}",
-                tier=tier_label(entry.score.tier, lang),
-                reasons=reasons(entry.score, lang),
-            )
-        )
-        uid = entry.user_id
-        buttons.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "lq_remove", n=index), callback_data=encode(QueueAgent("x", uid))
-                ),
-                InlineKeyboardButton(
-                    t(lang, "lq_keep", n=index), callback_data=encode(QueueAgent("k", uid))
-                ),
-                InlineKeyboardButton(
-                    t(lang, "lq_message", n=index), callback_data=encode(QueueAgent("m", uid))
-                ),
-            ]
-        )
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton(t(lang, "prev"), callback_data=encode(QueuePage(page - 1))))
-    if (page + 1) * size < total:
-        nav.append(InlineKeyboardButton(t(lang, "next"), callback_data=encode(QueuePage(page + 1))))
-    if nav:
-        buttons.append(nav)
-    return "\n".join(lines), InlineKeyboardMarkup(buttons)
-
-
 @admin_only
 async def lowquality_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    await refresh_stale(services)
+    if await services.profiles.has_stale(services.now() - DAY):
+        start_catch_up(context.application.bot_data, services)
     if not args:
-        text, markup = await _queue_page(services, lang, 0)
+        text, markup, total = await queue_page(services, lang)
+        user_data(context)[_QUEUE_TOTAL] = total
         await reply(update, text, reply_markup=markup)
         return
     if len(args) != 2 or args[0].lower() not in ("remove", "移除"):
@@ -262,17 +222,12 @@ async def lowquality_command(update: Update, context: Context) -> None:
     tier = parse_tier(args[1], lang)
     if tier not in ("low", "invalid"):
         raise InputError(t(lang, "lq_err_bulk_tier", value=args[1]))
-    entries, total = await services.profiles.review_queue(
-        services.now(), limit=1_000_000, tiers=(tier,)
-    )
+    user_ids = await services.profiles.queue_user_ids(services.now(), (tier,))
+    total = len(user_ids)
     if total == 0:
         await reply(update, t(lang, "lq_bulk_none", tier=tier_label(tier, lang)))
         return
-    key = remember(
-        user_store(context, _BULK),
-        (tier, [entry.user_id for entry in entries]),
-        _MAX_BULK_REMEMBERED,
-    )
+    key = remember(user_store(context, _BULK), (tier, user_ids), _MAX_BULK_REMEMBERED)
     markup = InlineKeyboardMarkup(
         [
             [
@@ -318,10 +273,16 @@ async def queue_clicked(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     button = parse(query.data)
-    if isinstance(button, QueuePage):
-        text, markup = await _queue_page(services, lang, button.page)
+    if isinstance(button, QueueCursor):
+        total = user_data(context).get(_QUEUE_TOTAL)
+        counted = total if isinstance(total, int) and total > 0 else None
+        text, markup, _ = await queue_page(services, lang, button, counted)
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:  # the same page pressed again: nothing to change
+            if "not modified" not in str(error).lower():
+                raise
         return
     if isinstance(button, QueueBulk):
         await _bulk_clicked(update, context, services, lang, button.action, button.key)
@@ -384,7 +345,8 @@ async def queue_clicked(update: Update, context: Context) -> None:
         ):
             await services.profiles.snooze(agent.user_id, services.now() + days * 86400)
         await query.answer(t(lang, "lq_kept", name=agent.display_name, days=days))
-        text, markup = await _queue_page(services, lang, 0)
+        text, markup, total = await queue_page(services, lang)  # counted again: it changed
+        user_data(context)[_QUEUE_TOTAL] = total
         await query.edit_message_text(text, reply_markup=markup)
     elif action == "m":
         await _send_notice(update, context, services, lang, agent)
@@ -475,5 +437,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         )
     )
     application.add_handler(
-        CallbackQueryHandler(queue_clicked, pattern=matches(QueueAgent, QueuePage, QueueBulk))
+        CallbackQueryHandler(queue_clicked, pattern=matches(QueueAgent, QueueCursor, QueueBulk))
     )

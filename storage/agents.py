@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
 from storage.db import Database
 from storage.models import Agent, AgentFilter, Membership, OrderMode
+
+# The /agents order: most recently seen first (joined, for agents never seen), then user id.
+ACTIVITY = "coalesce(a.last_seen_at, a.joined_at)"
+# Which rows a page holds relative to its cursor (see AgentRepository.page).
+Direction = Literal["after", "at", "before"]
 
 _SELECT = """
 SELECT a.*, (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM agent_tags t
@@ -36,6 +41,29 @@ def _agent(row: aiosqlite.Row) -> Agent:
         removed_reason=row["removed_reason"],
         tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RosterKey:
+    """A row's place in the /agents order: its activity time and user id. A page of the roster
+    is named by the key of its first (or last) row, not by an offset."""
+
+    activity: int
+    user_id: int
+
+    @staticmethod
+    def of(agent: Agent) -> RosterKey:
+        return RosterKey(agent.last_seen_at or agent.joined_at, agent.user_id)
+
+
+# The keyset predicates, for the order (activity DESC, user_id). Each starts with a range on
+# the activity alone, so the planner seeks into an activity index instead of walking to the
+# cursor; the second part settles ties on the same second.
+_KEYSET: dict[Direction, str] = {
+    "after": f"{ACTIVITY} <= ? AND ({ACTIVITY} < ? OR a.user_id > ?)",
+    "at": f"{ACTIVITY} <= ? AND ({ACTIVITY} < ? OR a.user_id >= ?)",
+    "before": f"{ACTIVITY} >= ? AND ({ACTIVITY} > ? OR a.user_id < ?)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,23 +254,83 @@ class AgentRepository:
         )
         return [_agent(row) for row in rows], int(count_row[0]) if count_row else 0
 
+    async def count(self, query: AgentFilter) -> int:
+        """How many agents match ``query`` (once per query: the pages only need it for "k/n")."""
+        await self._db.pending_writes()
+        row = await self._db.fetchone(*count_query(query))
+        return int(row[0]) if row else 0
+
+    async def page(
+        self,
+        query: AgentFilter,
+        *,
+        limit: int,
+        cursor: RosterKey | None = None,
+        direction: Direction = "after",
+    ) -> list[Agent]:
+        """One page of agents matching ``query`` in /agents order, found from ``cursor`` by
+        keyset (no OFFSET: the last page costs what the first does): the first page without a
+        cursor; else the ``limit`` rows ``after`` it, from it on (``at``, the cursor's row
+        included), or ``before`` it (returned in /agents order)."""
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(*page_query(query, limit, cursor, direction))
+        agents = [_agent(row) for row in rows]
+        if cursor is not None and direction == "before":
+            agents.reverse()
+        return agents
+
+
+def count_query(query: AgentFilter) -> tuple[str, list[Any]]:
+    """The SQL (and parameters) counting the agents of ``query``."""
+    where, params = _where(query)
+    return f"SELECT count(*) FROM agents a {where}", params
+
+
+def page_query(
+    query: AgentFilter, limit: int, cursor: RosterKey | None, direction: Direction
+) -> tuple[str, list[Any]]:
+    """The SQL (and parameters) of a page of :meth:`AgentRepository.page`."""
+    where, params = _where(query, ordered=True)
+    order = f"{ACTIVITY} DESC, a.user_id"
+    if cursor is not None:
+        # The keyset first: of two bounds on the activity (inactive: has one too), the
+        # planner seeks by the first one it is given.
+        keyset = _KEYSET[direction]
+        where = f"WHERE {keyset}" + (f" AND {where[len('WHERE ') :]}" if where else "")
+        params = [cursor.activity, cursor.activity, cursor.user_id, *params]
+        if direction == "before":
+            order = f"{ACTIVITY}, a.user_id DESC"
+    return f"{_SELECT} {where} ORDER BY {order} LIMIT ?", [*params, limit]
+
 
 def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
     """The WHERE clause of ``query``. ``ordered`` shapes it for the page query (see the
     sub-category case); both shapes select the same agents."""
     clauses: list[str] = []
     params: list[Any] = []
+    # Without statistics (the bot never runs ANALYZE) the planner would start from the status
+    # in an activity index even where a group's or a tag's few rows are the better start: the
+    # unary + hides the status (and below, the score) from it where another start is better.
+    from_list = query.group_chat_id is not None or (bool(query.tags) and not ordered)
     if not query.include_removed:
-        clauses.append("a.status = 'active'")
+        clauses.append("+a.status = 'active'" if from_list else "a.status = 'active'")
     for tag in query.tags:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM agent_tags t WHERE t.user_id = a.user_id AND t.tag = ?)"
-        )
+        # The page walks the activity order and tests each agent's tag (a tag is common enough
+        # that a page is found soon); the count starts from the tag's own rows instead, unless
+        # a group (a few hundred members) is the better start.
+        if ordered or query.group_chat_id is not None:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM agent_tags t WHERE t.user_id = a.user_id AND t.tag = ?)"
+            )
+        else:
+            clauses.append("a.user_id IN (SELECT t.user_id FROM agent_tags t WHERE t.tag = ?)")
         params.append(tag)
     if query.group_chat_id is not None:
+        # A group's members are found from the group (memberships' key) and then sorted: a
+        # few hundred rows, where walking the whole roster for them would read every agent.
         clauses.append(
-            "EXISTS (SELECT 1 FROM memberships m JOIN groups g ON g.id = m.group_id"
-            " WHERE m.user_id = a.user_id AND m.status = 'member' AND g.chat_id = ?)"
+            "a.user_id IN (SELECT m.user_id FROM memberships m JOIN groups g"
+            " ON g.id = m.group_id WHERE g.chat_id = ? AND m.status = 'member')"
         )
         params.append(query.group_chat_id)
     if query.order_mode is not None:
@@ -257,7 +345,12 @@ def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]
     if query.score is not None:
         operator, bound = query.score
         assert operator in ("<", "<=", ">", ">=")
-        clauses.append(f"a.quality_score {operator} ?")
+        # Its own index (a range) only counts score: alone; pages walk the /agents order.
+        alone = not any(
+            (query.tags, query.group_chat_id, query.order_mode, query.inactive_since)
+        ) and not any((query.tier, query.platform, query.category))
+        column = "a.quality_score" if alone and not ordered else "+a.quality_score"
+        clauses.append(f"{column} {operator} ?")
         params.append(bound)
     if query.platform is not None:
         clauses.append("a.store_platform = ?")

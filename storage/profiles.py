@@ -54,6 +54,10 @@ __all__ = [
 ]
 
 
+# The tiers /lowquality reviews.
+QUEUE_TIERS: tuple[Tier, ...] = ("low", "invalid")
+
+
 def _dump(breakdown: Sequence[Contribution]) -> str:
     return json.dumps([[c.factor, c.value, c.weight, c.points] for c in breakdown])
 
@@ -329,6 +333,13 @@ class ProfileRepository:
         rows = await self._db.fetchall(sql, params)
         return [row[0] for row in rows]
 
+    async def has_stale(self, older_than: int) -> bool:
+        """Whether any score was computed before ``older_than`` (agent_scores_by_computed)."""
+        row = await self._db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM agent_scores WHERE computed_at < ?)", (older_than,)
+        )
+        return bool(row and row[0])
+
     async def any_attendance(self) -> bool:
         """Whether the trainings feature recorded any attendance at all (cheap pre-check)."""
         row = await self._db.fetchone("SELECT EXISTS (SELECT 1 FROM training_attendance)")
@@ -379,32 +390,83 @@ class ProfileRepository:
         )
 
     async def review_queue(
-        self, now: int, *, limit: int, offset: int = 0, tiers: Sequence[Tier] = ("low", "invalid")
-    ) -> tuple[list[QueueEntry], int]:
-        """Active agents in ``tiers`` not snoozed, lowest score first, and their count.
+        self,
+        now: int,
+        *,
+        limit: int,
+        after: int | None = None,
+        before: int | None = None,
+        tiers: Sequence[Tier] = QUEUE_TIERS,
+    ) -> list[QueueEntry]:
+        """A page of the /lowquality queue (:func:`_in_queue`), lowest score first, found by
+        keyset from an agent's place in it: the first page, or the ``limit`` entries ``after``
+        or ``before`` (returned in queue order) agent ``after`` / ``before``, whose place is
+        their current score (a user id unknown to the roster gives no entries).
 
-        Walks agents_by_quality_score and stops after one page; the count is the covering
-        index count of the tiers minus the (few) snoozed agents in them."""
-        marks = ", ".join("?" for _ in tiers)
-        in_tiers = f"a.status = 'active' AND a.quality_tier IN ({marks})"
-        total = await self._db.fetchone(
-            f"SELECT count(*) FROM agents a WHERE {in_tiers}", list(tiers)
-        )
+        One query per tier, each seeking into agents_by_quality_tier at the place and stopping
+        after ``limit`` rows (over both tiers it would walk every better agent), merged here."""
+        found: list[tuple[float, int, QueueEntry]] = []
+        backwards = before is not None and after is None
+        for tier in tiers:
+            clause, params = _in_queue((tier,))
+            where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
+            params = [*params, now]
+            place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
+            order = "a.quality_score, a.user_id"
+            if after is not None:
+                where += f" AND (a.quality_score, a.user_id) > {place}"
+                params += [after, after]
+            elif before is not None:
+                where += f" AND (a.quality_score, a.user_id) < {place}"
+                params += [before, before]
+                order = "a.quality_score DESC, a.user_id DESC"
+            rows = await self._db.fetchall(
+                f"SELECT s.*, a.quality_score AS place FROM agents a"
+                f" JOIN agent_scores s ON s.user_id = a.user_id"
+                f" WHERE {where} ORDER BY {order} LIMIT ?",
+                [*params, limit],
+            )
+            found += [
+                (row["place"], row["user_id"], QueueEntry(row["user_id"], _score(row)))
+                for row in rows
+            ]
+        found.sort(key=lambda item: (item[0], item[1]), reverse=backwards)
+        entries = [entry for _, _, entry in found[:limit]]
+        if backwards:
+            entries.reverse()
+        return entries
+
+    async def queue_count(self, now: int, tiers: Sequence[Tier] = QUEUE_TIERS) -> int:
+        """How many agents the queue holds: the covering index count of the tiers minus the
+        (few) snoozed or never scored (placeholders of new agents) agents in them."""
+        clause, params = _in_queue(tiers)
+        total = await self._db.fetchone(f"SELECT count(*) FROM agents a WHERE {clause}", params)
         snoozed = await self._db.fetchone(
             # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
             f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
-            f" WHERE s.snoozed_until > ? AND {in_tiers}",
-            [now, *tiers],
+            f" WHERE (s.snoozed_until > ? OR s.computed_at = 0) AND {clause}",
+            [now, *params],
         )
+        return (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
+
+    async def queue_user_ids(self, now: int, tiers: Sequence[Tier]) -> list[int]:
+        """Every agent of the queue in ``tiers`` (for a bulk removal)."""
+        clause, params = _in_queue(tiers)
         rows = await self._db.fetchall(
-            f"SELECT s.* FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
-            f" WHERE {in_tiers} AND s.snoozed_until <= ?"
-            " ORDER BY a.quality_score, a.user_id LIMIT ? OFFSET ?",
-            [*tiers, now, limit, offset],
+            f"SELECT a.user_id FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
+            f" WHERE {clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
+            " ORDER BY a.quality_score, a.user_id",
+            [*params, now],
         )
-        entries = [QueueEntry(row["user_id"], _score(row)) for row in rows]
-        count = (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
-        return entries, count
+        return [row[0] for row in rows]
+
+    async def last_recompute(self) -> int | None:
+        """When every scored agent's score was last computed (the oldest such time, read off
+        agent_scores_by_computed; placeholders of new agents, at 0, left out); None if none."""
+        row = await self._db.fetchone(
+            "SELECT min(computed_at) FROM agent_scores WHERE computed_at > 0"
+        )
+        return int(row[0]) if row and row[0] is not None else None
 
     # ---------------------------------------------------------------- seller import
 
@@ -429,3 +491,10 @@ class ProfileRepository:
                         " updated_at = excluded.updated_at",
                         (row.user_id, *row.profile.values(), now),
                     )
+
+
+def _in_queue(tiers: Sequence[Tier]) -> tuple[str, list[Any]]:
+    """Which agents the /lowquality queue may hold (snoozing aside): active ones in ``tiers``.
+    The one place that says so: the page, the count and the bulk removal all use it."""
+    marks = ", ".join("?" for _ in tiers)
+    return f"a.status = 'active' AND a.quality_tier IN ({marks})", list(tiers)

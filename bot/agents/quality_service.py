@@ -2,16 +2,26 @@
 
 When scores are recomputed: right after any input changes (profile approved or imported,
 rating, purchase import), for the agent concerned; and every day at ``quality.recompute_hour``
-for every agent, because "days since last seen" changes with time alone. ``/agent`` and
-``/lowquality`` also refresh what is older than a day (and new agents, whose placeholder row
-has ``computed_at = 0``), so what the seller reads is never more than a day old.
+for every agent, because "days since last seen" changes with time alone. ``/agent`` refreshes
+the one agent it shows. ``/lowquality`` never recomputes before its reply: it shows the scores
+as of the last recompute (and says when that was), and when some are older than a day (the
+daily job was missed, or new agents' placeholder rows at ``computed_at = 0``) it starts the
+catch-up in the background (:func:`start_catch_up`).
+
+Every recompute of many agents runs in batches that each hold the event loop for about
+:data:`BATCH_BUDGET` (sized from the loop's CPU time per agent measured on the previous batch),
+yielding between them, so deliveries and replies go on meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as day_time
+from typing import Any
 
 from bot.agents.profiles import category_match, operating_label
 from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
@@ -51,7 +61,14 @@ async def training_attendance(services: Services, user_ids: Sequence[int]) -> di
 
 
 ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
-BATCH = 5000
+# A batch of a recompute takes about this much of the event loop's time (CPU seconds of the
+# loop's thread: rows to objects, the scores, the rows to write; the SQL itself runs in the
+# database thread), then yields.
+BATCH_BUDGET = 0.02
+FIRST_BATCH = 50
+MAX_BATCH = 5000
+# Where the running catch-up task is kept (application.bot_data).
+CATCH_UP_KEY = "quality_catch_up"
 # The system schedule (bot/scheduling) that recomputes every score once a day.
 RECOMPUTE_KIND = "quality_recompute"
 
@@ -75,20 +92,43 @@ def contributions(score: QualityScore) -> list[Contribution]:
 
 
 async def recompute(services: Services, user_ids: Sequence[int]) -> dict[int, QualityScore]:
-    """Recompute and store the scores of ``user_ids``; returns them."""
+    """Recompute and store the scores of ``user_ids`` (a few: one agent, a rating, an import
+    batch); returns them."""
     results: dict[int, QualityScore] = {}
     ids = list(user_ids)
-    for start in range(0, len(ids), BATCH):
-        results.update(await _recompute_batch(services, ids[start : start + BATCH]))
+    for start in range(0, len(ids), MAX_BATCH):
+        results.update(await _recompute_batch(services, ids[start : start + MAX_BATCH]))
     return results
 
 
-async def recompute_all(services: Services) -> int:
-    """Recompute every agent's score, a batch at a time (memory stays flat); returns the count."""
-    ids = await services.profiles.agent_ids()
-    for start in range(0, len(ids), BATCH):
-        await _recompute_batch(services, ids[start : start + BATCH])
+def next_batch_size(loop_seconds: float, agents: int, budget: float = BATCH_BUDGET) -> int:
+    """How many agents the next batch takes so that it holds the loop about ``budget``
+    seconds, given that the last batch of ``agents`` took ``loop_seconds``."""
+    if agents <= 0:
+        return FIRST_BATCH
+    per_agent = max(loop_seconds / agents, 1e-6)
+    return max(1, min(MAX_BATCH, int(budget / per_agent)))
+
+
+async def recompute_yielding(services: Services, user_ids: Sequence[int]) -> int:
+    """Recompute ``user_ids`` in batches sized by :func:`next_batch_size`, yielding to the
+    event loop between them; returns the count."""
+    ids = list(user_ids)
+    size = FIRST_BATCH
+    start = 0
+    while start < len(ids):
+        batch = ids[start : start + size]
+        began = time.thread_time()
+        await _recompute_batch(services, batch)
+        size = next_batch_size(time.thread_time() - began, len(batch))
+        start += len(batch)
+        await asyncio.sleep(0)
     return len(ids)
+
+
+async def recompute_all(services: Services) -> int:
+    """Recompute every agent's score, in batches that yield; returns the count."""
+    return await recompute_yielding(services, await services.profiles.agent_ids())
 
 
 async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, QualityScore]:
@@ -114,11 +154,45 @@ async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, 
 
 
 async def refresh_stale(services: Services, max_age: int = DAY) -> int:
-    """Recompute scores older than ``max_age`` (and placeholders of new agents)."""
+    """Recompute scores older than ``max_age`` (and placeholders of new agents), in batches
+    that yield."""
     stale = await services.profiles.stale_agents(services.now() - max_age)
-    if stale:
-        await recompute(services, stale)
-    return len(stale)
+    return await recompute_yielding(services, stale)
+
+
+def start_catch_up(bot_data: dict[Any, Any], services: Services) -> asyncio.Task[int]:
+    """Start :func:`refresh_stale` in the background unless it is already running (the task
+    is kept in ``bot_data``); returns the running task."""
+    running = bot_data.get(CATCH_UP_KEY)
+    if isinstance(running, asyncio.Task) and not running.done():
+        return running
+    task = asyncio.get_running_loop().create_task(_catch_up(services), name="quality-catch-up")
+    bot_data[CATCH_UP_KEY] = task
+    return task
+
+
+async def wait_for_catch_up(bot_data: dict[Any, Any]) -> int:
+    """Until the catch-up started last (if any) has finished; how many it recomputed (tests,
+    benches)."""
+    task = bot_data.get(CATCH_UP_KEY)
+    return await task if isinstance(task, asyncio.Task) else 0
+
+
+async def _catch_up(services: Services) -> int:
+    count = await refresh_stale(services)
+    if count:
+        log.info("caught up %s stale quality scores", count)
+    return count
+
+
+async def stop_catch_up(application: Any, services: Services) -> None:
+    """Shutdown hook: a catch-up in progress stops (each batch is its own transaction; the
+    rest is caught up on the next /lowquality)."""
+    task = application.bot_data.pop(CATCH_UP_KEY, None)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def daily_recompute(services: Services) -> None:

@@ -47,10 +47,10 @@ from storage.schedule_models import RsvpAnswer
 __all__ = [
     "INT64_MAX",
     "KINDS",
+    "MAX_PAGE",
     "MAX_PART",
     "AgentRemoval",
-    "AgentsPage",
-    "AgentsPart",
+    "AgentsCursor",
     "Attended",
     "BroadcastDecision",
     "BroadcastRetract",
@@ -77,7 +77,7 @@ __all__ = [
     "PromoTarget",
     "QueueAgent",
     "QueueBulk",
-    "QueuePage",
+    "QueueCursor",
     "QuietAnswer",
     "RsvpChoice",
     "Shape",
@@ -92,7 +92,12 @@ __all__ = [
 ]
 
 # A page of a list: bounded so that page * page size stays a small SQL offset.
-Page = Annotated[int, IntRange(0, 99_999)]
+MAX_PAGE = 99_999
+Page = Annotated[int, IntRange(0, MAX_PAGE)]
+# A key from handlers.common.remember (8 hex digits), where a longer one would not leave room.
+ShortKey = Annotated[str, Shape(r"[0-9a-f]{1,8}")]
+# A Unix time in seconds (up to the year 36812).
+MAX_TIME = 2**40
 # The parts of one page of ``/agents`` (a part ◀ of the next page asks for "the last one").
 MAX_PART = 999
 
@@ -188,24 +193,21 @@ class TrainingCancel(CallbackData):
 
 @button
 @dataclass(frozen=True)
-class AgentsPage(CallbackData):
-    """Previous / next page of ``/agents``; the filter is kept under ``key``."""
+class AgentsCursor(CallbackData):
+    """◀ ▶ under ``/agents``: the filter (and its count) is kept under ``key``; the page is
+    found by keyset from a row's place in the list (``activity``, ``user_id``: see
+    storage/agents.py RosterKey): the rows after it (``a``), from it on (``i``), or before it
+    (``b``). ``page`` is the page's number, for "page k/n" only; ``part`` the part of a page too
+    long for one message (cut by the pager; one beyond the last shows the last one). A forged
+    key finds some page of the same list or, if nothing follows it, the first one."""
 
-    PREFIX: ClassVar[str] = "ag"
-    key: HexKey
-    page: Page
-
-
-@button
-@dataclass(frozen=True)
-class AgentsPart(CallbackData):
-    """Previous / next part of a page of ``/agents`` too long for one message (the page's rows
-    cut by the pager); a part beyond the last shows the last one."""
-
-    PREFIX: ClassVar[str] = "agp"
-    key: HexKey
+    PREFIX: ClassVar[str] = "agk"
+    key: ShortKey
+    direction: Literal["a", "i", "b"]
     page: Page
     part: Annotated[int, IntRange(0, MAX_PART)]
+    activity: Annotated[int, IntRange(0, MAX_TIME)]
+    user_id: Id
 
 
 @button
@@ -257,9 +259,16 @@ class QueueAgent(CallbackData):
 
 @button
 @dataclass(frozen=True)
-class QueuePage(CallbackData):
-    PREFIX: ClassVar[str] = "lq:p"
+class QueueCursor(CallbackData):
+    """◀ ▶ under ``/lowquality``: the page after (``a``) or before (``b``) the agent
+    ``user_id``'s place in the queue (lowest score first); ``page`` is for "page k/n" only. An
+    agent no longer in the queue still marks a place (their current score); an unknown one
+    gives the first page."""
+
+    PREFIX: ClassVar[str] = "lq:c"
+    direction: Literal["a", "b"]
     page: Page
+    user_id: Id
 
 
 @button

@@ -12,7 +12,7 @@ import pytest
 
 from bot.common.callbacks import (
     AgentRemoval,
-    AgentsPage,
+    AgentsCursor,
     Attended,
     BroadcastDecision,
     BroadcastRetract,
@@ -26,7 +26,7 @@ from bot.common.callbacks import (
     ProfileReview,
     QueueAgent,
     QueueBulk,
-    QueuePage,
+    QueueCursor,
     QuietAnswer,
     TrainingCancel,
     encode,
@@ -163,13 +163,13 @@ def encode_rsvp(training_id: int, answer: str) -> str:
 ADMIN_BUTTONS: list[CallbackData] = [
     Attended(1, INSIDER),
     TrainingCancel("0a1b2c3d", "y"),
-    AgentsPage("0a1b2c3d", 1),
+    AgentsCursor("0a1b2c3d", "a", 1, 0, 1, 1),
     AgentRemoval("0a1b2c3d", "y"),
     ProfileReview("a", 1),
     ProfileReturnReason(1, 0),
     QueueAgent("x", INSIDER),
     QueueAgent("y", INSIDER),
-    QueuePage(1),
+    QueueCursor("a", 1, INSIDER),
     QueueBulk("B", "0a1b2c3d"),
     BroadcastTarget("0a1b2c3d", "a"),
     BroadcastDecision("s", "0a1b2c3d"),

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from bot.agents.quality_service import wait_for_catch_up
 from bot.dev.testbed import Testbed
 from storage.profiles import StoreProfile
 from tests.e2e.helpers import OWNER, join, make_group, removals_done, texts
@@ -48,6 +49,13 @@ async def setup_agents(bed: Testbed) -> int:
     await approve_profile(bed, 2001, GOOD)
     await approve_profile(bed, 2002, POOR)
     return chat_id
+
+
+async def caught_up(bed: Testbed) -> None:
+    """/lowquality starts the catch-up of stale scores (new agents' placeholders) in the
+    background; wait until it is done."""
+    await bed.say(OWNER, OWNER, "/lowquality")
+    await wait_for_catch_up(bed.application.bot_data)
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -144,8 +152,10 @@ async def test_import_orders_errors_change_nothing(bed: Testbed) -> None:
 
 async def test_review_queue_keep_message_remove(bed: Testbed) -> None:
     chat_id = await setup_agents(bed)
+    await caught_up(bed)
     sent = await bed.say(OWNER, OWNER, "/lowquality")
     queue = sent[0]
+    assert "评分更新于" in queue.text
     assert "差" in queue.text and "空" in queue.text and "好（" not in queue.text
     # Lowest score first: the empty profile scores below the poor one.
     assert queue.text.index("空") < queue.text.index("差")
@@ -204,7 +214,7 @@ async def test_bulk_remove_tier_with_confirmation(bed: Testbed) -> None:
     chat_id = await make_group(bed, "群")
     for user_id in range(3001, 3005):
         await join(bed, chat_id, user_id, f"号{user_id}")
-    await bed.say(OWNER, OWNER, "/lowquality")  # refreshes the placeholders
+    await caught_up(bed)  # scores the placeholders
     assert "只能批量移除" in texts(await bed.say(OWNER, OWNER, "/lowquality remove 优质"))[0]
     assert "用法" in texts(await bed.say(OWNER, OWNER, "/lowquality delete 无效"))[0]
     confirm = (await bed.say(OWNER, OWNER, "/lowquality remove 无效"))[0]
@@ -224,7 +234,7 @@ async def test_bulk_remove_tier_with_confirmation(bed: Testbed) -> None:
 
 async def test_agents_quality_filters(bed: Testbed) -> None:
     await setup_agents(bed)
-    await bed.say(OWNER, OWNER, "/lowquality")
+    await caught_up(bed)
     good = await bed.services.profiles.score(2001)
     assert good is not None
 

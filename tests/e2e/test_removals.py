@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot.agents.quality_service import wait_for_catch_up
 from bot.agents.removals import (
     ProgressTarget,
     request_agent_removal,
@@ -203,7 +204,8 @@ async def test_tier_removal_of_250_agents_is_one_job_and_others_are_served(
         assert group is not None
         for user_id in agents:
             await bed.services.agents.join(group.id, user_id, 0)
-        await bed.say(OWNER, OWNER, "/lowquality")  # scores the new agents: all 无效
+        await bed.say(OWNER, OWNER, "/lowquality")  # starts scoring the new agents: all 无效
+        await wait_for_catch_up(bed.application.bot_data)
         confirm = (await bed.say(OWNER, OWNER, "/lowquality remove 无效"))[0]
         button = confirm.reply_markup["inline_keyboard"][0][0]
         assert button["text"] == "确认移除 250 位"

@@ -15,8 +15,7 @@ from bot.common.callbacks import (
     INT64_MAX,
     KINDS,
     AgentRemoval,
-    AgentsPage,
-    AgentsPart,
+    AgentsCursor,
     Attended,
     BroadcastDecision,
     BroadcastRetract,
@@ -40,7 +39,7 @@ from bot.common.callbacks import (
     PromoTarget,
     QueueAgent,
     QueueBulk,
-    QueuePage,
+    QueueCursor,
     QuietAnswer,
     RsvpChoice,
     Shape,
@@ -59,8 +58,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (RsvpChoice(12, "yes"), "rsvp:12:yes"),
     (Attended(3, 2001), "att:3:2001"),
     (TrainingCancel("ab12cd34", "y"), "trc:ab12cd34:y"),
-    (AgentsPage("ab12cd34", 2), "ag:ab12cd34:2"),
-    (AgentsPart("ab12cd34", 2, 1), "agp:ab12cd34:2:1"),
+    (AgentsCursor("ab12cd34", "a", 2, 1, 1764560000, 42), "agk:ab12cd34:a:2:1:1764560000:42"),
     (ListPage("groups", 3), "lp:groups:3"),
     (KeyedListPage("bcreport", 12, 3), "lk:bcreport:12:3"),
     (StoredListPage("ab12cd34", 3), "ls:ab12cd34:3"),
@@ -69,7 +67,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (ProfileReturnReason(7, 3), "pf:q:7:3"),
     (QueueAgent("x", 5), "lq:x:5"),
     (QueueAgent("n", 0), "lq:n:0"),
-    (QueuePage(1), "lq:p:1"),
+    (QueueCursor("b", 1, 5), "lq:c:b:1:5"),
     (QueueBulk("B", "ab12cd34"), "lq:B:ab12cd34"),
     (ProductCategory(0), "np:cat:0"),
     (ProductTarget(2), "np:tg:2"),
@@ -182,7 +180,10 @@ def test_a_tampered_wire_string_never_parses_to_something_else(data: str, junk: 
         "bc:x:ab12cd34",
         "pf:q:7:10",  # preset reasons are one digit
         "pf:z:7",
-        "lq:p:x",
+        "lq:c:x:1:5",
+        "lq:c:a:100000:5",  # beyond the last page
+        "agk:ab12cd34:a:2:1000:1:2",  # part beyond MAX_PART
+        "agk:ab12cd34:a:2:1:-5:2",  # no negative times
         "lq:B:5g",
         "grt:zhongqiu:999:a",
         "grt:Zhongqiu:2027:a",
@@ -216,8 +217,8 @@ def test_data_that_is_not_text_is_not_ours(data: object) -> None:
 
 def test_parse_as_only_accepts_its_kind() -> None:
     assert parse_as(RsvpChoice, "att:3:2001") is None
-    assert parse_as(QueuePage, "lq:x:5") is None
-    assert parse_as(QueueAgent, "lq:p:1") is None
+    assert parse_as(QueueCursor, "lq:x:5") is None
+    assert parse_as(QueueAgent, "lq:c:a:1:5") is None
 
 
 def test_matches_exactly_picks_steps() -> None:
@@ -233,7 +234,7 @@ def test_matches_exactly_picks_steps() -> None:
         RsvpChoice(2**63, "yes"),
         RsvpChoice(1, "sure"),  # type: ignore[arg-type]
         RsvpChoice(True, "yes"),  # a bool is not an id
-        AgentsPage("XYZ", 1),
+        AgentsCursor("XYZ", "a", 1, 0, 1, 1),
         ProfileReturnReason(1, 10),
         LaunchPick("l", "SKU", "x" * 60),
     ],
