@@ -3,15 +3,14 @@ and the agents spreadsheet (export / import)."""
 
 from __future__ import annotations
 
-import io
 import logging
-from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
+from bot.agents.export_job import ExportTarget, count_agents, exports_of
 from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
 from bot.agents.removals import (
     ProgressTarget,
@@ -26,7 +25,6 @@ from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
     ORDER_COLUMNS,
     ImportReport,
-    export_agents,
     header_names,
     import_agents,
     import_orders,
@@ -191,18 +189,23 @@ async def upload_usage(update: Update, context: Context) -> None:
 
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
+    """Start the export in the background (bot/agents/export_job.py): the file follows."""
     services = context.services
     lang = context.lang
-    await refresh_stale(services)
-    data, count = await export_agents(services, lang)
-    stamp = datetime.fromtimestamp(services.now(), services.settings.tz).strftime("%Y%m%d-%H%M")
-    message = update.effective_message
-    assert message is not None
-    await message.reply_document(
-        InputFile(io.BytesIO(data), filename=f"agents-{stamp}.xlsx"),
-        caption=t(lang, "io_export_caption", count=count),
-    )
-    await services.audit.add(services.now(), actor_id(update), "export", None, str(count))
+    user_id = actor_id(update)
+    exports = exports_of(context.application)
+    if not exports.reserve(user_id):
+        await reply(update, t(lang, "offloop_export_running"))
+        return
+    try:
+        total = await count_agents(services)
+        message = await reply(update, t(lang, "offloop_export_started", total=total))
+        assert message is not None
+    except BaseException:
+        exports.release(user_id)
+        raise
+    target = ExportTarget(user_id, message.chat.id, message.message_id, lang)
+    exports.start(context.application, services, target, update)
 
 
 # ---------------------------------------------------------------------- review queue

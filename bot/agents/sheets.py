@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from threading import Event
 
 from openpyxl import Workbook, load_workbook
@@ -224,3 +225,24 @@ def write_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class XlsxStream:
+    """A one-sheet workbook written to ``path`` a batch of rows at a time: openpyxl's
+    write-only mode keeps the rows in a temporary file as they come, never the whole sheet in
+    memory. Every text cell goes through :func:`escape_cell`. Blocking: call it from one worker
+    thread (not the event loop), and from the same thread each time."""
+
+    def __init__(self, path: Path, title: str, header: Sequence[str]) -> None:
+        self._path = path
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(title)
+        self.append([header])
+
+    def append(self, rows: Sequence[Sequence[object]]) -> None:
+        for row in rows:
+            self._sheet.append([_safe_cell(self._sheet, value) for value in row])
+
+    def save(self) -> None:
+        """Write the workbook to ``path`` (once, after the last rows)."""
+        self._workbook.save(self._path)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from bot.agents.crm import MAX_REMARK_LENGTH, clean_text, parse_agent_ref, parse_mode, parse_tags
 from bot.agents.profiles import (
@@ -21,13 +22,14 @@ from bot.agents.profiles import (
 from bot.agents.quality import parse_period, period_end
 from bot.agents.quality_service import recompute
 from bot.agents.service import find_agent
-from bot.agents.sheets import SheetRow, write_xlsx
+from bot.agents.sheets import SheetRow
 from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
 from bot.common.errors import InputError
 from bot.common.render import local_time, mode_label
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
-from storage.models import Agent, AgentFilter
+from storage.exports import ExportRecord
+from storage.models import Agent
 from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
 
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -92,49 +94,40 @@ def _number(value: float | None) -> float | str:
     return "" if value is None else value
 
 
-async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]:
-    """The XLSX of every agent (removed ones too) and the number of agents in it."""
-    agents, total = await services.agents.search(AgentFilter(include_removed=True), limit=10**9)
-    profiles = await services.profiles.all_profiles()
-    scores = await services.profiles.all_scores()
-    totals = await services.profiles.purchase_totals()
-    groups = await services.profiles.group_titles()
-    tz = services.settings.tz
-    rows: list[list[object]] = []
-    for agent in sorted(agents, key=lambda a: a.user_id):
-        profile = profiles.get(agent.user_id, StoreProfile())
-        score = scores.get(agent.user_id)
-        purchases = totals.get(agent.user_id)
-        rows.append(
-            [
-                agent.user_id,
-                agent.username or "",
-                " ".join(filter(None, (agent.first_name, agent.last_name))),
-                agent.remark or "",
-                " ".join(agent.tags),
-                mode_label(agent.order_mode, lang) if agent.order_mode else "",
-                ", ".join(groups.get(agent.user_id, [])),
-                local_time(agent.joined_at, tz, lang),
-                local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
-                local_time(agent.last_contact_at, tz, lang) if agent.last_contact_at else "",
-                t(lang, f"io_status_{agent.status}"),
-                platform_label(profile.platform, lang) if profile.platform else "",
-                profile.store_name or "",
-                profile.store_url or "",
-                profile.category or "",
-                profile.badge or "",
-                _number(profile.dsr_description),
-                _number(profile.dsr_service),
-                _number(profile.dsr_logistics),
-                operating_label(profile.operating_status, lang) if profile.operating_status else "",
-                score.score if score else "",
-                tier_label(score.tier, lang) if score else "",
-                purchases.orders if purchases else 0,
-                purchases.amount_cents / 100 if purchases else 0,
-            ]
-        )
-    header = [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
-    return write_xlsx(t(lang, "io_sheet_title"), header, rows), total
+def export_header(lang: Language) -> list[str]:
+    return [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
+
+
+def export_row(record: ExportRecord, lang: Language, tz: ZoneInfo) -> list[object]:
+    """One agent as a row under :func:`export_header` (pure: run it off the event loop)."""
+    agent = record.agent
+    profile = record.profile or StoreProfile()
+    return [
+        agent.user_id,
+        agent.username or "",
+        " ".join(filter(None, (agent.first_name, agent.last_name))),
+        agent.remark or "",
+        " ".join(agent.tags),
+        mode_label(agent.order_mode, lang) if agent.order_mode else "",
+        ", ".join(record.group_titles),
+        local_time(agent.joined_at, tz, lang),
+        local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
+        local_time(agent.last_contact_at, tz, lang) if agent.last_contact_at else "",
+        t(lang, f"io_status_{agent.status}"),
+        platform_label(profile.platform, lang) if profile.platform else "",
+        profile.store_name or "",
+        profile.store_url or "",
+        profile.category or "",
+        profile.badge or "",
+        _number(profile.dsr_description),
+        _number(profile.dsr_service),
+        _number(profile.dsr_logistics),
+        operating_label(profile.operating_status, lang) if profile.operating_status else "",
+        record.score if record.score is not None else "",
+        tier_label(record.tier, lang) if record.tier else "",
+        record.orders,
+        record.amount_cents / 100,
+    ]
 
 
 # ---------------------------------------------------------------------- agents import

@@ -1,0 +1,104 @@
+"""Reads for the agents spreadsheet: every agent with what the export shows, in keyset batches.
+
+A batch is one query on the read connection (``user_id > after ORDER BY user_id LIMIT n``), so
+the export never holds more than a batch in memory and never keeps the reader busy for long;
+other coroutines' reads run between two batches. The batches are not one snapshot: an agent
+changed while the export runs shows its state when its batch was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database
+from storage.models import Agent
+from storage.profile_models import PROFILE_FIELDS, StoreProfile, Tier
+
+_PROFILE_SELECT = ", ".join(f"p.{name} AS p_{name}" for name in PROFILE_FIELDS)
+_SEPARATOR = "\x1f"
+_BATCH_SQL = f"""
+SELECT a.*,
+    (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM agent_tags t
+        WHERE t.user_id = a.user_id ORDER BY tag)) AS tags,
+    (SELECT group_concat(title, char(31)) FROM (SELECT g.title FROM memberships m
+        JOIN groups g ON g.id = m.group_id
+        WHERE m.user_id = a.user_id AND m.status = 'member' ORDER BY g.title)) AS group_titles,
+    p.user_id AS p_user_id, {_PROFILE_SELECT},
+    s.score AS s_score, s.tier AS s_tier,
+    (SELECT sum(o.orders) FROM agent_orders o WHERE o.user_id = a.user_id) AS o_orders,
+    (SELECT sum(o.amount_cents) FROM agent_orders o WHERE o.user_id = a.user_id) AS o_amount
+FROM agents a
+LEFT JOIN agent_profiles p ON p.user_id = a.user_id
+LEFT JOIN agent_scores s ON s.user_id = a.user_id
+WHERE a.user_id > ?
+ORDER BY a.user_id
+LIMIT ?
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    """One agent as the spreadsheet shows it (removed agents included)."""
+
+    agent: Agent
+    profile: StoreProfile | None
+    score: float | None
+    tier: Tier | None
+    orders: int
+    amount_cents: int
+    group_titles: tuple[str, ...]
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split(_SEPARATOR)) if text else ()
+
+
+def _record(row: aiosqlite.Row) -> ExportRecord:
+    agent = Agent(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        username=row["username"],
+        language=row["language"],
+        remark=row["remark"],
+        order_mode=row["order_mode"],
+        status=row["status"],
+        started_bot=bool(row["started_bot"]),
+        joined_at=row["joined_at"],
+        last_seen_at=row["last_seen_at"],
+        last_contact_at=row["last_contact_at"],
+        last_contact_note=row["last_contact_note"],
+        removed_reason=row["removed_reason"],
+        tags=_split(row["tags"]),
+    )
+    profile = None
+    if row["p_user_id"] is not None:
+        profile = StoreProfile(**{name: row[f"p_{name}"] for name in PROFILE_FIELDS})
+    return ExportRecord(
+        agent=agent,
+        profile=profile,
+        score=row["s_score"],
+        tier=row["s_tier"],
+        orders=int(row["o_orders"] or 0),
+        amount_cents=int(row["o_amount"] or 0),
+        group_titles=_split(row["group_titles"]),
+    )
+
+
+class ExportRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def count(self) -> int:
+        """Every agent, removed ones too (what a full export holds)."""
+        await self._db.pending_writes()
+        row = await self._db.fetchone("SELECT count(*) FROM agents")
+        return int(row[0]) if row else 0
+
+    async def batch(self, after: int, limit: int) -> list[ExportRecord]:
+        """The next ``limit`` agents with ``user_id > after``, in ``user_id`` order."""
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(_BATCH_SQL, (after, limit))
+        return [_record(row) for row in rows]
