@@ -4,6 +4,7 @@ and the agents spreadsheet (export / import)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
@@ -19,7 +20,7 @@ from bot.agents.removals import (
     wake_removals,
 )
 from bot.agents.service import find_agent
-from bot.agents.sheet_uploads import read_sheet_upload
+from bot.agents.sheet_uploads import download_sheet, sheet_chunks
 from bot.agents.sheets import SheetRow
 from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
@@ -141,13 +142,15 @@ async def ratings_command(update: Update, context: Context) -> None:
 
 async def _read_upload(
     update: Update, context: Context, headers: dict[str, str], required: tuple[str, ...]
-) -> list[SheetRow]:
+) -> AsyncIterator[list[SheetRow]]:
+    """The attached table's rows, a chunk at a time, read off the loop as they are taken."""
     message = update.effective_message
     assert message is not None
     if message.document is None:
         raise InputError(t(context.lang, "io_need_document"))
     limits = context.services.settings.uploads
-    return await read_sheet_upload(message.document, headers, required, limits, context.lang)
+    upload = await download_sheet(message.document, limits, context.lang)
+    return sheet_chunks(upload, headers, required, limits, context.lang)
 
 
 async def _report(update: Update, lang: Language, report: ImportReport, done_key: str) -> None:

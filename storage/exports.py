@@ -1,4 +1,5 @@
-"""Reads for the agents spreadsheet: every agent with what the export shows, in keyset batches.
+"""Reads for the agents spreadsheet: every agent with what the export shows, in keyset batches;
+and the agents (with their profiles) an import's batch of rows names, in one query each.
 
 A batch is one query on the read connection (``user_id > after ORDER BY user_id LIMIT n``), so
 the export never holds more than a batch in memory and never keeps the reader busy for long;
@@ -8,6 +9,8 @@ changed while the export runs shows its state when its batch was read.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -18,6 +21,15 @@ from storage.profile_models import PROFILE_FIELDS, StoreProfile, Tier
 
 _PROFILE_SELECT = ", ".join(f"p.{name} AS p_{name}" for name in PROFILE_FIELDS)
 _SEPARATOR = "\x1f"
+_AGENTS_SQL = f"""
+SELECT a.*,
+    (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM agent_tags t
+        WHERE t.user_id = a.user_id ORDER BY tag)) AS tags,
+    p.user_id AS p_user_id, {_PROFILE_SELECT}
+FROM agents a
+LEFT JOIN agent_profiles p ON p.user_id = a.user_id
+WHERE a.user_id IN (SELECT value FROM json_each(?))
+"""
 _BATCH_SQL = f"""
 SELECT a.*,
     (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM agent_tags t
@@ -55,8 +67,8 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(text.split(_SEPARATOR)) if text else ()
 
 
-def _record(row: aiosqlite.Row) -> ExportRecord:
-    agent = Agent(
+def _agent(row: aiosqlite.Row) -> Agent:
+    return Agent(
         user_id=row["user_id"],
         first_name=row["first_name"],
         last_name=row["last_name"],
@@ -73,12 +85,18 @@ def _record(row: aiosqlite.Row) -> ExportRecord:
         removed_reason=row["removed_reason"],
         tags=_split(row["tags"]),
     )
-    profile = None
-    if row["p_user_id"] is not None:
-        profile = StoreProfile(**{name: row[f"p_{name}"] for name in PROFILE_FIELDS})
+
+
+def _profile(row: aiosqlite.Row) -> StoreProfile | None:
+    if row["p_user_id"] is None:
+        return None
+    return StoreProfile(**{name: row[f"p_{name}"] for name in PROFILE_FIELDS})
+
+
+def _record(row: aiosqlite.Row) -> ExportRecord:
     return ExportRecord(
-        agent=agent,
-        profile=profile,
+        agent=_agent(row),
+        profile=_profile(row),
         score=row["s_score"],
         tier=row["s_tier"],
         orders=int(row["o_orders"] or 0),
@@ -102,3 +120,13 @@ class ExportRepository:
         await self._db.pending_writes()
         rows = await self._db.fetchall(_BATCH_SQL, (after, limit))
         return [_record(row) for row in rows]
+
+    async def agents_with_profiles(
+        self, user_ids: Sequence[int]
+    ) -> dict[int, tuple[Agent, StoreProfile | None]]:
+        """The agents among ``user_ids`` (unknown ids are left out) with their profiles."""
+        if not user_ids:
+            return {}
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(_AGENTS_SQL, (json.dumps(list(user_ids)),))
+        return {row["user_id"]: (_agent(row), _profile(row)) for row in rows}

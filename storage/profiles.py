@@ -87,6 +87,8 @@ def _score(row: aiosqlite.Row) -> StoredScore:
     )
 
 
+# Rows of an import written per statement batch (inside its one transaction).
+IMPORT_CHUNK = 1000
 _PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
 _PROFILE_MARKS = ", ".join("?" for _ in PROFILE_FIELDS)
 _PROFILE_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in PROFILE_FIELDS)
@@ -223,19 +225,21 @@ class ProfileRepository:
     # ---------------------------------------------------------------- purchase activity
 
     async def import_orders(self, records: Sequence[OrderRecord], actor: int, now: int) -> None:
-        """Write every record in one transaction (a period already imported is replaced)."""
+        """Write every record in one transaction (a period already imported is replaced), a
+        chunk at a time (see :meth:`apply_agent_rows`)."""
         async with self._db.transaction() as connection:
-            await connection.executemany(
-                "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
-                " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
-                " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
-                " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
-                [
-                    (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
-                    for r in records
-                ],
-            )
+            for start in range(0, len(records), IMPORT_CHUNK):
+                await connection.executemany(
+                    "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
+                    " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
+                    " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
+                    " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+                    [
+                        (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
+                        for r in records[start : start + IMPORT_CHUNK]
+                    ],
+                )
 
     async def purchases_since(self, user_id: int, since: int) -> PurchaseTotals:
         row = await self._db.fetchone(
@@ -409,23 +413,31 @@ class ProfileRepository:
     # ---------------------------------------------------------------- seller import
 
     async def apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
-        """Apply /import_agents rows in one transaction (all or nothing)."""
+        """Apply /import_agents rows in one transaction (all or nothing), a chunk of rows per
+        statement batch: between two awaits the event loop only builds one chunk's parameters
+        (other tasks run meanwhile; other writers wait for the commit)."""
         async with self._db.transaction() as connection:
-            for row in rows:
-                await connection.execute(
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                chunk = rows[start : start + IMPORT_CHUNK]
+                await connection.executemany(
                     "UPDATE agents SET remark = ?, order_mode = ? WHERE user_id = ?",
-                    (row.remark, row.order_mode, row.user_id),
+                    [(row.remark, row.order_mode, row.user_id) for row in chunk],
                 )
-                await connection.execute("DELETE FROM agent_tags WHERE user_id = ?", (row.user_id,))
+                await connection.executemany(
+                    "DELETE FROM agent_tags WHERE user_id = ?", [(row.user_id,) for row in chunk]
+                )
                 await connection.executemany(
                     "INSERT INTO agent_tags (user_id, tag) VALUES (?, ?)",
-                    [(row.user_id, tag) for tag in row.tags],
+                    [(row.user_id, tag) for row in chunk for tag in row.tags],
                 )
-                if row.profile is not None:
-                    await connection.execute(
-                        f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
-                        f" VALUES (?, {_PROFILE_MARKS}, ?)"
-                        f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
-                        " updated_at = excluded.updated_at",
-                        (row.user_id, *row.profile.values(), now),
-                    )
+                await connection.executemany(
+                    f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
+                    f" VALUES (?, {_PROFILE_MARKS}, ?)"
+                    f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
+                    " updated_at = excluded.updated_at",
+                    [
+                        (row.user_id, *row.profile.values(), now)
+                        for row in chunk
+                        if row.profile is not None
+                    ],
+                )

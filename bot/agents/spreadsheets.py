@@ -5,7 +5,7 @@ validated first and any error leaves the database untouched."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,10 +25,11 @@ from bot.agents.service import find_agent
 from bot.agents.sheets import SheetRow
 from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.render import local_time, mode_label
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
-from storage.exports import ExportRecord
+from storage.exports import ExportRecord, ExportRepository
 from storage.models import Agent
 from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
 
@@ -197,34 +198,43 @@ def _same(update: AgentRowUpdate, agent: Agent, current: StoreProfile | None) ->
     )
 
 
+def _user_id(text: str, lang: Language) -> int:
+    user_id = ascii_int(text, 1)
+    if user_id is None:
+        raise InputError(t(lang, "io_err_user_id", value=text[:40]))
+    return user_id
+
+
 async def import_agents(
-    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+    services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
+    """Validate every row first (a chunk at a time, the chunk's agents read in one query),
+    keeping only the changes; then apply them all in one transaction, or nothing if any row is
+    bad. :class:`InputError` from ``chunks`` (a refused file) propagates, nothing applied."""
     report = ImportReport()
-    profiles = await services.profiles.all_profiles()
+    sheets = ExportRepository(services.db)
     updates: list[AgentRowUpdate] = []
     seen: dict[int, int] = {}
-    for row in rows:
-        try:
-            text = row.cells.get("user_id", "")
-            if not text.isdigit():
-                raise InputError(t(lang, "io_err_user_id", value=text))
-            user_id = int(text)
-            if user_id in seen:
-                raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
-            seen[user_id] = row.line
-            agent = await services.agents.get(user_id)
-            if agent is None:
-                raise InputError(t(lang, "err_agent_unknown", value=text))
-            current = profiles.get(user_id)
-            update = agent_update(row.cells, agent, current, lang)
-        except InputError as error:
-            report.errors.append((row.line, error.text))
-            continue
-        if _same(update, agent, current):
-            report.unchanged += 1
-        else:
-            updates.append(update)
+    async for rows in chunks:
+        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("user_id", ""), 1))]
+        known = await sheets.agents_with_profiles(ids)
+        for row in rows:
+            try:
+                user_id = _user_id(row.cells.get("user_id", ""), lang)
+                if user_id in seen:
+                    raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
+                seen[user_id] = row.line
+                if user_id not in known:
+                    raise InputError(t(lang, "err_agent_unknown", value=row.cells["user_id"]))
+                agent, current = known[user_id]
+                update = agent_update(row.cells, agent, current, lang)
+            except InputError as error:
+                report.errors.append((row.line, error.text))
+                continue
+            if _same(update, agent, current):
+                report.unchanged += 1
+            elif not report.errors:  # once a row is bad nothing is applied: keep no changes
+                updates.append(update)
     if report.errors:
         return report
     async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
@@ -269,24 +279,38 @@ def parse_order_row(cells: dict[str, str], lang: Language) -> OrderLine:
 
 
 async def import_orders(
-    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+    services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
+    """Like :func:`import_agents`: every row validated (agents named by id read a chunk at a
+    time), then all records written in one transaction, or none."""
     report = ImportReport()
+    sheets = ExportRepository(services.db)
     records: list[OrderRecord] = []
     seen: dict[tuple[int, str], int] = {}
-    for row in rows:
-        try:
-            line = parse_order_row(row.cells, lang)
-            agent = await find_agent(services, line.agent, lang)
-            key = (agent.user_id, line.period)
-            if key in seen:
-                raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
-            seen[key] = row.line
-        except InputError as error:
-            report.errors.append((row.line, error.text))
-            continue
-        end = period_end(line.period, services.settings.tz)
-        records.append(OrderRecord(agent.user_id, line.period, end, line.orders, line.amount_cents))
+    tz = services.settings.tz
+    async for rows in chunks:
+        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("agent", ""), 1))]
+        known = await sheets.agents_with_profiles(ids)
+        for row in rows:
+            try:
+                line = parse_order_row(row.cells, lang)
+                user_id = ascii_int(line.agent, 1)
+                if user_id is None:  # an @username: looked up on its own
+                    user_id = (await find_agent(services, line.agent, lang)).user_id
+                elif user_id not in known:
+                    raise InputError(t(lang, "err_agent_unknown", value=line.agent))
+                key = (user_id, line.period)
+                if key in seen:
+                    raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
+                seen[key] = row.line
+            except InputError as error:
+                report.errors.append((row.line, error.text))
+                continue
+            if not report.errors:  # once a row is bad nothing is written: keep no records
+                end = period_end(line.period, tz)
+                records.append(
+                    OrderRecord(user_id, line.period, end, line.orders, line.amount_cents)
+                )
     if not records and not report.errors:
         report.errors.append((0, t(lang, "io_err_no_rows")))
     if report.errors:
