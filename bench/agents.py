@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import io
 import json
 import random
 import resource
@@ -26,6 +27,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from openpyxl import Workbook
 
 from bot.agents.crm import parse_agent_filter
 from bot.agents.export_job import exports_of
@@ -287,6 +290,13 @@ BENCH_UPLOADS = {
 }
 
 
+async def idle_stall() -> str:
+    """The same ticker with nothing else running: the host's own noise floor for the stalls."""
+    async with LoopWatch() as watch:
+        await asyncio.sleep(3)
+    return f"{'idle loop worst stall (host noise floor)':44} {watch.worst_stall * 1000:9.1f} ms"
+
+
 async def export_figures(path: Path, agents: int) -> list[str]:
     """/export of every agent through the bot: until the file is sent, with the loop watched."""
     overrides = {"seller_categories": CATEGORIES, "uploads": BENCH_UPLOADS}
@@ -304,6 +314,60 @@ async def export_figures(path: Path, agents: int) -> list[str]:
         size = len(bed.sandbox.file_bytes(documents[0].result["document"]["file_id"]))
     lines = heavy_lines(f"/export of {agents} agents", seconds, watch)
     return [*lines, f"{'/export file size':44} {size / 1024 / 1024:9.1f} MB"]
+
+
+def agents_sheet(user_ids: range) -> bytes:
+    """An /import_agents XLSX giving every agent a new remark and tags (write-only mode)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("代理")
+    sheet.append(["用户ID", "备注", "标签"])
+    for user_id in user_ids:
+        sheet.append([user_id, f"李女士{user_id % 97}淘卖", "VIP代理商 已成交"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def orders_csv(user_ids: range) -> bytes:
+    lines = ["agent,orders,amount,period"]
+    lines += [f"{user_id},{user_id % 50},{user_id % 9000}.50,2026-11" for user_id in user_ids]
+    return ("\n".join(lines) + "\n").encode()
+
+
+async def import_figures(path: Path, agents: int) -> list[str]:
+    """/import_agents (XLSX) and /import_orders (CSV) of a row per agent through the bot."""
+    user_ids = range(1_000_000, 1_000_000 + agents)
+    files = [
+        ("/import_agents", "agents.xlsx", await asyncio.to_thread(agents_sheet, user_ids)),
+        ("/import_orders", "orders.csv", orders_csv(user_ids)),
+    ]
+    lines: list[str] = []
+    overrides = {"seller_categories": CATEGORIES, "uploads": BENCH_UPLOADS}
+    async with Testbed(database=path, overrides=overrides) as bed:
+        bed.sandbox.add_user(DEFAULT_OWNER, "Seller", language_code="zh-hans")
+        await bed.say(DEFAULT_OWNER, DEFAULT_OWNER, "/start")
+        for caption, name, data in files:
+            gc.collect()
+            label = f"{caption} of {agents} rows ({name})"
+            async with LoopWatch() as watch:
+                start = time.perf_counter()
+                before = bed.sandbox.sent_count()
+                update = bed.sandbox.send_document(
+                    DEFAULT_OWNER, DEFAULT_OWNER, name, data, caption
+                )
+                await bed.sandbox.wait_for(lambda b=before: bed.sandbox.sent_since(b), 1800, 0.005)
+                replied = time.perf_counter() - start
+                lines += heavy_lines(label + " to the reply", replied, watch)
+                answer = bed.sandbox.sent_since(before)[0].text or ""
+                assert answer.startswith("✅"), answer[:300]
+                watch.worst_stall = 0.0
+                await bed.settle(update)
+                rescored = time.perf_counter() - start - replied
+            lines.append(f"{'  then its score recompute (after the reply)':44} {rescored:9.1f} s")
+            lines.append(
+                verdict("  worst loop stall in that recompute", watch.worst_stall * 1000, "ms", 100)
+            )
+    return lines
 
 
 async def main() -> int:
@@ -340,7 +404,8 @@ async def main() -> int:
         await db.close()
 
         e2e = await end_to_end(path, args.e2e_runs)
-        heavy = await export_figures(path, args.agents)
+        heavy = [await idle_stall(), *await export_figures(path, args.agents)]
+        heavy += await import_figures(path, args.agents)
 
         db = await Database.open(path)
         services = Services(settings=settings, db=db, clock=lambda: float(now))

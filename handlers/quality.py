@@ -11,7 +11,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
-from bot.agents.export_job import ExportTarget, count_agents, exports_of
+from bot.agents.export_job import start_export
 from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
 from bot.agents.removals import (
     ProgressTarget,
@@ -153,11 +153,17 @@ async def _read_upload(
     return sheet_chunks(upload, headers, required, limits, context.lang)
 
 
-async def _report(update: Update, lang: Language, report: ImportReport, done_key: str) -> None:
+async def _report(
+    update: Update, services: Services, lang: Language, report: ImportReport, done_key: str
+) -> None:
+    """The import's outcome; then the changed agents' scores are recomputed (after the reply,
+    so that the seller does not wait for them)."""
     if report.errors:
         await reply(update, report.error_text(lang))
         return
     await reply(update, t(lang, done_key, changed=report.changed, unchanged=report.unchanged))
+    if report.rescore:
+        await recompute(services, report.rescore)
 
 
 @admin_only
@@ -167,7 +173,7 @@ async def import_orders_upload(update: Update, context: Context) -> None:
     headers = header_names("io_ocol_", ORDER_COLUMNS)
     rows = await _read_upload(update, context, headers, ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
-    await _report(update, lang, report, "io_orders_done")
+    await _report(update, services, lang, report, "io_orders_done")
 
 
 @admin_only
@@ -177,7 +183,7 @@ async def import_agents_upload(update: Update, context: Context) -> None:
     headers = header_names("io_col_", EXPORT_COLUMNS)
     rows = await _read_upload(update, context, headers, ("user_id",))
     report = await import_agents(services, rows, actor_id(update), lang)
-    await _report(update, lang, report, "io_agents_done")
+    await _report(update, services, lang, report, "io_agents_done")
 
 
 @admin_only
@@ -193,22 +199,7 @@ async def upload_usage(update: Update, context: Context) -> None:
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Start the export in the background (bot/agents/export_job.py): the file follows."""
-    services = context.services
-    lang = context.lang
-    user_id = actor_id(update)
-    exports = exports_of(context.application)
-    if not exports.reserve(user_id):
-        await reply(update, t(lang, "offloop_export_running"))
-        return
-    try:
-        total = await count_agents(services)
-        message = await reply(update, t(lang, "offloop_export_started", total=total))
-        assert message is not None
-    except BaseException:
-        exports.release(user_id)
-        raise
-    target = ExportTarget(user_id, message.chat.id, message.message_id, lang)
-    exports.start(context.application, services, target, update)
+    await start_export(context.application, context.services, update, context.lang)
 
 
 # ---------------------------------------------------------------------- review queue

@@ -2,11 +2,14 @@
 
 The handler answers at once with a progress message and starts :func:`run_export` as an
 application task, so the admin's chat (and every other chat) keeps being served. The job reads
-the agents in keyset batches on the read connection (``storage/exports.py``), renders and
-appends each batch in ONE worker thread to an openpyxl write-only workbook on disk (the sheet
-is never in memory, and no batch's CPU work runs on the loop), edits the progress message at
+the agents in keyset batches on the read connection (``storage/exports.py``) and hands each to
+a child process that renders and appends it to an openpyxl write-only workbook on disk
+(bot/agents/export_writer.py: the sheet is never in memory, and no batch's CPU work competes
+with the loop, not even for the GIL), edits the progress message at
 most every ``[delivery] progress_interval_seconds`` through the delivery engine's limits, sends
 the file from disk and deletes it. An admin runs one export at a time (:class:`Exports`).
+Scores are exported as last computed (the daily recompute keeps them fresh): recomputing stale
+ones first would put that work before the file.
 """
 
 from __future__ import annotations
@@ -15,25 +18,20 @@ import asyncio
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from telegram import Bot, InputFile
+from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
 
-from bot.agents.quality_service import refresh_stale
-from bot.agents.sheets import XlsxStream
-from bot.agents.spreadsheets import export_header, export_row
+from bot.agents.export_writer import append_batch, open_sheet, save_sheet, writer_pool
 from bot.broadcast.delivery.engine import ENGINE_KEY, DeliveryEngine
 from bot.services import Services
 from bot.texts import Language, t
-from storage.exports import ExportRecord, ExportRepository
+from storage.exports import ExportRepository
 
 if TYPE_CHECKING:
     from bot.app import AnyApplication
@@ -43,7 +41,7 @@ log = logging.getLogger(__name__)
 EXPORTS_KEY = "agentbot.exports"
 # Agents read, rendered and written per batch: a batch's query keeps the read connection
 # a few milliseconds at most, and its rows are all the job holds in memory.
-EXPORT_BATCH_ROWS = 1000
+EXPORT_BATCH_ROWS = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +107,27 @@ def exports_of(application: AnyApplication) -> Exports:
     return exports
 
 
-async def count_agents(services: Services) -> int:
-    """How many agents a full export holds (removed ones too)."""
-    return await ExportRepository(services.db).count()
+async def start_export(
+    application: AnyApplication, services: Services, update: Update, lang: Language
+) -> None:
+    """``/export`` from an admin: refused while their last one runs; else a progress message,
+    and the export starts in the background (its errors reach the error handlers with
+    ``update``)."""
+    message = update.effective_message
+    assert message is not None and message.from_user is not None
+    user_id = message.from_user.id
+    exports = exports_of(application)
+    if not exports.reserve(user_id):
+        await message.reply_text(t(lang, "offloop_export_running"))
+        return
+    try:
+        total = await ExportRepository(services.db).count()
+        progress = await message.reply_text(t(lang, "offloop_export_started", total=total))
+    except BaseException:
+        exports.release(user_id)
+        raise
+    target = ExportTarget(user_id, progress.chat.id, progress.message_id, lang)
+    exports.start(application, services, target, update)
 
 
 class _Progress:
@@ -147,12 +163,6 @@ class _Progress:
             log.info("export progress for %s not shown: %s", chat_id, error)
 
 
-def _write_batch(
-    stream: XlsxStream, records: Sequence[ExportRecord], lang: Language, tz: ZoneInfo
-) -> None:
-    stream.append([export_row(record, lang, tz) for record in records])
-
-
 async def run_export(
     services: Services,
     bot: Bot,
@@ -168,26 +178,21 @@ async def run_export(
     descriptor, name = tempfile.mkstemp(prefix="agentbot-export-", suffix=".xlsx")
     os.close(descriptor)  # mkstemp made it readable by the owner only
     path = Path(name)
-    # One thread for the whole workbook: openpyxl's writer is not to be shared between threads.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentbot-export")
+    writer = writer_pool()
     progress: _Progress | None = None
     try:
-        await refresh_stale(services)
         total = await repository.count()
         progress = _Progress(engine, services, target, total)
-        header = export_header(lang)
-        stream = await loop.run_in_executor(
-            executor, XlsxStream, path, t(lang, "io_sheet_title"), header
-        )
+        await loop.run_in_executor(writer, open_sheet, str(path), lang)
         done, after = 0, 0
-        while records := await repository.batch(after, batch_rows):
-            await loop.run_in_executor(executor, _write_batch, stream, records, lang, tz)
-            done += len(records)
-            after = records[-1].agent.user_id
+        while (batch := await repository.batch(after, batch_rows)).rows:
+            await loop.run_in_executor(writer, append_batch, batch, lang, tz)
+            done += len(batch.rows)
+            after = batch.last_user_id
             await progress.show(done)
-        await loop.run_in_executor(executor, stream.save)
+        await loop.run_in_executor(writer, save_sheet)
         stamp = datetime.fromtimestamp(services.now(), tz).strftime("%Y%m%d-%H%M")
-        file = await loop.run_in_executor(executor, path.open, "rb")
+        file = await loop.run_in_executor(None, path.open, "rb")
         try:
             # Streamed from disk as the request is sent, never read into memory whole.
             document = InputFile(file, filename=f"agents-{stamp}.xlsx", read_file_handle=False)
@@ -203,5 +208,5 @@ async def run_export(
         await progress.edit(t(lang, "offloop_export_failed"))
         raise
     finally:
-        await loop.run_in_executor(None, partial(executor.shutdown, wait=True))
+        await loop.run_in_executor(None, partial(writer.shutdown, wait=True, cancel_futures=True))
         await loop.run_in_executor(None, partial(path.unlink, missing_ok=True))

@@ -20,7 +20,6 @@ from bot.agents.profiles import (
     parse_url,
 )
 from bot.agents.quality import parse_period, period_end
-from bot.agents.quality_service import recompute
 from bot.agents.service import find_agent
 from bot.agents.sheets import SheetRow
 from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
@@ -78,6 +77,8 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     changed: int = 0
     unchanged: int = 0
+    # Agents whose quality score the import changed: recompute them after the reply.
+    rescore: list[int] = field(default_factory=list)
 
     def error_text(self, lang: Language) -> str:
         lines = [t(lang, "io_errors_header", count=len(self.errors))]
@@ -242,8 +243,7 @@ async def import_agents(
         if not updates:
             audit.skip()
     report.changed = len(updates)
-    if updates:
-        await recompute(services, [update.user_id for update in updates])
+    report.rescore = [update.user_id for update in updates]
     return report
 
 
@@ -318,5 +318,5 @@ async def import_orders(
     async with services.audited(actor, "import_orders", None, str(len(records))):
         await services.profiles.import_orders(records, actor, services.now())
     report.changed = len(records)
-    await recompute(services, sorted({record.user_id for record in records}))
+    report.rescore = sorted({record.user_id for record in records})
     return report
