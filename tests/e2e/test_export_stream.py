@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.agents.export_job import exports_of
 from bot.dev.testbed import Testbed
@@ -143,3 +143,32 @@ async def test_a_second_export_of_the_same_admin_is_refused(bed: Testbed) -> Non
     message = await export_document(bed)
     assert message.document is not None
     assert len(bed.sandbox.calls("sendDocument")) == 2
+
+
+async def test_a_bad_row_in_a_late_chunk_changes_nothing(bed: Testbed) -> None:
+    """Rows are validated a chunk at a time; a bad row after many good ones (which change
+    remarks) still leaves every agent as it was."""
+    message = await export_document(bed)
+    assert message.document is not None
+    rows = sheet_rows(bed, message.document)
+    header = rows[0]
+    remark = header.index("备注")
+    for row in rows[1:]:
+        row[remark] = "新备注"
+    rows[-1][header.index("店铺链接")] = "not a url"
+    before = [await bed.services.agents.get(u) for u in range(FIRST_AGENT, FIRST_AGENT + 50)]
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("代理")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sent = await bed.run(
+        lambda: bed.sandbox.send_document(
+            OWNER, OWNER, "agents.xlsx", buffer.getvalue(), "/import_agents"
+        )
+    )
+    reply = texts(sent)[0]
+    assert "没有导入任何数据" in reply and f"第 {AGENTS + 1} 行" in reply
+    after = [await bed.services.agents.get(u) for u in range(FIRST_AGENT, FIRST_AGENT + 50)]
+    assert after == before
