@@ -3,20 +3,19 @@ and the agents spreadsheet (export / import)."""
 
 from __future__ import annotations
 
-import io
 import logging
-from datetime import datetime
+from collections.abc import AsyncIterator
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
+from bot.agents.export_job import start_export
 from bot.agents.quality import DAY
 from bot.agents.quality_service import (
     reasons,
     recompute,
-    refresh_stale,
     start_catch_up,
 )
 from bot.agents.ratings_list import ratings_rows
@@ -28,13 +27,12 @@ from bot.agents.removals import (
 )
 from bot.agents.review_queue import queue_page
 from bot.agents.service import find_agent
-from bot.agents.sheet_uploads import read_sheet_upload
+from bot.agents.sheet_uploads import download_sheet, sheet_chunks
 from bot.agents.sheets import SheetRow
 from bot.agents.spreadsheets import (
     EXPORT_COLUMNS,
     ORDER_COLUMNS,
     ImportReport,
-    export_agents,
     header_names,
     import_agents,
     import_orders,
@@ -139,21 +137,27 @@ async def _ratings_rows(context: Context, user_id: int) -> ListRows | None:
 
 async def _read_upload(
     update: Update, context: Context, headers: dict[str, str], required: tuple[str, ...]
-) -> list[SheetRow]:
+) -> AsyncIterator[list[SheetRow]]:
+    """The attached table's rows, a chunk at a time, read off the loop as they are taken."""
     message = update.effective_message
     assert message is not None
     if message.document is None:
         raise InputError(t(context.lang, "io_need_document"))
     limits = context.services.settings.uploads
-    return await read_sheet_upload(message.document, headers, required, limits, context.lang)
+    upload = await download_sheet(message.document, limits, context.lang)
+    return sheet_chunks(upload, headers, required, limits, context.lang)
 
 
 async def _report(update: Update, context: Context, report: ImportReport, done_key: str) -> None:
+    """The import's outcome; then the changed agents' scores are recomputed (after the reply,
+    so that the seller does not wait for them)."""
     lang = context.lang
     if report.errors:
         await send_stored_list(update, context, report.error_rows(lang))
         return
     await reply(update, t(lang, done_key, changed=report.changed, unchanged=report.unchanged))
+    if report.rescore:
+        await recompute(context.services, report.rescore)
 
 
 @admin_only
@@ -188,18 +192,8 @@ async def upload_usage(update: Update, context: Context) -> None:
 
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
-    services = context.services
-    lang = context.lang
-    await refresh_stale(services)
-    data, count = await export_agents(services, lang)
-    stamp = datetime.fromtimestamp(services.now(), services.settings.tz).strftime("%Y%m%d-%H%M")
-    message = update.effective_message
-    assert message is not None
-    await message.reply_document(
-        InputFile(io.BytesIO(data), filename=f"agents-{stamp}.xlsx"),
-        caption=t(lang, "io_export_caption", count=count),
-    )
-    await services.audit.add(services.now(), actor_id(update), "export", None, str(count))
+    """Start the export in the background (bot/agents/export_job.py): the file follows."""
+    await start_export(context.application, context.services, update, context.lang)
 
 
 # ---------------------------------------------------------------------- review queue

@@ -30,6 +30,7 @@ from storage.profile_models import (
     SubmissionStatus,
     Tier,
 )
+from storage.review_queue import ReviewQueueQueries, stored_score
 
 # The models moved to storage/profile_models.py; importers of this module keep working.
 __all__ = [
@@ -54,10 +55,6 @@ __all__ = [
 ]
 
 
-# The tiers /lowquality reviews.
-QUEUE_TIERS: tuple[Tier, ...] = ("low", "invalid")
-
-
 def _dump(breakdown: Sequence[Contribution]) -> str:
     return json.dumps([[c.factor, c.value, c.weight, c.points] for c in breakdown])
 
@@ -80,23 +77,14 @@ def _submission(row: aiosqlite.Row) -> Submission:
     )
 
 
-def _score(row: aiosqlite.Row) -> StoredScore:
-    return StoredScore(
-        user_id=row["user_id"],
-        score=row["score"],
-        tier=row["tier"],
-        breakdown=tuple(Contribution(*item) for item in json.loads(row["breakdown"])),
-        computed_at=row["computed_at"],
-        snoozed_until=row["snoozed_until"],
-    )
-
-
+# Rows of an import written per statement batch (inside its one transaction).
+IMPORT_CHUNK = 1000
 _PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
 _PROFILE_MARKS = ", ".join("?" for _ in PROFILE_FIELDS)
 _PROFILE_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in PROFILE_FIELDS)
 
 
-class ProfileRepository:
+class ProfileRepository(ReviewQueueQueries):
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -227,19 +215,21 @@ class ProfileRepository:
     # ---------------------------------------------------------------- purchase activity
 
     async def import_orders(self, records: Sequence[OrderRecord], actor: int, now: int) -> None:
-        """Write every record in one transaction (a period already imported is replaced)."""
+        """Write every record in one transaction (a period already imported is replaced), a
+        chunk at a time (see :meth:`apply_agent_rows`)."""
         async with self._db.transaction() as connection:
-            await connection.executemany(
-                "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
-                " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
-                " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
-                " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
-                [
-                    (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
-                    for r in records
-                ],
-            )
+            for start in range(0, len(records), IMPORT_CHUNK):
+                await connection.executemany(
+                    "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
+                    " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
+                    " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
+                    " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+                    [
+                        (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
+                        for r in records[start : start + IMPORT_CHUNK]
+                    ],
+                )
 
     async def purchases_since(self, user_id: int, since: int) -> PurchaseTotals:
         row = await self._db.fetchone(
@@ -272,11 +262,11 @@ class ProfileRepository:
 
     async def score(self, user_id: int) -> StoredScore | None:
         row = await self._db.fetchone("SELECT * FROM agent_scores WHERE user_id = ?", (user_id,))
-        return _score(row) if row else None
+        return stored_score(row) if row else None
 
     async def all_scores(self) -> dict[int, StoredScore]:
         rows = await self._db.fetchall("SELECT * FROM agent_scores")
-        return {row["user_id"]: _score(row) for row in rows}
+        return {row["user_id"]: stored_score(row) for row in rows}
 
     async def save_scores(
         self,
@@ -384,117 +374,34 @@ class ProfileRepository:
                 sources[row[0]].purchases = PurchaseTotals(int(row[1]), int(row[2]))
         return sources
 
-    async def snooze(self, user_id: int, until: int) -> None:
-        await self._db.execute(
-            "UPDATE agent_scores SET snoozed_until = ? WHERE user_id = ?", (until, user_id)
-        )
-
-    async def review_queue(
-        self,
-        now: int,
-        *,
-        limit: int,
-        after: int | None = None,
-        before: int | None = None,
-        tiers: Sequence[Tier] = QUEUE_TIERS,
-    ) -> list[QueueEntry]:
-        """A page of the /lowquality queue (:func:`_in_queue`), lowest score first, found by
-        keyset from an agent's place in it: the first page, or the ``limit`` entries ``after``
-        or ``before`` (returned in queue order) agent ``after`` / ``before``, whose place is
-        their current score (a user id unknown to the roster gives no entries).
-
-        One query per tier, each seeking into agents_by_quality_tier at the place and stopping
-        after ``limit`` rows (over both tiers it would walk every better agent), merged here."""
-        found: list[tuple[float, int, QueueEntry]] = []
-        backwards = before is not None and after is None
-        for tier in tiers:
-            clause, params = _in_queue((tier,))
-            where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
-            params = [*params, now]
-            place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
-            order = "a.quality_score, a.user_id"
-            if after is not None:
-                where += f" AND (a.quality_score, a.user_id) > {place}"
-                params += [after, after]
-            elif before is not None:
-                where += f" AND (a.quality_score, a.user_id) < {place}"
-                params += [before, before]
-                order = "a.quality_score DESC, a.user_id DESC"
-            rows = await self._db.fetchall(
-                f"SELECT s.*, a.quality_score AS place FROM agents a"
-                f" JOIN agent_scores s ON s.user_id = a.user_id"
-                f" WHERE {where} ORDER BY {order} LIMIT ?",
-                [*params, limit],
-            )
-            found += [
-                (row["place"], row["user_id"], QueueEntry(row["user_id"], _score(row)))
-                for row in rows
-            ]
-        found.sort(key=lambda item: (item[0], item[1]), reverse=backwards)
-        entries = [entry for _, _, entry in found[:limit]]
-        if backwards:
-            entries.reverse()
-        return entries
-
-    async def queue_count(self, now: int, tiers: Sequence[Tier] = QUEUE_TIERS) -> int:
-        """How many agents the queue holds: the covering index count of the tiers minus the
-        (few) snoozed or never scored (placeholders of new agents) agents in them."""
-        clause, params = _in_queue(tiers)
-        total = await self._db.fetchone(f"SELECT count(*) FROM agents a WHERE {clause}", params)
-        snoozed = await self._db.fetchone(
-            # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
-            f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
-            f" WHERE (s.snoozed_until > ? OR s.computed_at = 0) AND {clause}",
-            [now, *params],
-        )
-        return (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
-
-    async def queue_user_ids(self, now: int, tiers: Sequence[Tier]) -> list[int]:
-        """Every agent of the queue in ``tiers`` (for a bulk removal)."""
-        clause, params = _in_queue(tiers)
-        rows = await self._db.fetchall(
-            f"SELECT a.user_id FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
-            f" WHERE {clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
-            " ORDER BY a.quality_score, a.user_id",
-            [*params, now],
-        )
-        return [row[0] for row in rows]
-
-    async def last_recompute(self) -> int | None:
-        """When every scored agent's score was last computed (the oldest such time, read off
-        agent_scores_by_computed; placeholders of new agents, at 0, left out); None if none."""
-        row = await self._db.fetchone(
-            "SELECT min(computed_at) FROM agent_scores WHERE computed_at > 0"
-        )
-        return int(row[0]) if row and row[0] is not None else None
-
     # ---------------------------------------------------------------- seller import
 
     async def apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
-        """Apply /import_agents rows in one transaction (all or nothing)."""
+        """Apply /import_agents rows in one transaction (all or nothing), a chunk of rows per
+        statement batch: between two awaits the event loop only builds one chunk's parameters
+        (other tasks run meanwhile; other writers wait for the commit)."""
         async with self._db.transaction() as connection:
-            for row in rows:
-                await connection.execute(
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                chunk = rows[start : start + IMPORT_CHUNK]
+                await connection.executemany(
                     "UPDATE agents SET remark = ?, order_mode = ? WHERE user_id = ?",
-                    (row.remark, row.order_mode, row.user_id),
+                    [(row.remark, row.order_mode, row.user_id) for row in chunk],
                 )
-                await connection.execute("DELETE FROM agent_tags WHERE user_id = ?", (row.user_id,))
+                await connection.executemany(
+                    "DELETE FROM agent_tags WHERE user_id = ?", [(row.user_id,) for row in chunk]
+                )
                 await connection.executemany(
                     "INSERT INTO agent_tags (user_id, tag) VALUES (?, ?)",
-                    [(row.user_id, tag) for tag in row.tags],
+                    [(row.user_id, tag) for row in chunk for tag in row.tags],
                 )
-                if row.profile is not None:
-                    await connection.execute(
-                        f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
-                        f" VALUES (?, {_PROFILE_MARKS}, ?)"
-                        f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
-                        " updated_at = excluded.updated_at",
-                        (row.user_id, *row.profile.values(), now),
-                    )
-
-
-def _in_queue(tiers: Sequence[Tier]) -> tuple[str, list[Any]]:
-    """Which agents the /lowquality queue may hold (snoozing aside): active ones in ``tiers``.
-    The one place that says so: the page, the count and the bulk removal all use it."""
-    marks = ", ".join("?" for _ in tiers)
-    return f"a.status = 'active' AND a.quality_tier IN ({marks})", list(tiers)
+                await connection.executemany(
+                    f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
+                    f" VALUES (?, {_PROFILE_MARKS}, ?)"
+                    f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
+                    " updated_at = excluded.updated_at",
+                    [
+                        (row.user_id, *row.profile.values(), now)
+                        for row in chunk
+                        if row.profile is not None
+                    ],
+                )

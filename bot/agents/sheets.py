@@ -10,9 +10,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from threading import Event
 
 from openpyxl import Workbook, load_workbook
@@ -81,7 +82,7 @@ def check_archive(data: bytes, limits: UploadLimits) -> None:
             raise SheetError("archive")
 
 
-def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> Iterator[tuple[int, list[str]]]:
     check_archive(data, limits)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -95,7 +96,6 @@ def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int
         # file): forget it, so rows are as long as their last cell and end at the last row.
         if isinstance(sheet, ReadOnlyWorksheet):
             sheet.reset_dimensions()
-        rows: list[tuple[int, list[str]]] = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number % _CHECK_EVERY == 0:
                 check_cancelled(stop)
@@ -105,9 +105,8 @@ def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int
                 value is not None for value in row[limits.max_columns :]
             ):
                 raise SheetError(f"too_many_columns:{limits.max_columns}")
-            rows.append((number, [_cell_text(value) for value in row[: limits.max_columns]]))
-        return rows
-    except (SheetError, ParseCancelled):
+            yield number, [_cell_text(value) for value in row[: limits.max_columns]]
+    except (SheetError, ParseCancelled, GeneratorExit):
         raise
     except Exception:  # malformed XML, a member failing its CRC check, any reader error
         raise SheetError("bad_xlsx") from None
@@ -115,7 +114,7 @@ def _xlsx_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int
         workbook.close()
 
 
-def _csv_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int, list[str]]]:
+def _csv_rows(data: bytes, limits: UploadLimits, stop: Event) -> Iterator[tuple[int, list[str]]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -125,7 +124,6 @@ def _csv_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int,
     else:
         raise SheetError("bad_encoding")
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
     try:
         for count, row in enumerate(reader, start=1):
             if count % _CHECK_EVERY == 0:
@@ -134,16 +132,14 @@ def _csv_rows(data: bytes, limits: UploadLimits, stop: Event) -> list[tuple[int,
                 raise SheetError(f"too_many_rows:{limits.max_rows}")
             if len(row) > limits.max_columns and any(row[limits.max_columns :]):
                 raise SheetError(f"too_many_columns:{limits.max_columns}")
-            cells = [cell.strip() for cell in row[: limits.max_columns]]
-            rows.append((reader.line_num, cells))
+            yield reader.line_num, [cell.strip() for cell in row[: limits.max_columns]]
     except csv.Error:
         raise SheetError("bad_csv") from None
-    return rows
 
 
 def _raw_rows(
     kind: FileKind, data: bytes, limits: UploadLimits, stop: Event
-) -> list[tuple[int, list[str]]]:
+) -> Iterator[tuple[int, list[str]]]:
     if len(data) > limits.max_bytes(kind):
         raise SheetError("too_big")
     if kind == "xlsx":
@@ -159,19 +155,49 @@ def read_table(
     limits: UploadLimits,
     stop: Event | None = None,
 ) -> list[SheetRow]:
-    """Rows under a header line. ``headers`` maps every accepted header (casefolded) to a column
-    key; a header that is not known is ignored; every ``required`` key must be present. Each cell
-    goes through :func:`unescape_cell` (the inverse of what :func:`write_xlsx` does). ``stop``
-    (set when the caller gave up) ends the reading early with :class:`ParseCancelled`.
+    """Every row of :func:`iter_table`, in a list (for tables that are small by nature)."""
+    return list(iter_table(kind, data, headers, required, limits, stop))
+
+
+def iter_table(
+    kind: FileKind,
+    data: bytes,
+    headers: dict[str, str],
+    required: Sequence[str],
+    limits: UploadLimits,
+    stop: Event | None = None,
+) -> Iterator[SheetRow]:
+    """Rows under a header line, one at a time as the file is read (nothing but the current
+    row is held). ``headers`` maps every accepted header (casefolded) to a column key; a header
+    that is not known is ignored; every ``required`` key must be present. Each cell goes
+    through :func:`unescape_cell` (the inverse of what :func:`write_xlsx` does). ``stop`` (set
+    when the caller gave up) ends the reading early with :class:`ParseCancelled`.
 
     The caps of ``limits`` hold for CSV too (rows, columns); see :func:`check_archive` for XLSX.
+    A file without any non-empty row raises :class:`SheetError` (``empty``) at once.
     """
     stop = stop or Event()
     raw = _raw_rows(kind, data, limits, stop)
-    rows = [(line, [unescape_cell(cell) for cell in cells]) for line, cells in raw if any(cells)]
-    if not rows:
+    columns: dict[int, str] | None = None
+    for line, cells in raw:
+        if not any(cells):
+            continue
+        if columns is None:
+            columns = _columns([unescape_cell(cell) for cell in cells], headers, required)
+            continue
+        values = {key: "" for key in columns.values()}
+        for index, key in columns.items():
+            if index < len(cells):
+                values[key] = unescape_cell(cells[index])
+        yield SheetRow(line, values)
+    if columns is None:
         raise SheetError("empty")
-    header = rows[0][1]
+
+
+def _columns(
+    header: Sequence[str], headers: dict[str, str], required: Sequence[str]
+) -> dict[int, str]:
+    """Column index -> key for a header line; a missing required key is a :class:`SheetError`."""
     columns: dict[int, str] = {}
     for index, title in enumerate(header):
         key = headers.get(title.strip().casefold())
@@ -180,14 +206,7 @@ def read_table(
     missing = [key for key in required if key not in columns.values()]
     if missing:
         raise SheetError("missing_columns:" + ",".join(missing))
-    table = []
-    for line, cells in rows[1:]:
-        values = {key: "" for key in columns.values()}
-        for index, key in columns.items():
-            if index < len(cells):
-                values[key] = cells[index]
-        table.append(SheetRow(line, values))
-    return table
+    return columns
 
 
 def escape_cell(text: str) -> str:
@@ -224,3 +243,24 @@ def write_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+class XlsxStream:
+    """A one-sheet workbook written to ``path`` a batch of rows at a time: openpyxl's
+    write-only mode keeps the rows in a temporary file as they come, never the whole sheet in
+    memory. Every text cell goes through :func:`escape_cell`. Blocking: call it from one worker
+    thread (not the event loop), and from the same thread each time."""
+
+    def __init__(self, path: Path, title: str, header: Sequence[str]) -> None:
+        self._path = path
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(title)
+        self.append([header])
+
+    def append(self, rows: Sequence[Sequence[object]]) -> None:
+        for row in rows:
+            self._sheet.append([_safe_cell(self._sheet, value) for value in row])
+
+    def save(self) -> None:
+        """Write the workbook to ``path`` (once, after the last rows)."""
+        self._workbook.save(self._path)

@@ -5,9 +5,10 @@ validated first and any error leaves the database untouched."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from bot.agents.crm import MAX_REMARK_LENGTH, clean_text, parse_agent_ref, parse_mode, parse_tags
 from bot.agents.profiles import (
@@ -19,15 +20,16 @@ from bot.agents.profiles import (
     parse_url,
 )
 from bot.agents.quality import parse_period, period_end
-from bot.agents.quality_service import recompute
 from bot.agents.service import find_agent
-from bot.agents.sheets import SheetRow, write_xlsx
+from bot.agents.sheets import SheetRow
 from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
 from bot.common.errors import InputError
+from bot.common.numbers import ascii_int
 from bot.common.render import local_time, mode_label
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
-from storage.models import Agent, AgentFilter
+from storage.exports import ExportRecord, ExportRepository
+from storage.models import Agent
 from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
 
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -74,6 +76,8 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     changed: int = 0
     unchanged: int = 0
+    # Agents whose quality score the import changed: recompute them after the reply.
+    rescore: list[int] = field(default_factory=list)
 
     def error_rows(self, lang: Language) -> tuple[str, list[str]]:
         """The refused import as a paged list: what happened, then every bad row."""
@@ -88,49 +92,40 @@ def _number(value: float | None) -> float | str:
     return "" if value is None else value
 
 
-async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]:
-    """The XLSX of every agent (removed ones too) and the number of agents in it."""
-    agents, total = await services.agents.search(AgentFilter(include_removed=True), limit=10**9)
-    profiles = await services.profiles.all_profiles()
-    scores = await services.profiles.all_scores()
-    totals = await services.profiles.purchase_totals()
-    groups = await services.profiles.group_titles()
-    tz = services.settings.tz
-    rows: list[list[object]] = []
-    for agent in sorted(agents, key=lambda a: a.user_id):
-        profile = profiles.get(agent.user_id, StoreProfile())
-        score = scores.get(agent.user_id)
-        purchases = totals.get(agent.user_id)
-        rows.append(
-            [
-                agent.user_id,
-                agent.username or "",
-                " ".join(filter(None, (agent.first_name, agent.last_name))),
-                agent.remark or "",
-                " ".join(agent.tags),
-                mode_label(agent.order_mode, lang) if agent.order_mode else "",
-                ", ".join(groups.get(agent.user_id, [])),
-                local_time(agent.joined_at, tz, lang),
-                local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
-                local_time(agent.last_contact_at, tz, lang) if agent.last_contact_at else "",
-                t(lang, f"io_status_{agent.status}"),
-                platform_label(profile.platform, lang) if profile.platform else "",
-                profile.store_name or "",
-                profile.store_url or "",
-                profile.category or "",
-                profile.badge or "",
-                _number(profile.dsr_description),
-                _number(profile.dsr_service),
-                _number(profile.dsr_logistics),
-                operating_label(profile.operating_status, lang) if profile.operating_status else "",
-                score.score if score else "",
-                tier_label(score.tier, lang) if score else "",
-                purchases.orders if purchases else 0,
-                purchases.amount_cents / 100 if purchases else 0,
-            ]
-        )
-    header = [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
-    return write_xlsx(t(lang, "io_sheet_title"), header, rows), total
+def export_header(lang: Language) -> list[str]:
+    return [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
+
+
+def export_row(record: ExportRecord, lang: Language, tz: ZoneInfo) -> list[object]:
+    """One agent as a row under :func:`export_header` (pure: run it off the event loop)."""
+    agent = record.agent
+    profile = record.profile or StoreProfile()
+    return [
+        agent.user_id,
+        agent.username or "",
+        " ".join(filter(None, (agent.first_name, agent.last_name))),
+        agent.remark or "",
+        " ".join(agent.tags),
+        mode_label(agent.order_mode, lang) if agent.order_mode else "",
+        ", ".join(record.group_titles),
+        local_time(agent.joined_at, tz, lang),
+        local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
+        local_time(agent.last_contact_at, tz, lang) if agent.last_contact_at else "",
+        t(lang, f"io_status_{agent.status}"),
+        platform_label(profile.platform, lang) if profile.platform else "",
+        profile.store_name or "",
+        profile.store_url or "",
+        profile.category or "",
+        profile.badge or "",
+        _number(profile.dsr_description),
+        _number(profile.dsr_service),
+        _number(profile.dsr_logistics),
+        operating_label(profile.operating_status, lang) if profile.operating_status else "",
+        record.score if record.score is not None else "",
+        tier_label(record.tier, lang) if record.tier else "",
+        record.orders,
+        record.amount_cents / 100,
+    ]
 
 
 # ---------------------------------------------------------------------- agents import
@@ -200,34 +195,43 @@ def _same(update: AgentRowUpdate, agent: Agent, current: StoreProfile | None) ->
     )
 
 
+def _user_id(text: str, lang: Language) -> int:
+    user_id = ascii_int(text, 1)
+    if user_id is None:
+        raise InputError(t(lang, "io_err_user_id", value=text[:40]))
+    return user_id
+
+
 async def import_agents(
-    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+    services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
+    """Validate every row first (a chunk at a time, the chunk's agents read in one query),
+    keeping only the changes; then apply them all in one transaction, or nothing if any row is
+    bad. :class:`InputError` from ``chunks`` (a refused file) propagates, nothing applied."""
     report = ImportReport()
-    profiles = await services.profiles.all_profiles()
+    sheets = ExportRepository(services.db)
     updates: list[AgentRowUpdate] = []
     seen: dict[int, int] = {}
-    for row in rows:
-        try:
-            text = row.cells.get("user_id", "")
-            if not text.isdigit():
-                raise InputError(t(lang, "io_err_user_id", value=text))
-            user_id = int(text)
-            if user_id in seen:
-                raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
-            seen[user_id] = row.line
-            agent = await services.agents.get(user_id)
-            if agent is None:
-                raise InputError(t(lang, "err_agent_unknown", value=text))
-            current = profiles.get(user_id)
-            update = agent_update(row.cells, agent, current, lang)
-        except InputError as error:
-            report.errors.append((row.line, error.text))
-            continue
-        if _same(update, agent, current):
-            report.unchanged += 1
-        else:
-            updates.append(update)
+    async for rows in chunks:
+        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("user_id", ""), 1))]
+        known = await sheets.agents_with_profiles(ids)
+        for row in rows:
+            try:
+                user_id = _user_id(row.cells.get("user_id", ""), lang)
+                if user_id in seen:
+                    raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
+                seen[user_id] = row.line
+                if user_id not in known:
+                    raise InputError(t(lang, "err_agent_unknown", value=row.cells["user_id"]))
+                agent, current = known[user_id]
+                update = agent_update(row.cells, agent, current, lang)
+            except InputError as error:
+                report.errors.append((row.line, error.text))
+                continue
+            if _same(update, agent, current):
+                report.unchanged += 1
+            elif not report.errors:  # once a row is bad nothing is applied: keep no changes
+                updates.append(update)
     if report.errors:
         return report
     async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
@@ -235,8 +239,7 @@ async def import_agents(
         if not updates:
             audit.skip()
     report.changed = len(updates)
-    if updates:
-        await recompute(services, [update.user_id for update in updates])
+    report.rescore = [update.user_id for update in updates]
     return report
 
 
@@ -272,24 +275,38 @@ def parse_order_row(cells: dict[str, str], lang: Language) -> OrderLine:
 
 
 async def import_orders(
-    services: Services, rows: Sequence[SheetRow], actor: int, lang: Language
+    services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
+    """Like :func:`import_agents`: every row validated (agents named by id read a chunk at a
+    time), then all records written in one transaction, or none."""
     report = ImportReport()
+    sheets = ExportRepository(services.db)
     records: list[OrderRecord] = []
     seen: dict[tuple[int, str], int] = {}
-    for row in rows:
-        try:
-            line = parse_order_row(row.cells, lang)
-            agent = await find_agent(services, line.agent, lang)
-            key = (agent.user_id, line.period)
-            if key in seen:
-                raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
-            seen[key] = row.line
-        except InputError as error:
-            report.errors.append((row.line, error.text))
-            continue
-        end = period_end(line.period, services.settings.tz)
-        records.append(OrderRecord(agent.user_id, line.period, end, line.orders, line.amount_cents))
+    tz = services.settings.tz
+    async for rows in chunks:
+        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("agent", ""), 1))]
+        known = await sheets.agents_with_profiles(ids)
+        for row in rows:
+            try:
+                line = parse_order_row(row.cells, lang)
+                user_id = ascii_int(line.agent, 1)
+                if user_id is None:  # an @username: looked up on its own
+                    user_id = (await find_agent(services, line.agent, lang)).user_id
+                elif user_id not in known:
+                    raise InputError(t(lang, "err_agent_unknown", value=line.agent))
+                key = (user_id, line.period)
+                if key in seen:
+                    raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
+                seen[key] = row.line
+            except InputError as error:
+                report.errors.append((row.line, error.text))
+                continue
+            if not report.errors:  # once a row is bad nothing is written: keep no records
+                end = period_end(line.period, tz)
+                records.append(
+                    OrderRecord(user_id, line.period, end, line.orders, line.amount_cents)
+                )
     if not records and not report.errors:
         report.errors.append((0, t(lang, "io_err_no_rows")))
     if report.errors:
@@ -297,5 +314,5 @@ async def import_orders(
     async with services.audited(actor, "import_orders", None, str(len(records))):
         await services.profiles.import_orders(records, actor, services.now())
     report.changed = len(records)
-    await recompute(services, sorted({record.user_id for record in records}))
+    report.rescore = sorted({record.user_id for record in records})
     return report

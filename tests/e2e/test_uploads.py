@@ -14,6 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from bot.dev.testbed import Testbed
+from tests.e2e.export_helpers import export_document
 from tests.e2e.helpers import OWNER, join, make_group, texts
 
 MB = 1024 * 1024
@@ -144,7 +145,7 @@ async def test_export_carries_no_formula_and_round_trips(bed: Testbed) -> None:
         "/import_agents",
     )
     assert "更新 2 位代理" in reply
-    sent = await bed.say(OWNER, OWNER, "/export")
+    sent = [await export_document(bed)]
     document = sent[0].document
     assert document is not None
     data = bed.sandbox.file_bytes(document["file_id"])

@@ -1,0 +1,125 @@
+"""The /lowquality review queue's queries over agent_scores and the agents' copied quality
+columns: a page by keyset, the count, the agents of a tier, snoozing and when scores were last
+computed. Mixed into :class:`storage.profiles.ProfileRepository` (``services.profiles``), whose
+scores they read; a module of its own to keep each storage module readable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+from storage.profile_models import Contribution, QueueEntry, StoredScore, Tier
+
+# The tiers /lowquality reviews.
+QUEUE_TIERS: tuple[Tier, ...] = ("low", "invalid")
+
+
+def stored_score(row: aiosqlite.Row) -> StoredScore:
+    """An agent_scores row as a :class:`StoredScore`."""
+    return StoredScore(
+        user_id=row["user_id"],
+        score=row["score"],
+        tier=row["tier"],
+        breakdown=tuple(Contribution(*item) for item in json.loads(row["breakdown"])),
+        computed_at=row["computed_at"],
+        snoozed_until=row["snoozed_until"],
+    )
+
+
+class ReviewQueueQueries:
+    _db: Database
+
+    async def snooze(self, user_id: int, until: int) -> None:
+        await self._db.execute(
+            "UPDATE agent_scores SET snoozed_until = ? WHERE user_id = ?", (until, user_id)
+        )
+
+    async def review_queue(
+        self,
+        now: int,
+        *,
+        limit: int,
+        after: int | None = None,
+        before: int | None = None,
+        tiers: Sequence[Tier] = QUEUE_TIERS,
+    ) -> list[QueueEntry]:
+        """A page of the /lowquality queue (:func:`_in_queue`), lowest score first, found by
+        keyset from an agent's place in it: the first page, or the ``limit`` entries ``after``
+        or ``before`` (returned in queue order) agent ``after`` / ``before``, whose place is
+        their current score (a user id unknown to the roster gives no entries).
+
+        One query per tier, each seeking into agents_by_quality_tier at the place and stopping
+        after ``limit`` rows (over both tiers it would walk every better agent), merged here."""
+        found: list[tuple[float, int, QueueEntry]] = []
+        backwards = before is not None and after is None
+        for tier in tiers:
+            clause, params = _in_queue((tier,))
+            where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
+            params = [*params, now]
+            place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
+            order = "a.quality_score, a.user_id"
+            if after is not None:
+                where += f" AND (a.quality_score, a.user_id) > {place}"
+                params += [after, after]
+            elif before is not None:
+                where += f" AND (a.quality_score, a.user_id) < {place}"
+                params += [before, before]
+                order = "a.quality_score DESC, a.user_id DESC"
+            rows = await self._db.fetchall(
+                f"SELECT s.*, a.quality_score AS place FROM agents a"
+                f" JOIN agent_scores s ON s.user_id = a.user_id"
+                f" WHERE {where} ORDER BY {order} LIMIT ?",
+                [*params, limit],
+            )
+            found += [
+                (row["place"], row["user_id"], QueueEntry(row["user_id"], stored_score(row)))
+                for row in rows
+            ]
+        found.sort(key=lambda item: (item[0], item[1]), reverse=backwards)
+        entries = [entry for _, _, entry in found[:limit]]
+        if backwards:
+            entries.reverse()
+        return entries
+
+    async def queue_count(self, now: int, tiers: Sequence[Tier] = QUEUE_TIERS) -> int:
+        """How many agents the queue holds: the covering index count of the tiers minus the
+        (few) snoozed or never scored (placeholders of new agents) agents in them."""
+        clause, params = _in_queue(tiers)
+        total = await self._db.fetchone(f"SELECT count(*) FROM agents a WHERE {clause}", params)
+        snoozed = await self._db.fetchone(
+            # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
+            f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
+            f" WHERE (s.snoozed_until > ? OR s.computed_at = 0) AND {clause}",
+            [now, *params],
+        )
+        return (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
+
+    async def queue_user_ids(self, now: int, tiers: Sequence[Tier]) -> list[int]:
+        """Every agent of the queue in ``tiers`` (for a bulk removal)."""
+        clause, params = _in_queue(tiers)
+        rows = await self._db.fetchall(
+            f"SELECT a.user_id FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
+            f" WHERE {clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
+            " ORDER BY a.quality_score, a.user_id",
+            [*params, now],
+        )
+        return [row[0] for row in rows]
+
+    async def last_recompute(self) -> int | None:
+        """When every scored agent's score was last computed (the oldest such time, read off
+        agent_scores_by_computed; placeholders of new agents, at 0, left out); None if none."""
+        row = await self._db.fetchone(
+            "SELECT min(computed_at) FROM agent_scores WHERE computed_at > 0"
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
+
+def _in_queue(tiers: Sequence[Tier]) -> tuple[str, list[Any]]:
+    """Which agents the /lowquality queue may hold (snoozing aside): active ones in ``tiers``.
+    The one place that says so: the page, the count and the bulk removal all use it."""
+    marks = ", ".join("?" for _ in tiers)
+    return f"a.status = 'active' AND a.quality_tier IN ({marks})", list(tiers)
