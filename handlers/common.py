@@ -32,13 +32,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.common.callbacks import Button, ListName, ListPage, encode, parse_as
+from bot.agents.service import AmbiguousAgent
+from bot.common.callbacks import (
+    AgentChoice,
+    AgentCommand,
+    Button,
+    ListName,
+    ListPage,
+    encode,
+    parse_as,
+)
 from bot.common.errors import InputError
 from bot.common.pager import paginate
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
+from bot.common.typed import normalise_arg
 from bot.context import BotContext
 from bot.texts import Language, t
+from storage.models import Agent
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +174,59 @@ def only_one_at_a_time(context: Context, name: str, key: object) -> Iterator[boo
 
 
 def command_args(context: Context) -> list[str]:
+    """The command's arguments as typed on a phone, normalised (bot/common/typed.py): every
+    command reads its arguments here, so ``tag：VIP客户``, ``＠li_taobao`` and ``１２３`` mean what
+    their ASCII forms mean. One token per word as Telegram's text had it (same count as
+    :func:`raw_command_args`)."""
+    return [normalise_arg(token) for token in context.args or []]
+
+
+def raw_command_args(context: Context) -> list[str]:
+    """The arguments exactly as typed, for free text that is sent on to agents (a schedule's
+    body): normalising it would turn the seller's ``！`` into ``!``."""
     return list(context.args or [])
+
+
+# The handlers of the commands that name an agent, by command: a button under an ambiguous name
+# runs one of them again for the chosen agent (handlers/agents.py ``agent_chosen``).
+AGENT_COMMANDS: dict[str, Handler] = {}
+AGENT_CHOICES = "agent_choices"
+
+
+def offers_agent_choice(command: AgentCommand) -> Callable[[Handler], Handler]:
+    """For a command whose agent argument goes through bot/agents/service.py: a name that fits
+    several agents is answered with one button per agent (admins only, as the command), which
+    runs the command for that agent with the same other arguments."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: Context) -> None:
+            try:
+                await handler(update, context)
+            except AmbiguousAgent as error:
+                key = remember(user_store(context, AGENT_CHOICES), error.rest)
+                rows = [
+                    [
+                        InlineKeyboardButton(
+                            agent_choice_label(agent),
+                            callback_data=encode(AgentChoice(command, agent.user_id, key)),
+                        )
+                    ]
+                    for agent in error.choices
+                ]
+                await reply(update, error.text, reply_markup=InlineKeyboardMarkup(rows))
+
+        AGENT_COMMANDS[command] = handler
+        return wrapper
+
+    return decorate
+
+
+def agent_choice_label(agent: Agent) -> str:
+    """A choice button's text: the remark, then what tells two agents with it apart."""
+    handle = f"@{agent.username}" if agent.username else str(agent.user_id)
+    removed = " ⛔" if agent.status == "removed" else ""
+    return f"{agent.display_name[:40]} · {agent.first_name[:20]} · {handle}{removed}"
 
 
 def validated(handler: Returning[R]) -> Returning[R | None]:

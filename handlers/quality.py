@@ -19,7 +19,7 @@ from bot.agents.removals import (
     request_tier_removal,
     wake_removals,
 )
-from bot.agents.service import find_agent
+from bot.agents.service import resolve_agent
 from bot.agents.sheet_uploads import read_sheet_upload
 from bot.agents.sheets import SheetRow
 from bot.agents.spreadsheets import (
@@ -42,6 +42,7 @@ from handlers.common import (
     actor_id,
     admin_only,
     command_args,
+    offers_agent_choice,
     remember,
     reply,
     user_store,
@@ -65,17 +66,20 @@ def parse_stars(text: str, lang: Language) -> int:
 
 
 @admin_only
+@offers_agent_choice("rate")
 async def rate_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     if len(args) < 2:
         raise InputError(t(lang, "rt_usage_rate"))
-    agent = await find_agent(services, args[0], lang)
-    stars = parse_stars(args[1], lang)
+    agent, rest = await resolve_agent(services, args, lang)
+    if not rest:
+        raise InputError(t(lang, "rt_usage_rate"))
+    stars = parse_stars(rest[0], lang)
     comment = (
-        clean_text(" ".join(args[2:]), MAX_COMMENT, lang, t(lang, "rt_field_comment"))
-        if len(args) > 2
+        clean_text(" ".join(rest[1:]), MAX_COMMENT, lang, t(lang, "rt_field_comment"))
+        if len(rest) > 1
         else None
     )
     async with services.audited(
@@ -102,13 +106,14 @@ async def rate_command(update: Update, context: Context) -> None:
 
 
 @admin_only
+@offers_agent_choice("ratings")
 async def ratings_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    if len(args) != 1:
+    if not args:
         raise InputError(t(lang, "rt_usage_ratings"))
-    agent = await find_agent(services, args[0], lang)
+    agent, _rest = await resolve_agent(services, args, lang, whole=True)
     ratings = await services.profiles.ratings(agent.user_id)
     if not ratings:
         await reply(update, t(lang, "rt_none", name=agent.display_name))

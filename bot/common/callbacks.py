@@ -48,6 +48,8 @@ __all__ = [
     "INT64_MAX",
     "KINDS",
     "MAX_PART",
+    "AgentCardOpen",
+    "AgentChoice",
     "AgentRemoval",
     "AgentsPage",
     "AgentsPart",
@@ -350,6 +352,36 @@ class FollowUpDone(CallbackData):
 
     PREFIX: ClassVar[str] = "fu"
     user_id: Id
+
+
+# The commands whose agent argument goes through the resolver (bot/agents/service.py).
+AgentCommand = Literal[
+    "agent", "remark", "tag", "untag", "mode", "contacted", "remove", "rate", "ratings"
+]
+
+
+# handlers/agents.py (the agent resolver's choices, the follow-up list's card buttons)
+
+
+@button
+@dataclass(frozen=True)
+class AgentCardOpen(CallbackData):
+    """Open the card of agent ``user_id`` (a row of the follow-up list)."""
+
+    PREFIX: ClassVar[str] = "acard"
+    user_id: Id
+
+
+@button
+@dataclass(frozen=True)
+class AgentChoice(CallbackData):
+    """One of the agents an ambiguous name matched: run ``command`` for agent ``user_id`` with
+    the rest of its arguments, kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "achoose"
+    command: AgentCommand
+    user_id: Id
+    key: HexKey
 
 
 # handlers/launches.py
