@@ -23,4 +23,14 @@ CATALOG = {
     "fu_seg_header": "📞 Follow-ups: {count} agents past their segment's cadence",
     "fu_seg_line": "• {name} ({user_id}) last contact: {last} (every {days} days)",
     "fu_seg_card": "📇 Card",
+    # --- times ---
+    "seller_time_err": (
+        "⚠️ “{value}” is not a time. Write <code>2026-12-01 20:00</code>, <code>12-01 20:00</code>, "
+        "<code>明天 20:00</code>, <code>今晚 23:59</code>, <code>3 天后</code> or <code>+2h</code>."
+    ),
+    # Button labels the time parser reads (the same words in both languages).
+    "seller_time_now": "立即开始",
+    "seller_time_tonight": "今晚 23:59",
+    "seller_time_3_days": "3 天后",
+    "seller_time_7_days": "7 天后",
 }

@@ -21,4 +21,13 @@ CATALOG = {
     "fu_seg_header": "📞 跟进提醒：{count} 位代理已超过各自的回访周期没有联系了",
     "fu_seg_line": "• {name}（{user_id}）上次联系：{last}（每 {days} 天回访）",
     "fu_seg_card": "📇 名片",
+    # --- times ---
+    "seller_time_err": (
+        "⚠️ 无法识别时间「{value}」。可以写：<code>2026-12-01 20:00</code>、<code>12-01 20:00</code>、"
+        "<code>明天 20:00</code>、<code>今晚 23:59</code>、<code>3 天后</code>、<code>+2h</code>。"
+    ),
+    "seller_time_now": "立即开始",
+    "seller_time_tonight": "今晚 23:59",
+    "seller_time_3_days": "3 天后",
+    "seller_time_7_days": "7 天后",
 }
