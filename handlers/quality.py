@@ -12,7 +12,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
-from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.agents.quality_service import agent_label, level_flag, reasons, recompute, refresh_stale
 from bot.agents.removals import (
     ProgressTarget,
     remove_confirmed,
@@ -238,7 +238,9 @@ async def _queue_page(
                 agent=agent_label(agent),
                 score=f"{entry.score.score:.1f}",
                 tier=tier_label(entry.score.tier, lang),
-                reasons=reasons(entry.score, lang),
+                reasons=reasons(
+                    entry.score, lang, below_level=await level_flag(services, entry.user_id)
+                ),
             )
         )
         uid = entry.user_id
@@ -325,7 +327,7 @@ async def _removal_reason(services: Services, agent: Agent, lang: Language) -> s
         "lq_reason",
         score=f"{score.score:.1f}",
         tier=tier_label(score.tier, lang),
-        reasons=reasons(score, lang),
+        reasons=reasons(score, lang, below_level=await level_flag(services, agent.user_id)),
     )
 
 

@@ -33,4 +33,7 @@ CATALOG = {
     "seller_time_tonight": "今晚 23:59",
     "seller_time_3_days": "3 天后",
     "seller_time_7_days": "7 天后",
+    # --- minimum store level ---
+    "seller_card_below_level": "⚠️ Store level {badge} is below the required minimum {level}",
+    "seller_reason_below_level": "level below {level}",
 }

@@ -30,4 +30,7 @@ CATALOG = {
     "seller_time_tonight": "今晚 23:59",
     "seller_time_3_days": "3 天后",
     "seller_time_7_days": "7 天后",
+    # --- minimum store level ---
+    "seller_card_below_level": "⚠️ 店铺等级 {badge} 低于要求的最低等级 {level}",
+    "seller_reason_below_level": "等级低于 {level}",
 }
