@@ -82,19 +82,23 @@ class ContactRepository:
         tags_sql, tags_params = table("tag_days", "tag", tag_days)
         modes_sql, modes_params = table("mode_days", "mode", mode_days)
         shortest = min([default_days, *tag_days.values(), *mode_days.values()])
-        excluded = ",".join("?" * len(exclude)) or "NULL"
+        marks = ",".join("?" * len(exclude))
+        excluded = f" AND a.user_id NOT IN ({marks})" if exclude else ""
+        # The shortest cadence of each agent in a segment, read from the tags' index: only
+        # the agents that carry a segment's tag are visited, not every agent's tags.
         sql = (
-            f"WITH {tags_sql}, {modes_sql}, candidates AS ("
+            f"WITH {tags_sql}, {modes_sql}, segments AS ("
+            " SELECT t.user_id, min(d.days) AS days FROM tag_days d"
+            " JOIN agent_tags t ON t.tag = d.tag GROUP BY t.user_id),"
+            " candidates AS ("
             " SELECT a.user_id, coalesce(nullif(a.remark, ''), a.first_name) AS name,"
             " a.last_contact_at, coalesce(a.last_contact_at, a.joined_at) AS since,"
-            " coalesce(nullif(min("
-            f"  coalesce((SELECT min(d.days) FROM agent_tags t JOIN tag_days d ON d.tag = t.tag"
-            f"   WHERE t.user_id = a.user_id), {none}),"
-            f"  coalesce((SELECT m.days FROM mode_days m WHERE m.mode = a.order_mode), {none})"
-            f" ), {none}), ?) AS days"
-            " FROM agents a WHERE a.status = 'active'"
-            " AND coalesce(a.last_contact_at, a.joined_at) < ?"
-            f" AND a.user_id NOT IN ({excluded}))"
+            f" coalesce(nullif(min(coalesce(s.days, {none}), coalesce(m.days, {none})), {none}),"
+            " ?) AS days"
+            " FROM agents a LEFT JOIN segments s ON s.user_id = a.user_id"
+            " LEFT JOIN mode_days m ON m.mode = a.order_mode"
+            " WHERE a.status = 'active' AND coalesce(a.last_contact_at, a.joined_at) < ?"
+            f"{excluded})"
             " SELECT user_id, name, last_contact_at, days, since + days * 86400 AS due"
             " FROM candidates WHERE since < ? - days * 86400"
         )

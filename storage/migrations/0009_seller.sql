@@ -1,5 +1,4 @@
--- The seller's names and notes: agents found by remark, a contact log, and the 人群画像
--- profile fields (region, 1688/旺旺 buyer id).
+-- The seller's names and notes: agents found by remark, and a contact log.
 
 -- /agent 李女士淘卖 and its unique-prefix form read a range of this index.
 CREATE INDEX agents_by_remark ON agents (remark);
@@ -18,9 +17,3 @@ INSERT INTO agent_contacts (user_id, at, note, by_user)
 SELECT user_id, last_contact_at, last_contact_note, NULL FROM agents
 WHERE last_contact_at IS NOT NULL;
 
-ALTER TABLE profile_submissions ADD COLUMN region TEXT;
-ALTER TABLE profile_submissions ADD COLUMN buyer_id TEXT;
-ALTER TABLE agent_profiles ADD COLUMN region TEXT;
-ALTER TABLE agent_profiles ADD COLUMN buyer_id TEXT;
--- /import_orders matches a row's agent by buyer id (after user id and @username).
-CREATE INDEX agent_profiles_by_buyer_id ON agent_profiles (buyer_id COLLATE NOCASE);

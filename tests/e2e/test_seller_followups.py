@@ -109,5 +109,11 @@ async def test_the_stored_contact_moves_into_the_log(tmp_path: Path) -> None:
         [moved] = await contacts.recent(1, 5)
         assert (moved.at, moved.note) == (200, "寄了样品")
         assert await contacts.recent(2, 5) == []
+        # Due with no segments configured and nobody excluded; then one excluded.
+        for exclude, expected in [((), [2, 1]), ((2,), [1])]:
+            due, total = await contacts.followups_due(
+                10**6, default_days=1, tag_days={}, mode_days={}, exclude=exclude, limit=5
+            )
+            assert [row.user_id for row in due] == expected and total == len(expected)
     finally:
         await db.close()
