@@ -25,6 +25,7 @@ from bot.scheduling.scheduler import Scheduler
 from storage.admins import AdminRepository, AuditRepository
 from storage.agents import AgentRepository
 from storage.catalog import ProductRepository, PromotionRepository, StockRepository
+from storage.contacts import ContactRepository
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.outbox import OutboxRepository
@@ -74,6 +75,7 @@ class Services:
     scheduler: Scheduler = field(init=False)
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
+    contacts: ContactRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -92,6 +94,7 @@ class Services:
         self.stock = StockRepository(self.db)
         self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
         self.db.pending_writes = self.last_seen.flush
+        self.contacts = ContactRepository(self.db)
 
     def now(self) -> int:
         return int(self.clock())

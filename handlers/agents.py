@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.agents.contact_log import contact_lines
 from bot.agents.crm import (
     MAX_NOTE_LENGTH,
     MAX_REMARK_LENGTH,
@@ -19,10 +20,12 @@ from bot.agents.crm import (
 )
 from bot.agents.quality_service import quality_section
 from bot.agents.removals import removal_report_rows, remove_confirmed
-from bot.agents.service import find_agent
+from bot.agents.service import resolve_agent
 from bot.common.callbacks import (
     MAX_PAGE,
     MAX_PART,
+    AgentCardOpen,
+    AgentChoice,
     AgentRemoval,
     AgentsCursor,
     encode,
@@ -32,9 +35,12 @@ from bot.common.errors import InputError
 from bot.common.paged import ListRows
 from bot.common.pager import paginate
 from bot.common.render import agent_card, agents_page, mode_label
+from bot.common.typed import split_list
 from bot.services import Services
 from bot.texts import Language, t
 from handlers.common import (
+    AGENT_CHOICES,
+    AGENT_COMMANDS,
     Context,
     Taken,
     actor_id,
@@ -42,15 +48,19 @@ from handlers.common import (
     clicked,
     command_args,
     keyed_list_page_handler,
+    offers_agent_choice,
     remember,
     reply,
     take_once,
     user_store,
+    validated,
 )
 from storage.agents import Direction, RosterKey
 from storage.models import Agent, AgentFilter
 
 _QUERIES = "agent_queries"
+# The card shows this many of the latest contacts.
+CARD_CONTACTS = 3
 _REMOVALS = "pending_removals"
 
 
@@ -167,26 +177,68 @@ def _needs(args: list[str], count: int, lang: Language, usage: str) -> None:
 
 
 @admin_only
+@offers_agent_choice("agent")
 async def agent_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    if len(args) != 1:
+    if not args:
         raise InputError(t(lang, "usage_agent"))
-    agent = await find_agent(services, args[0], lang)
+    agent, _rest = await resolve_agent(services, args, lang, whole=True)
+    await reply(update, await _card(services, agent, lang))
+
+
+async def _card(services: Services, agent: Agent, lang: Language) -> str:
+    """The agent's card: record, last contacts, profile and quality."""
     memberships = await services.agents.memberships(agent.user_id)
     card = agent_card(agent, memberships, services.settings.tz, lang)
-    await reply(update, card + "\n" + await quality_section(services, agent, lang))
+    contacts = await services.contacts.recent(agent.user_id, CARD_CONTACTS)
+    if contacts:
+        card += "\n" + contact_lines(contacts, services.settings.tz, lang)
+    return card + "\n" + await quality_section(services, agent, lang)
 
 
 @admin_only
+async def card_clicked(update: Update, context: Context) -> None:
+    """A row's card button on the follow-up list: the agent's card, as /agent shows it."""
+    query, button = clicked(update, AgentCardOpen)
+    services = context.services
+    agent = await services.agents.get(button.user_id)
+    if agent is None:
+        await query.answer(t(context.lang, "list_expired"), show_alert=True)
+        return
+    await query.answer()
+    await reply(update, await _card(services, agent, context.lang))
+
+
+@admin_only
+async def agent_chosen(update: Update, context: Context) -> None:
+    """A button under an ambiguous name: run its command for the chosen agent, once."""
+    query, button = clicked(update, AgentChoice)
+    lang = context.lang
+    rest = take_once(user_store(context, AGENT_CHOICES), button.key)
+    if rest is Taken.TAKEN:
+        await query.answer(t(lang, "already_done"), show_alert=True)
+        return
+    if not isinstance(rest, list) or button.command not in AGENT_COMMANDS:
+        await query.answer(t(lang, "list_expired"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    context.args = [str(button.user_id), *rest]
+    await validated(AGENT_COMMANDS[button.command])(update, context)
+
+
+@admin_only
+@offers_agent_choice("remark")
 async def remark_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     _needs(args, 2, lang, "usage_remark")
-    agent = await find_agent(services, args[0], lang)
-    remark = clean_text(" ".join(args[1:]), MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
+    agent, rest = await resolve_agent(services, args, lang)
+    _needs(rest, 1, lang, "usage_remark")
+    remark = clean_text(" ".join(rest), MAX_REMARK_LENGTH, lang, t(lang, "field_remark"))
     async with services.audited(actor_id(update), "remark", str(agent.user_id), remark):
         await services.agents.set_remark(agent.user_id, remark)
     await reply(update, t(lang, "remark_done", user_id=agent.user_id, remark=remark))
@@ -196,9 +248,11 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    _needs(args, 2, lang, "usage_tag" if add else "usage_untag")
-    agent = await find_agent(services, args[0], lang)
-    tags = parse_tags(args[1:], lang)
+    usage = "usage_tag" if add else "usage_untag"
+    _needs(args, 2, lang, usage)
+    agent, rest = await resolve_agent(services, args, lang)
+    _needs(rest, 1, lang, usage)
+    tags = parse_tags(split_list(rest), lang)
     async with services.audited(
         actor_id(update), "tag" if add else "untag", str(agent.user_id), " ".join(tags)
     ):
@@ -215,59 +269,64 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
 
 
 @admin_only
+@offers_agent_choice("tag")
 async def tag_command(update: Update, context: Context) -> None:
     await _change_tags(update, context, add=True)
 
 
 @admin_only
+@offers_agent_choice("untag")
 async def untag_command(update: Update, context: Context) -> None:
     await _change_tags(update, context, add=False)
 
 
 @admin_only
+@offers_agent_choice("mode")
 async def mode_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    if len(args) != 2:
+    _needs(args, 2, lang, "usage_mode")
+    agent, rest = await resolve_agent(services, args, lang)
+    if len(rest) != 1:
         raise InputError(t(lang, "usage_mode"))
-    agent = await find_agent(services, args[0], lang)
-    mode = parse_mode(args[1], lang)
+    mode = parse_mode(rest[0], lang)
     async with services.audited(actor_id(update), "mode", str(agent.user_id), mode):
         await services.agents.set_order_mode(agent.user_id, mode)
     await reply(update, t(lang, "mode_done", user_id=agent.user_id, mode=mode_label(mode, lang)))
 
 
 @admin_only
+@offers_agent_choice("contacted")
 async def contacted_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_contacted")
-    agent = await find_agent(services, args[0], lang)
+    agent, rest = await resolve_agent(services, args, lang)
     note = (
-        clean_text(" ".join(args[1:]), MAX_NOTE_LENGTH, lang, t(lang, "field_note"))
-        if len(args) > 1
-        else None
+        clean_text(" ".join(rest), MAX_NOTE_LENGTH, lang, t(lang, "field_note")) if rest else None
     )
-    async with services.audited(actor_id(update), "contacted", str(agent.user_id), note or ""):
-        await services.agents.set_contacted(agent.user_id, note, services.now())
-    await reply(update, t(lang, "contacted_done", user_id=agent.user_id))
+    actor = actor_id(update)
+    async with services.audited(actor, "contacted", str(agent.user_id), note or ""):
+        await services.contacts.add(agent.user_id, services.now(), note, actor)
+    await reply(
+        update, t(lang, "seller_contacted_done", name=agent.display_name, user_id=agent.user_id)
+    )
 
 
 @admin_only
+@offers_agent_choice("remove")
 async def remove_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     _needs(args, 1, lang, "usage_remove")
-    agent = await find_agent(services, args[0], lang)
+    agent, rest = await resolve_agent(services, args, lang)
     if agent.status == "removed":
         raise InputError(t(lang, "remove_already", user_id=agent.user_id))
     reason = (
-        clean_text(" ".join(args[1:]), MAX_NOTE_LENGTH, lang, t(lang, "field_reason"))
-        if len(args) > 1
-        else None
+        clean_text(" ".join(rest), MAX_NOTE_LENGTH, lang, t(lang, "field_reason")) if rest else None
     )
     key = remember(user_store(context, _REMOVALS), (agent.user_id, reason))
     groups = await services.groups.list(active_only=True)
@@ -342,3 +401,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     )
     application.add_handler(CallbackQueryHandler(remove_clicked, pattern=matches(AgentRemoval)))
     application.add_handler(keyed_list_page_handler("rmreport", _removal_report))
+    application.add_handler(CallbackQueryHandler(agent_chosen, pattern=matches(AgentChoice)))
+    application.add_handler(CallbackQueryHandler(card_clicked, pattern=matches(AgentCardOpen)))

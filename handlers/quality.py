@@ -14,6 +14,7 @@ from bot.agents.crm import clean_text
 from bot.agents.export_job import start_export
 from bot.agents.quality import DAY
 from bot.agents.quality_service import (
+    level_flag,
     reasons,
     recompute,
     start_catch_up,
@@ -26,7 +27,7 @@ from bot.agents.removals import (
     wake_removals,
 )
 from bot.agents.review_queue import queue_page
-from bot.agents.service import find_agent
+from bot.agents.service import resolve_agent
 from bot.agents.sheet_uploads import download_sheet, sheet_chunks
 from bot.agents.sheets import SheetRow
 from bot.agents.spreadsheets import (
@@ -49,6 +50,7 @@ from handlers.common import (
     admin_only,
     command_args,
     keyed_list_page_handler,
+    offers_agent_choice,
     remember,
     reply,
     send_keyed_list,
@@ -77,17 +79,20 @@ def parse_stars(text: str, lang: Language) -> int:
 
 
 @admin_only
+@offers_agent_choice("rate")
 async def rate_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
     if len(args) < 2:
         raise InputError(t(lang, "rt_usage_rate"))
-    agent = await find_agent(services, args[0], lang)
-    stars = parse_stars(args[1], lang)
+    agent, rest = await resolve_agent(services, args, lang)
+    if not rest:
+        raise InputError(t(lang, "rt_usage_rate"))
+    stars = parse_stars(rest[0], lang)
     comment = (
-        clean_text(" ".join(args[2:]), MAX_COMMENT, lang, t(lang, "rt_field_comment"))
-        if len(args) > 2
+        clean_text(" ".join(rest[1:]), MAX_COMMENT, lang, t(lang, "rt_field_comment"))
+        if len(rest) > 1
         else None
     )
     async with services.audited(
@@ -114,13 +119,14 @@ async def rate_command(update: Update, context: Context) -> None:
 
 
 @admin_only
+@offers_agent_choice("ratings")
 async def ratings_command(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
-    if len(args) != 1:
+    if not args:
         raise InputError(t(lang, "rt_usage_ratings"))
-    agent = await find_agent(services, args[0], lang)
+    agent, _rest = await resolve_agent(services, args, lang, whole=True)
     rows = await _ratings_rows(context, agent.user_id)
     if rows is None or not rows[1]:
         await reply(update, t(lang, "rt_none", name=agent.display_name))
@@ -256,7 +262,7 @@ async def _removal_reason(services: Services, agent: Agent, lang: Language) -> s
         "lq_reason",
         score=f"{score.score:.1f}",
         tier=tier_label(score.tier, lang),
-        reasons=reasons(score, lang),
+        reasons=reasons(score, lang, below_level=await level_flag(services, agent.user_id)),
     )
 
 

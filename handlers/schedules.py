@@ -25,6 +25,7 @@ from handlers.common import (
     command_args,
     drop_clicked_row,
     list_page_handler,
+    raw_command_args,
     reply,
     send_list,
 )
@@ -46,11 +47,12 @@ async def schedule_command(update: Update, context: Context) -> None:
     """/schedule [tag:<tag>...] <when> <text>: a text broadcast to the active groups."""
     services = context.services
     lang = context.lang
+    typed = raw_command_args(context)
     args, targets = split_targets(command_args(context), lang)
     if len(args) < 2:
         raise InputError(t(lang, "sch_usage_schedule"))
     first, rule, used = take_when(args, services, lang)
-    body = " ".join(args[used:]).strip()
+    body = " ".join(typed[len(typed) - len(args) + used :]).strip()
     if not body:
         raise InputError(t(lang, "sch_usage_schedule"))
     if len(body) > MAX_TEXT:
@@ -279,7 +281,7 @@ async def greeting_command(update: Update, context: Context) -> None:
             )
         )
     festival = named
-    text = " ".join(args[1:]).strip()
+    text = " ".join(raw_command_args(context)[1:]).strip()  # sent to agents as typed
     if not text or len(text) > MAX_TEMPLATE_LENGTH:
         raise InputError(t(lang, "grt_err_text", max=MAX_TEMPLATE_LENGTH))
     async with services.audited(actor_id(update), "greeting", festival.key, text):
@@ -335,7 +337,7 @@ async def followup_clicked(update: Update, context: Context) -> None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     async with services.audited(actor_id(update), "contacted", str(user_id)):
-        await services.agents.set_contacted(user_id, None, services.now())
+        await services.contacts.add(user_id, services.now(), None, actor_id(update))
     await query.answer(t(lang, "fu_done", name=agent.display_name))
     await drop_clicked_row(query)
 

@@ -49,6 +49,7 @@ async def start(update: Update, context: Context) -> None:
 def _admin_help(lang: Language) -> str:
     lines = [t(lang, "help_admin_header")]
     lines += [f"/{name} — {t(lang, key)}" for name, key in ADMIN_COMMANDS]
+    lines += ["", t(lang, "seller_help_names")]
     return "\n".join(lines)
 
 

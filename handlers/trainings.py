@@ -22,6 +22,7 @@ from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.paged import list_pages
 from bot.common.timeparse import local_iso, parse_when
+from bot.common.typed import split_list
 from bot.events.training import (
     MAX_LOCATION,
     MAX_TITLE,
@@ -283,7 +284,7 @@ async def attended_command(update: Update, context: Context) -> None:
         raise InputError(t(lang, "tr_err_unknown", id=args[0]))
     if training.status == "cancelled":
         raise InputError(t(lang, "trc_err_attended", id=training.id, title=training.title))
-    agents = [await find_agent(services, token, lang) for token in args[1:]]
+    agents = [await find_agent(services, token, lang) for token in split_list(args[1:])]
     async with services.audited(
         actor_id(update),
         "attended",

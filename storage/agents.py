@@ -170,12 +170,6 @@ class AgentRepository:
             "UPDATE agents SET order_mode = ? WHERE user_id = ?", (mode, user_id)
         )
 
-    async def set_contacted(self, user_id: int, note: str | None, now: int) -> None:
-        await self._db.execute(
-            "UPDATE agents SET last_contact_at = ?, last_contact_note = ? WHERE user_id = ?",
-            (now, note, user_id),
-        )
-
     async def add_tags(self, user_id: int, tags: Iterable[str]) -> None:
         async with self._db.transaction() as connection:
             await connection.executemany(
@@ -278,6 +272,29 @@ class AgentRepository:
         if cursor is not None and direction == "before":
             agents.reverse()
         return agents
+
+    async def by_remark(self, remark: str, limit: int) -> list[Agent]:
+        """Agents whose remark is exactly ``remark`` (at most ``limit``; active ones first)."""
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(
+            _SELECT + " WHERE a.remark = ? ORDER BY a.status, a.user_id LIMIT ?", (remark, limit)
+        )
+        return [_agent(row) for row in rows]
+
+    async def by_remark_prefix(self, prefix: str, limit: int) -> list[Agent]:
+        """Agents whose remark begins with ``prefix`` (at most ``limit``), read as a range of
+        agents_by_remark: UTF-8 sorts like code points, so the remarks beginning with
+        ``prefix`` are those from ``prefix`` up to it with its last character incremented."""
+        await self._db.pending_writes()
+        last = ord(prefix[-1])
+        simple = last < 0xD7FF or 0xE000 <= last < 0x10FFFF  # the next code point is encodable
+        upper = prefix[:-1] + chr(last + 1) if simple else prefix + "\U0010ffff"
+        rows = await self._db.fetchall(
+            _SELECT + " WHERE a.remark >= ? AND a.remark < ? AND substr(a.remark, 1, ?) = ?"
+            " ORDER BY a.remark, a.user_id LIMIT ?",
+            (prefix, upper, len(prefix), prefix, limit),
+        )
+        return [_agent(row) for row in rows]
 
 
 def count_query(query: AgentFilter) -> tuple[str, list[Any]]:

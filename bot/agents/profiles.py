@@ -120,6 +120,35 @@ def badge_strength(platform: str | None, badge: str | None) -> float:
     return min(max(number / NUMERIC_BADGE_MAX, 0.0), 1.0)
 
 
+def below_min_level(platform: str | None, badge: str | None, min_level: str | None) -> bool:
+    """Whether a store's level is below the seller's minimum (``[quality] min_level``),
+    compared on the store's own platform: a 淘宝 level (``1钻``) against 淘宝 stores, a named
+    level (``专卖店``) against the platforms that have it, a number against the platforms
+    scored 0-5. A store on another platform, or without a level, is not flagged."""
+    if min_level is None or platform is None or badge is None:
+        return False
+    if min_level in TAOBAO_LEVELS:
+        if platform != "taobao" or badge not in TAOBAO_LEVELS:
+            return False
+        return TAOBAO_LEVELS.index(badge) < TAOBAO_LEVELS.index(min_level)
+    named = NAMED_LEVELS.get(platform)
+    if named is not None:
+        return min_level in named and named.get(badge, 0.0) < named[min_level]
+    if platform == "taobao" or not _NUMBER.match(min_level):
+        return False
+    try:
+        return float(badge) < float(min_level)
+    except ValueError:
+        return False
+
+
+def known_level(level: str) -> bool:
+    """A level :func:`below_min_level` can compare: 淘宝's, a named one, or a number 0-5."""
+    named = any(level in levels for levels in NAMED_LEVELS.values())
+    number = bool(_NUMBER.match(level)) and float(level) <= NUMERIC_BADGE_MAX
+    return level in TAOBAO_LEVELS or named or number
+
+
 def parse_dsr(text: str, lang: Language, field: str) -> float:
     value = text.strip()
     if not _DSR.match(value) or float(value) > 5.0:

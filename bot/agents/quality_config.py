@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
+from bot.agents.profiles import known_level
+
 # Factors that can be missing for an agent; their weight is then left out and the others
 # are renormalised (see bot.agents.quality.compute_score).
 OPTIONAL_FACTORS = frozenset({"rating", "attendance"})
@@ -64,6 +66,18 @@ class QualitySettings(BaseModel):
     inactive_days: int = Field(60, gt=0)
     snooze_days: int = Field(30, gt=0, le=3650)
     recompute_hour: int = Field(4, ge=0, le=23)
+    # The lowest store level the seller accepts (e.g. "1钻", "专卖店", "3"), compared on the
+    # store's own platform; agents below it are flagged on /agent and in /lowquality. Off: unset.
+    min_level: str | None = Field(None, min_length=1, max_length=8)
+
+    @model_validator(mode="after")
+    def _level_is_known(self) -> QualitySettings:
+        if self.min_level is not None and not known_level(self.min_level):
+            raise ValueError(
+                f"min_level {self.min_level!r} is no store level: write a 淘宝 level (1心…5金冠),"
+                " a named one (旗舰店, 专卖店, 诚信通…) or a number 0-5"
+            )
+        return self
 
     @model_validator(mode="after")
     def _activity_window(self) -> QualitySettings:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as day_time
 from typing import Any
 
-from bot.agents.profiles import category_match, operating_label
+from bot.agents.profiles import below_min_level, category_match, operating_label
 from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
 from bot.agents.terms import platform_label, tier_label
 from bot.common.render import local_time, mode_label
@@ -219,13 +219,30 @@ async def schedule_daily_recompute(application: object, services: Services) -> N
 # ---------------------------------------------------------------------- rendering
 
 
-def reasons(score: StoredScore, lang: Language, count: int = 3) -> str:
-    """The factors that cost an agent the most points, for the review queue."""
+def reasons(
+    score: StoredScore, lang: Language, count: int = 3, *, below_level: str | None = None
+) -> str:
+    """The factors that cost an agent the most points, for the review queue; first, when
+    ``below_level`` is the seller's minimum level, that the store is below it."""
     weak = [c for c in score.breakdown if c.value < 0.6 and c.weight > 0]
     weak.sort(key=lambda c: c.weight - c.points, reverse=True)
-    if not weak:
+    named = [t(lang, f"qs_factor_{c.factor}") for c in weak[:count]]
+    if below_level is not None:
+        named.insert(0, t(lang, "seller_reason_below_level", level=below_level))
+    if not named:
         return t(lang, "none")
-    return t(lang, "qs_list_sep").join(t(lang, f"qs_factor_{c.factor}") for c in weak[:count])
+    return t(lang, "qs_list_sep").join(named)
+
+
+async def level_flag(services: Services, user_id: int) -> str | None:
+    """The seller's minimum level when the agent's approved store is below it, else None."""
+    min_level = services.settings.quality.min_level
+    if min_level is None:
+        return None
+    profile = await services.profiles.get(user_id)
+    if profile is None or not below_min_level(profile.platform, profile.badge, min_level):
+        return None
+    return min_level
 
 
 def breakdown_lines(score: StoredScore, lang: Language) -> list[str]:
@@ -307,6 +324,9 @@ async def quality_section(services: Services, agent: Agent, lang: Language) -> s
         lines.append(t(lang, "pf_card_no_profile"))
     else:
         lines += profile_lines(profile, services.settings.seller_categories, services, lang)
+        below = await level_flag(services, agent.user_id)
+        if below is not None:
+            lines.append(t(lang, "seller_card_below_level", badge=profile.badge, level=below))
     lines.append(status_line(submission, services, lang))
     if score is not None:
         lines.append(

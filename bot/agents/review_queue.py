@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.agents.quality import DAY
-from bot.agents.quality_service import agent_label, reasons
+from bot.agents.quality_service import agent_label, level_flag, reasons
 from bot.agents.terms import tier_label
 from bot.common.callbacks import MAX_PAGE, QueueAgent, QueueCursor, encode
 from bot.common.pager import paginate
@@ -69,7 +69,9 @@ async def queue_page(
                 agent=agent_label(agent),
                 score=f"{entry.score.score:.1f}",
                 tier=tier_label(entry.score.tier, lang),
-                reasons=reasons(entry.score, lang),
+                reasons=reasons(
+                    entry.score, lang, below_level=await level_flag(services, entry.user_id)
+                ),
             )
         )
     text, fitting = _fitting(header, rows)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
+from bot.common.timeparse import UnreadableTime, parse_moment
 from bot.texts import Language, escape, t
 from storage.catalog import (
     PROMO_KINDS,
@@ -46,7 +47,6 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 _PRICE = re.compile(r"^(?:¥|￥|RMB|CNY)?\s*(-)?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元)?$", re.IGNORECASE)
-_TIME_FORMATS = (TIME_FORMAT, "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M")
 _SKU_SEPARATORS = re.compile(r"[\s,，、;；]+")
 SKIP = {"-", "—", "无", "跳过", "skip", "none"}
 
@@ -156,16 +156,16 @@ def parse_promo_kind(text: str, lang: Language) -> PromoKind:
     return kind
 
 
-def parse_promo_time(text: str, tz: ZoneInfo, lang: Language, field: str) -> int:
-    """``2026-12-01 20:00`` (also ``2026/12/01 20:00``) in the seller's time zone → Unix time."""
-    value = " ".join(text.split())
-    for fmt in _TIME_FORMATS:
-        try:
-            moment = datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-        return int(moment.replace(tzinfo=tz).timestamp())
-    raise InputError(t(lang, "cat_err_time", field=field, value=value[:40]))
+def parse_promo_time(text: str, now: int, tz: ZoneInfo, lang: Language, field: str) -> int:
+    """A promotion's start or end in the seller's time zone, through the one time parser
+    (bot/common/timeparse.py): ``2026-12-01 20:00``, ``明天 20:00``, ``今晚 23:59``, ``3 天后``,
+    ``立即``...; a start may be past (``check_promo_window`` wants the end ahead)."""
+    try:
+        return parse_moment(text, now, tz, lang, past_ok=True)
+    except UnreadableTime:
+        raise InputError(t(lang, "cat_err_time", field=field, value=text.strip()[:40])) from None
+    except InputError as error:
+        raise InputError(f"{escape(field)}: {error.text}") from None
 
 
 def check_promo_window(starts_at: int, ends_at: int, now: int, lang: Language) -> None:

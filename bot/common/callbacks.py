@@ -49,6 +49,8 @@ __all__ = [
     "KINDS",
     "MAX_PAGE",
     "MAX_PART",
+    "AgentCardOpen",
+    "AgentChoice",
     "AgentRemoval",
     "AgentsCursor",
     "Attended",
@@ -101,7 +103,7 @@ MAX_TIME = 2**40
 # The parts of one page of ``/agents`` (a part ◀ of the next page asks for "the last one").
 MAX_PART = 999
 
-# The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
+# The lists paged by handlers/common/lists.py ``send_list`` (◀ ▶ under the message).
 ListName = Literal[
     "groups",
     "products",
@@ -120,7 +122,7 @@ KeyedListName = Literal["rsvps", "bcreport", "ratings", "rmreport"]
 
 # Grouped by the handler module that answers them.
 
-# handlers/common.py (every paged list)
+# handlers/common/lists.py (every paged list)
 
 
 @button
@@ -398,6 +400,36 @@ class FollowUpDone(CallbackData):
 
     PREFIX: ClassVar[str] = "fu"
     user_id: Id
+
+
+# The commands whose agent argument goes through the resolver (bot/agents/service.py).
+AgentCommand = Literal[
+    "agent", "remark", "tag", "untag", "mode", "contacted", "remove", "rate", "ratings"
+]
+
+
+# handlers/agents.py (the agent resolver's choices, the follow-up list's card buttons)
+
+
+@button
+@dataclass(frozen=True)
+class AgentCardOpen(CallbackData):
+    """Open the card of agent ``user_id`` (a row of the follow-up list)."""
+
+    PREFIX: ClassVar[str] = "acard"
+    user_id: Id
+
+
+@button
+@dataclass(frozen=True)
+class AgentChoice(CallbackData):
+    """One of the agents an ambiguous name matched: run ``command`` for agent ``user_id`` with
+    the rest of its arguments, kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "achoose"
+    command: AgentCommand
+    user_id: Id
+    key: HexKey
 
 
 # handlers/launches.py

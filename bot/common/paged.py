@@ -1,5 +1,5 @@
 """The pages of a list and the ◀ ▶ under one page (as label and callback data), in the user's
-language: shared by the list handlers (handlers/common.py) and the broadcast engine, which
+language: shared by the list handlers (handlers/common/lists.py) and the broadcast engine, which
 edits its progress message into the first page of the broadcast's report
 (bot/broadcast/delivery/progress.py)."""
 

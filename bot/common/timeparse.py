@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.common.errors import InputError
+from bot.common.typed import normalise_arg
 from bot.texts import Language, t
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,7 +32,7 @@ _EN_WEEKDAYS = {
 }
 _CLOCK = r"(?P<hour>[01]?[0-9]|2[0-3])[:：](?P<minute>[0-5][0-9])"
 _FULL_DATE = re.compile(
-    r"^(?P<year>[0-9]{4})[-/.](?P<month>[0-9]{1,2})[-/.](?P<day>[0-9]{1,2})\s+" + _CLOCK + "$"
+    r"^(?P<year>[0-9]{4})[-/.](?P<month>[0-9]{1,2})[-/.](?P<day>[0-9]{1,2})(?:\s+|T)" + _CLOCK + "$"
 )
 _MONTH_DAY = re.compile(r"^(?P<month>[0-9]{1,2})[-/.](?P<day>[0-9]{1,2})\s+" + _CLOCK + "$")
 _TIME_ONLY = re.compile("^" + _CLOCK + "$")
@@ -55,6 +56,10 @@ _ZH_WEEKLY = re.compile(
 _RULE = re.compile(
     r"^cron:(?P<days>\*|[a-z]{3}(?:,[a-z]{3})*):(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})$"
 )
+_TONIGHT = re.compile(r"^(?:今晚|tonight)(?:\s*" + _CLOCK + ")?$", re.IGNORECASE)
+_DAYS_LATER = re.compile(r"^(?P<count>[0-9]{1,3})\s*天后(?:\s*" + _CLOCK + ")?$")
+# "At once": a moment (a promotion's start), never a schedule's time.
+NOW_WORDS = ("立即开始", "立即", "马上", "现在", "now")
 _DAY_WORDS = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2}
 MAX_AHEAD_DAYS = 366 * 2
 
@@ -68,7 +73,8 @@ class When:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().replace("\u3000", " "))
+    """One space between words, full-width forms as ASCII (``２０：００`` is ``20:00``)."""
+    return re.sub(r"\s+", " ", normalise_arg(text))
 
 
 def _local(tz: ZoneInfo, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
@@ -107,8 +113,10 @@ def parse_when(text: str, now: int, tz: ZoneInfo, lang: Language) -> When:
 
 
 def _parse_one_off(
-    value: str, now: int, local_now: datetime, tz: ZoneInfo, lang: Language
+    value: str, now: int, local_now: datetime, tz: ZoneInfo, lang: Language, *, roll: bool = True
 ) -> int | None:
+    """The one-off forms; ``roll``: a day-less or year-less time already past this day or year
+    means the next one (off for a moment that may be past, a promotion's start)."""
     match = _FULL_DATE.match(value)
     if match:
         moment = _checked_date(
@@ -127,7 +135,7 @@ def _parse_one_off(
         month, day = int(match["month"]), int(match["day"])
         hour, minute = int(match["hour"]), int(match["minute"])
         moment = _checked_date(lang, value, tz, local_now.year, month, day, hour, minute)
-        if moment.timestamp() <= now:
+        if roll and moment.timestamp() <= now:
             moment = _checked_date(lang, value, tz, local_now.year + 1, month, day, hour, minute)
         return int(moment.timestamp())
     match = _TIME_ONLY.match(value)
@@ -135,9 +143,22 @@ def _parse_one_off(
         moment = local_now.replace(
             hour=int(match["hour"]), minute=int(match["minute"]), second=0, microsecond=0
         )
-        if moment.timestamp() <= now:
+        if roll and moment.timestamp() <= now:
             moment = _on_day(moment.date() + timedelta(days=1), moment, tz)
         return int(moment.timestamp())
+    match = _TONIGHT.match(value)
+    if match:
+        hour, minute = (int(match["hour"]), int(match["minute"])) if match["hour"] else (23, 59)
+        today = local_now.date()
+        return int(_local(tz, today.year, today.month, today.day, hour, minute).timestamp())
+    match = _DAYS_LATER.match(value)
+    if match:
+        count = int(match["count"])
+        if not match["hour"]:
+            return now + count * 86400
+        target = local_now.date() + timedelta(days=count)
+        hour, minute = int(match["hour"]), int(match["minute"])
+        return int(_local(tz, target.year, target.month, target.day, hour, minute).timestamp())
     match = _RELATIVE_DAY.match(value)
     if match:
         offset = _DAY_WORDS[match["word"].lower()]
@@ -157,6 +178,24 @@ def _parse_one_off(
             raise InputError(t(lang, "sch_err_past", value=value))
         return now + seconds
     return None
+
+
+def parse_moment(text: str, now: int, tz: ZoneInfo, lang: Language, *, past_ok: bool) -> int:
+    """One moment (Unix seconds): the one-off forms of :func:`parse_when`, ``今晚 [HH:MM]``
+    (today, 23:59 by default), ``3 天后 [HH:MM]``, and with ``past_ok`` also ``立即`` (now) and
+    moments already past (a promotion that started yesterday). At most two years ahead."""
+    value = _normal(text)
+    if past_ok and value.lower() in NOW_WORDS:
+        return now
+    local_now = datetime.fromtimestamp(now, tz)
+    one_off = _parse_one_off(value, now, local_now, tz, lang, roll=not past_ok)
+    if one_off is None:
+        raise UnreadableTime(t(lang, "seller_time_err", value=value[:40]))
+    if not past_ok and one_off <= now:
+        raise InputError(t(lang, "sch_err_past", value=value))
+    if one_off - now > MAX_AHEAD_DAYS * 86400:
+        raise InputError(t(lang, "sch_err_too_far", value=value))
+    return one_off
 
 
 def _on_day(day: date, clock: datetime, tz: ZoneInfo) -> datetime:

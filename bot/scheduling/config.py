@@ -51,3 +51,17 @@ class FollowupSettings(BaseModel):
     time: dt.time = dt.time(9, 30)
     # An agent is due a follow-up when the last recorded contact is older than this.
     days: int = Field(14, ge=1, le=365)
+    # Days per segment, keyed by an agent tag or an order mode (一件代发 / 批发 / 定制), e.g.
+    # {"VIP代理商" = 7, "代理商" = 14, "潜在客户" = 30}: an agent's cadence is the shortest of its
+    # segments', ``days`` for an agent in none.
+    cadence: dict[str, int] = Field(default_factory=dict)
+
+    @field_validator("cadence")
+    @classmethod
+    def _cadence_days(cls, value: dict[str, int]) -> dict[str, int]:
+        for segment, days in value.items():
+            if not segment.strip() or len(segment) > 32:
+                raise ValueError(f"{segment!r} is not a tag or order mode (1-32 characters)")
+            if not 1 <= days <= 365:
+                raise ValueError(f"{segment}: {days} is not a number of days between 1 and 365")
+        return value

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.agents.crm import MODE_NAMES
 from bot.broadcast.outbox import Payload
 from bot.catalog.service import promotion_message
-from bot.common.callbacks import FollowUpDone, encode
+from bot.common.callbacks import AgentCardOpen, FollowUpDone, encode
 from bot.common.quiet import outside_quiet
 from bot.common.timeparse import local_iso
 from bot.scheduling.broadcasts import resolve_targets
@@ -30,17 +31,31 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
     settings = services.settings
     lang = settings.language
     staff = set(settings.owners) | {grant.user_id for grant in await services.admins.list()}
-    before = planned - settings.followups.days * 86400
-    due, total = await services.schedules.followups_due(before, FOLLOWUP_LIMIT + len(staff))
-    due = [row for row in due if row[0] not in staff][:FOLLOWUP_LIMIT]
+    tag_days, mode_days = followup_cadences(settings.followups.cadence)
+    due, total = await services.contacts.followups_due(
+        planned,
+        default_days=settings.followups.days,
+        tag_days=tag_days,
+        mode_days=mode_days,
+        exclude=tuple(sorted(staff)),
+        limit=FOLLOWUP_LIMIT,
+    )
     if not due:
         return []
-    lines = [t(lang, "fu_header", days=settings.followups.days, count=len(due))]
+    lines = [t(lang, "fu_seg_header", count=total)]
     keyboard = []
-    for user_id, name, last in due:
+    for row in due:
+        last = row.last_contact_at
         when = local_iso(last, settings.tz) if last is not None else t(lang, "fu_never")
-        lines.append(t(lang, "fu_line", name=name, user_id=user_id, last=when))
-        keyboard.append(((t(lang, "fu_button", name=name), encode(FollowUpDone(user_id))),))
+        lines.append(
+            t(lang, "fu_seg_line", name=row.name, user_id=row.user_id, last=when, days=row.days)
+        )
+        keyboard.append(
+            (
+                (t(lang, "fu_button", name=row.name), encode(FollowUpDone(row.user_id))),
+                (t(lang, "fu_seg_card"), encode(AgentCardOpen(row.user_id))),
+            )
+        )
     if total > len(due):
         lines.append(t(lang, "fu_more", count=total - len(due)))
     return [
@@ -50,6 +65,20 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
             chat_ids=tuple(settings.owners),
         )
     ]
+
+
+def followup_cadences(cadence: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """``[followups] cadence`` split into days per tag and days per order mode (a key that
+    names an order mode, 批发 or wholesale, is the mode; anything else a tag)."""
+    tag_days: dict[str, int] = {}
+    mode_days: dict[str, int] = {}
+    for segment, days in cadence.items():
+        mode = MODE_NAMES.get(segment.lower())
+        if mode is not None:
+            mode_days[mode] = min(days, mode_days.get(mode, days))
+        else:
+            tag_days[segment] = days
+    return tag_days, mode_days
 
 
 @renderer("digest")

@@ -82,7 +82,7 @@ CATALOG: dict[str, str] = {
     "card_last_contact": "Last contact: {at}",
     "card_contact_note": "Contact note: {note}",
     "card_removed": "⛔ Removed, reason: {reason}",
-    "usage_agent": "Usage: /agent @username or /agent user_id",
+    "usage_agent": "Usage: /agent agent (user id, @username or remark, e.g. /agent 李女士淘卖)",
     "usage_remark": "Usage: /remark agent remark\nExample: /remark @li_shop 李女士淘卖",
     "usage_tag": "Usage: /tag agent tag…\nCommon tags: 已成交 代理商 潜在客户 已寄样 VIP客户 VIP代理商",
     "usage_untag": "Usage: /untag agent tag…",
@@ -91,7 +91,8 @@ CATALOG: dict[str, str] = {
     "usage_remove": "Usage: /remove agent [reason]",
     "err_agent_ref": "“{value}” is not an agent. Write @username or the numeric user id.",
     "err_agent_unknown": (
-        "No agent “{value}”. Agents are known once they appear in a group or message the bot."
+        "No agent “{value}”. Write the user id, @username or remark (or its beginning); "
+        "agents are known once they appear in a group or message the bot."
     ),
     "err_mode": "“{value}” is not an order mode. Use dropship, wholesale or custom "
     "(一件代发, 批发, 定制).",

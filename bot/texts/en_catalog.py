@@ -34,8 +34,14 @@ CATALOG: dict[str, str] = {
     "cat_ask_promo_title": "1️⃣ The <b>title</b> of the promotion (up to 100 characters):",
     "cat_ask_promo_kind": "2️⃣ The <b>kind</b> (spend &amp; save / gift with purchase / free shipping / discount / flash price):",
     "cat_ask_promo_rules": "3️⃣ The <b>rules</b> (e.g. ¥30 off orders over ¥199; line breaks allowed, up to 1500 characters):",
-    "cat_ask_promo_start": "4️⃣ The <b>start time</b>, like 2026-12-01 20:00 (time zone {tz}):",
-    "cat_ask_promo_end": "5️⃣ The <b>end time</b>, like 2026-12-03 23:59 (time zone {tz}):",
+    "cat_ask_promo_start": (
+        "4️⃣ The <b>start time</b> (time zone {tz}), like 2026-12-01 20:00, 明天 20:00 or 立即 "
+        "(now), or tap a button below:"
+    ),
+    "cat_ask_promo_end": (
+        "5️⃣ The <b>end time</b> (time zone {tz}), like 2026-12-03 23:59, 今晚 23:59 (tonight) "
+        "or 3 天后 (in 3 days), or tap a button below:"
+    ),
     "cat_ask_promo_skus": "6️⃣ The <b>SKUs</b> in the promotion (separated by spaces or commas, up to 20), or - for a store-wide promotion:",
     "cat_pm_sent": "✅ Promotion #{id} saved and queued for {count} groups (broadcast #{broadcast_id}).",
     "cat_cancelled": "Cancelled; nothing was saved.",
@@ -71,7 +77,11 @@ CATALOG: dict[str, str] = {
     "cat_err_threshold": "Threshold “{value}” is not valid: send 0 or a whole number, or - for the default.",
     "cat_err_threshold_no_stock": "<code>{sku}</code> has no stock quantity yet; set it first with /stock {sku} qty.",
     "cat_err_promo_kind": "Kind “{value}” is not valid: choose spend &amp; save (满减), gift with purchase (满就送), free shipping (包邮), discount (折扣) or flash price (限时价).",
-    "cat_err_time": "{field} “{value}” is not in the right form: write it like 2026-12-01 20:00.",
+    "cat_err_time": (
+        "{field} “{value}” is not a time. Write <code>2026-12-01 20:00</code>, "
+        "<code>12-01 20:00</code>, <code>明天 20:00</code>, <code>今晚 23:59</code>, "
+        "<code>3 天后</code>, <code>+2h</code> or <code>立即</code> (now)."
+    ),
     "cat_err_end_before_start": "The end time must be after the start time; send the end time again.",
     "cat_err_end_past": "The end time is already past; send a time in the future.",
     "cat_err_skus_empty": "Send at least one SKU, or - to skip.",

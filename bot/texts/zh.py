@@ -76,7 +76,7 @@ CATALOG: dict[str, str] = {
     "card_last_contact": "最近联系：{at}",
     "card_contact_note": "联系记录：{note}",
     "card_removed": "⛔ 已移除，原因：{reason}",
-    "usage_agent": "用法：/agent @用户名 或 /agent 用户ID",
+    "usage_agent": "用法：/agent 代理（用户ID、@用户名或备注名，如 /agent 李女士淘卖）",
     "usage_remark": "用法：/remark 代理 备注名\n例如：/remark @li_shop 李女士淘卖",
     "usage_tag": "用法：/tag 代理 标签…\n常用标签：已成交 代理商 潜在客户 已寄样 VIP客户 VIP代理商",
     "usage_untag": "用法：/untag 代理 标签…",
@@ -84,7 +84,10 @@ CATALOG: dict[str, str] = {
     "usage_contacted": "用法：/contacted 代理 [备注]",
     "usage_remove": "用法：/remove 代理 [原因]",
     "err_agent_ref": "「{value}」不是代理。请写 @用户名 或数字用户ID。",
-    "err_agent_unknown": "没有找到代理「{value}」。代理需要先在群里出现过或私聊过机器人。",
+    "err_agent_unknown": (
+        "没有找到代理「{value}」。请写数字用户ID、@用户名或备注名（可只写备注开头）；"
+        "代理需要先在群里出现过或私聊过机器人。"
+    ),
     "err_mode": "「{value}」不是合作模式。可选：一件代发、批发、定制。",
     "err_tag": "标签「{value}」无效：不能为空、不能含冒号，最长 {max} 个字。",
     "err_no_tags": "请至少写一个标签。",

@@ -34,8 +34,14 @@ CATALOG: dict[str, str] = {
     "cat_ask_promo_title": "1️⃣ 请输入<b>活动标题</b>（最多 100 字）：",
     "cat_ask_promo_kind": "2️⃣ 请选择<b>活动类型</b>（满减 / 满就送 / 包邮 / 折扣 / 限时价）：",
     "cat_ask_promo_rules": "3️⃣ 请输入<b>活动规则</b>（例如：满 199 减 30，可换行，最多 1500 字）：",
-    "cat_ask_promo_start": "4️⃣ 请输入<b>开始时间</b>，格式 2026-12-01 20:00（时区 {tz}）：",
-    "cat_ask_promo_end": "5️⃣ 请输入<b>结束时间</b>，格式 2026-12-03 23:59（时区 {tz}）：",
+    "cat_ask_promo_start": (
+        "4️⃣ 请输入<b>开始时间</b>（时区 {tz}），如 2026-12-01 20:00、明天 20:00、立即，"
+        "或点下方按钮："
+    ),
+    "cat_ask_promo_end": (
+        "5️⃣ 请输入<b>结束时间</b>（时区 {tz}），如 2026-12-03 23:59、今晚 23:59、3 天后，"
+        "或点下方按钮："
+    ),
     "cat_ask_promo_skus": "6️⃣ 参与活动的<b>货号</b>（空格或逗号分隔，最多 20 个），全店活动发送 - 跳过：",
     "cat_pm_sent": "✅ 促销活动 #{id} 已保存并提交发送到 {count} 个群（广播 #{broadcast_id}）。",
     "cat_cancelled": "已取消，没有保存任何内容。",
@@ -71,7 +77,11 @@ CATALOG: dict[str, str] = {
     "cat_err_threshold": "阈值 “{value}” 无效：请输入 0 或正整数，或发送 - 恢复默认值。",
     "cat_err_threshold_no_stock": "<code>{sku}</code> 还没有库存数量，请先用 /stock {sku} 数量 设置库存。",
     "cat_err_promo_kind": "活动类型 “{value}” 无效：请选择 满减、满就送、包邮、折扣 或 限时价。",
-    "cat_err_time": "{field} “{value}” 格式不对：请按 2026-12-01 20:00 的格式输入。",
+    "cat_err_time": (
+        "{field}「{value}」无法识别。可以写：<code>2026-12-01 20:00</code>、<code>12-01 20:00</code>、"
+        "<code>明天 20:00</code>、<code>今晚 23:59</code>、<code>3 天后</code>、<code>+2h</code>、"
+        "<code>立即</code>。"
+    ),
     "cat_err_end_before_start": "结束时间必须晚于开始时间，请重新输入结束时间。",
     "cat_err_end_past": "结束时间已经过去了，请输入将来的时间。",
     "cat_err_skus_empty": "请输入至少一个货号，或发送 - 跳过。",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 
 from bot.broadcast.outbox import inline_markup
 from bot.broadcast.send_gate import hold
@@ -49,6 +55,9 @@ from handlers.common import Context, actor_id, admin_only, clicked, reply, user_
 from storage.catalog import PROMO_KINDS
 
 PM_TITLE, PM_KIND, PM_RULES, PM_START, PM_END, PM_SKUS, PM_PREVIEW = range(10, 17)
+# The quick answers offered under the start and end questions (texts the time parser reads).
+_START_CHOICES = ("seller_time_now", "seller_time_tonight", "seller_time_3_days")
+_END_CHOICES = ("seller_time_tonight", "seller_time_3_days", "seller_time_7_days")
 
 
 @admin_only
@@ -108,9 +117,16 @@ async def pm_rules(update: Update, context: Context) -> int:
 
 
 async def _ask_time(update: Update, context: Context, key: str) -> None:
+    """Ask a start or end time, with the usual answers as keyboard buttons (a tap sends the
+    label, which the time parser reads like typed text)."""
     services = context.services
+    lang = context.lang
     user_data(context)[ASKED] = key
-    await reply(update, t(context.lang, key, tz=services.settings.timezone))
+    labels = _START_CHOICES if key == "cat_ask_promo_start" else _END_CHOICES
+    keyboard = ReplyKeyboardMarkup(
+        [[t(lang, label) for label in labels]], resize_keyboard=True, one_time_keyboard=True
+    )
+    await reply(update, t(lang, key, tz=services.settings.timezone), reply_markup=keyboard)
 
 
 @admin_only
@@ -118,7 +134,7 @@ async def pm_start(update: Update, context: Context) -> int:
     services = context.services
     lang = context.lang
     draft_of(context, PROMO_DRAFT)["starts_at"] = parse_promo_time(
-        text_of(update), services.settings.tz, lang, t(lang, "cat_field_start")
+        text_of(update), services.now(), services.settings.tz, lang, t(lang, "cat_field_start")
     )
     await _ask_time(update, context, "cat_ask_promo_end")
     return PM_END
@@ -130,11 +146,11 @@ async def pm_end(update: Update, context: Context) -> int:
     lang = context.lang
     draft = draft_of(context, PROMO_DRAFT)
     ends_at = parse_promo_time(
-        text_of(update), services.settings.tz, lang, t(lang, "cat_field_end")
+        text_of(update), services.now(), services.settings.tz, lang, t(lang, "cat_field_end")
     )
     check_promo_window(draft["starts_at"], ends_at, services.now(), lang)
     draft["ends_at"] = ends_at
-    await ask(update, context, "cat_ask_promo_skus")
+    await ask(update, context, "cat_ask_promo_skus", reply_markup=ReplyKeyboardRemove())
     return PM_SKUS
 
 

@@ -112,7 +112,7 @@ async def test_bad_arguments_name_the_problem(bed: Testbed) -> None:
     cases = [
         ("/agent", "用法"),
         ("/agent @nobody_here", "没有找到代理"),
-        ("/agent ???", "不是代理"),
+        ("/agent ???", "备注名"),  # any text may be a remark: "not found" names the forms
         ("/mode @li_shop 零售", "不是合作模式"),
         ("/agents color:red", "筛选条件"),
         ("/agents inactive:forever", "不是时长"),

@@ -78,7 +78,7 @@ async def test_promo_steps_validate(bed: Testbed) -> None:
     await step("买一送十", "活动类型")
     await step("包邮", "活动规则")
     await step("全场包邮", "开始时间")
-    await step("明天晚上", "格式不对")
+    await step("明天晚上", "无法识别")
     await step(local(-2), "结束时间")
     await step(local(-3), "晚于开始时间")
     await step("2020-01-01 00:00", "晚于开始时间")

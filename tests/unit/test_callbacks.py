@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from bot.common.callbacks import (
     INT64_MAX,
     KINDS,
+    AgentCardOpen,
+    AgentChoice,
     AgentRemoval,
     AgentsCursor,
     Attended,
@@ -82,6 +84,11 @@ WIRE: list[tuple[CallbackData, str]] = [
     (QuietAnswer(9, "later"), "qh:9:later"),
     (GreetingAnswer("zhongqiu", 2027, "a"), "grt:zhongqiu:2027:a"),
     (FollowUpDone(2001), "fu:2001"),
+    (AgentCardOpen(2001), "acard:2001"),
+    (
+        AgentChoice("contacted", 9007199254740993, "ab12cd34"),
+        "achoose:contacted:9007199254740993:ab12cd34",
+    ),
     (LaunchSlot("slot"), "lc:slot"),
     (LaunchPick("t", "SKU-1", "*"), "lp:t:SKU-1:*"),
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),

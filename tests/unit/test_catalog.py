@@ -238,14 +238,32 @@ def test_every_bad_line_is_listed_in_file_order() -> None:
 
 
 def test_promo_time_in_configured_zone() -> None:
-    at = parse_promo_time("2026-12-01 20:00", SHANGHAI, "en", "Start time")
+    now = int(datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp())
+    at = parse_promo_time("2026-12-01 20:00", now, SHANGHAI, "en", "Start time")
     assert at == int(datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("UTC")).timestamp())
-    assert parse_promo_time("2026/12/01  20:00", SHANGHAI, "en", "Start time") == at
-    utc = parse_promo_time("2026-12-01 20:00", ZoneInfo("UTC"), "en", "Start time")
+    assert parse_promo_time("2026/12/01  20:00", now, SHANGHAI, "en", "Start time") == at
+    assert parse_promo_time("2026-12-01T20:00", now, SHANGHAI, "en", "Start time") == at
+    utc = parse_promo_time("2026-12-01 20:00", now, ZoneInfo("UTC"), "en", "Start time")
     assert utc - at == 8 * 3600
-    for bad in ["tomorrow", "2026-13-01 20:00", "2026-12-01", "20:00", "2026-12-01 25:00"]:
+    for bad in ["tomorrow", "2026-13-01 20:00", "2026-12-01", "2026-12-01 25:00", "每天 10:00"]:
         with pytest.raises(InputError, match="Start time"):
-            parse_promo_time(bad, SHANGHAI, "en", "Start time")
+            parse_promo_time(bad, now, SHANGHAI, "en", "Start time")
+
+
+def test_promo_time_as_typed_on_a_phone() -> None:
+    """The one time parser: relative forms, quick-button labels, full-width digits; a start
+    may be past or now (a promotion already running)."""
+    now = int(datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI).timestamp())
+    tonight = int(datetime(2026, 11, 20, 23, 59, tzinfo=SHANGHAI).timestamp())
+    assert parse_promo_time("立即开始", now, SHANGHAI, "zh", "开始时间") == now
+    assert parse_promo_time("今晚 23:59", now, SHANGHAI, "zh", "结束时间") == tonight
+    assert parse_promo_time("今晚", now, SHANGHAI, "zh", "结束时间") == tonight
+    assert parse_promo_time("3 天后", now, SHANGHAI, "zh", "结束时间") == now + 3 * 86400
+    assert parse_promo_time("３天后", now, SHANGHAI, "zh", "结束时间") == now + 3 * 86400
+    tomorrow = int(datetime(2026, 11, 21, 20, 0, tzinfo=SHANGHAI).timestamp())
+    assert parse_promo_time("明天 ２０：００", now, SHANGHAI, "zh", "开始时间") == tomorrow
+    yesterday = int(datetime(2026, 11, 19, 20, 0, tzinfo=SHANGHAI).timestamp())
+    assert parse_promo_time("11-19 20:00", now, SHANGHAI, "zh", "开始时间") == yesterday
 
 
 def test_promo_window() -> None:
@@ -320,8 +338,8 @@ def test_promotion_notice() -> None:
         "Double <12>",
         "full_reduction",
         "¥30 off over ¥199 & more",
-        parse_promo_time("2026-12-01 20:00", SHANGHAI, "en", "s"),
-        parse_promo_time("2026-12-03 23:59", SHANGHAI, "en", "e"),
+        parse_promo_time("2026-12-01 20:00", 1_790_000_000, SHANGHAI, "en", "s"),
+        parse_promo_time("2026-12-03 23:59", 1_790_000_000, SHANGHAI, "en", "e"),
         ("DS-1",),
     )
     text = promotion_notice(draft, {"DS-1": "Dress <x>"}, SHANGHAI, "en")

@@ -19,6 +19,7 @@ MAX_LINES = 500
 PURE = [
     "bot/common",
     "bot/agents/crm.py",
+    "bot/agents/contact_log.py",
     "bot/agents/profiles.py",
     "bot/agents/terms.py",
     "bot/agents/quality.py",

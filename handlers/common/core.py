@@ -9,7 +9,7 @@ import functools
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -21,35 +21,32 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from bot.agents.service import AmbiguousAgent
 from bot.common.callbacks import (
+    AgentChoice,
+    AgentCommand,
     Button,
-    KeyedListName,
-    KeyedListPage,
-    ListName,
-    ListPage,
-    StoredListPage,
-    matches,
+    encode,
     parse_as,
 )
 from bot.common.errors import InputError
 from bot.common.paged import ListRows as ListRows
-from bot.common.paged import list_pages
-from bot.common.paged import page_buttons as page_keyboard
 from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
+from bot.common.typed import normalise_arg
 from bot.context import BotContext
-from bot.texts import Language, t
+from bot.texts import t
+from storage.models import Agent
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +171,59 @@ def only_one_at_a_time(context: Context, name: str, key: object) -> Iterator[boo
 
 
 def command_args(context: Context) -> list[str]:
+    """The command's arguments as typed on a phone, normalised (bot/common/typed.py): every
+    command reads its arguments here, so ``tag：VIP客户``, ``＠li_taobao`` and ``１２３`` mean what
+    their ASCII forms mean. One token per word as Telegram's text had it (same count as
+    :func:`raw_command_args`)."""
+    return [normalise_arg(token) for token in context.args or []]
+
+
+def raw_command_args(context: Context) -> list[str]:
+    """The arguments exactly as typed, for free text that is sent on to agents (a schedule's
+    body): normalising it would turn the seller's ``！`` into ``!``."""
     return list(context.args or [])
+
+
+# The handlers of the commands that name an agent, by command: a button under an ambiguous name
+# runs one of them again for the chosen agent (handlers/agents.py ``agent_chosen``).
+AGENT_COMMANDS: dict[str, Handler] = {}
+AGENT_CHOICES = "agent_choices"
+
+
+def offers_agent_choice(command: AgentCommand) -> Callable[[Handler], Handler]:
+    """For a command whose agent argument goes through bot/agents/service.py: a name that fits
+    several agents is answered with one button per agent (admins only, as the command), which
+    runs the command for that agent with the same other arguments."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def wrapper(update: Update, context: Context) -> None:
+            try:
+                await handler(update, context)
+            except AmbiguousAgent as error:
+                key = remember(user_store(context, AGENT_CHOICES), error.rest)
+                rows = [
+                    [
+                        InlineKeyboardButton(
+                            agent_choice_label(agent),
+                            callback_data=encode(AgentChoice(command, agent.user_id, key)),
+                        )
+                    ]
+                    for agent in error.choices
+                ]
+                await reply(update, error.text, reply_markup=InlineKeyboardMarkup(rows))
+
+        AGENT_COMMANDS[command] = handler
+        return wrapper
+
+    return decorate
+
+
+def agent_choice_label(agent: Agent) -> str:
+    """A choice button's text: the remark, then what tells two agents with it apart."""
+    handle = f"@{agent.username}" if agent.username else str(agent.user_id)
+    removed = " ⛔" if agent.status == "removed" else ""
+    return f"{agent.display_name[:40]} · {agent.first_name[:20]} · {handle}{removed}"
 
 
 def validated(handler: Returning[R]) -> Returning[R | None]:
@@ -363,130 +412,3 @@ def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
             _new_messages_only(inner)
     elif isinstance(handler, CommandHandler | MessageHandler):
         handler.filters = filters.UpdateType.MESSAGE & handler.filters
-
-
-# A paged list's rows, read afresh at every page turn (of one thing: None when it is gone).
-ListSource = Callable[[Context], Awaitable[ListRows]]
-KeyedListSource = Callable[[Context, int], Awaitable[ListRows | None]]
-
-
-async def send_list(update: Update, context: Context, name: ListName, rows: ListRows) -> None:
-    """Reply with the first page of a list, with ◀ ▶ under it when there are more."""
-    pages = list_pages(rows, context.lang)
-    markup = page_buttons(lambda page: ListPage(name, page), 0, len(pages), context.lang)
-    await reply(update, pages[0], reply_markup=markup)
-
-
-async def send_keyed_list(
-    update: Update, context: Context, name: KeyedListName, key: int, rows: ListRows
-) -> None:
-    """:func:`send_list` for the list of one thing (``key``: its id)."""
-    pages = list_pages(rows, context.lang)
-    markup = page_buttons(lambda page: KeyedListPage(name, key, page), 0, len(pages), context.lang)
-    await reply(update, pages[0], reply_markup=markup)
-
-
-async def _show_page(
-    query: CallbackQuery,
-    rows: ListRows | None,
-    asked: int,
-    button_for: Callable[[int], Button],
-    lang: Language,
-) -> None:
-    """Edit the message in place to page ``asked`` (the last page if the list has shrunk);
-    a list that is gone (None) is answered "expired"."""
-    if rows is None:
-        await query.answer(t(lang, "button_expired"))
-        return
-    pages = list_pages(rows, lang)
-    page = min(asked, len(pages) - 1)
-    await query.answer()
-    try:
-        await query.edit_message_text(
-            pages[page], reply_markup=page_buttons(button_for, page, len(pages), lang)
-        )
-    except BadRequest as error:  # the same page pressed again: nothing to change
-        if "not modified" not in str(error).lower():
-            raise
-
-
-def page_buttons(
-    button_for: Callable[[int], Button], page: int, pages: int, lang: Language
-) -> InlineKeyboardMarkup | None:
-    """◀ ▶ under page ``page`` of ``pages`` (None when there is one page)."""
-    keyboard = page_keyboard(button_for, page, pages, lang)
-    rows = [[InlineKeyboardButton(text, callback_data=data) for text, data in r] for r in keyboard]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-# The user's data keeps the rows of the last few lists that cannot be read again.
-_STORED_LISTS = "stored_lists"
-_STORED_LIMIT = 10
-
-
-async def send_stored_list(update: Update, context: Context, rows: ListRows) -> None:
-    """:func:`send_list` for a list that cannot be read again (the bad lines of an uploaded
-    file, gone once read): its rows are kept in the user's data (the user's last ten such lists,
-    until a restart) and ◀ ▶ page through them; an older list's buttons answer "expired"."""
-    pages = list_pages(rows, context.lang)
-    if len(pages) == 1:
-        await reply(update, pages[0])
-        return
-    key = remember(user_store(context, _STORED_LISTS), rows, limit=_STORED_LIMIT)
-    markup = page_buttons(lambda page: StoredListPage(key, page), 0, len(pages), context.lang)
-    await reply(update, pages[0], reply_markup=markup)
-
-
-def stored_list_page_handler() -> CallbackQueryHandler[Any, Any]:
-    """The handler of ◀ ▶ under every list sent by :func:`send_stored_list` (admins only;
-    the rows are the pressing user's own: another user's or a forgotten key is "expired")."""
-
-    @admin_only
-    async def page_pressed(update: Update, context: Context) -> None:
-        query, button = clicked(update, StoredListPage)
-        rows = user_store(context, _STORED_LISTS).get(button.key)
-        key = button.key
-        await _show_page(
-            query, rows, button.page, lambda page: StoredListPage(key, page), context.lang
-        )
-
-    return CallbackQueryHandler(page_pressed, pattern=matches(StoredListPage))
-
-
-def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:
-    """The handler of ◀ ▶ under list ``name`` (admins only): reads the list again and edits
-    the message in place to the asked page (the last page if the list has shrunk)."""
-
-    def pattern(data: object) -> bool:
-        button = parse_as(ListPage, data)
-        return button is not None and button.list_name == name
-
-    @admin_only
-    async def page_pressed(update: Update, context: Context) -> None:
-        query, button = clicked(update, ListPage)
-        rows = await source(context)
-        await _show_page(query, rows, button.page, lambda page: ListPage(name, page), context.lang)
-
-    return CallbackQueryHandler(page_pressed, pattern=pattern)
-
-
-def keyed_list_page_handler(
-    name: KeyedListName, source: KeyedListSource
-) -> CallbackQueryHandler[Any, Any]:
-    """:func:`list_page_handler` for the list of one thing: the button's key is passed to
-    ``source``; a thing that is gone (``source`` gives None) is answered "expired"."""
-
-    def pattern(data: object) -> bool:
-        button = parse_as(KeyedListPage, data)
-        return button is not None and button.list_name == name
-
-    @admin_only
-    async def page_pressed(update: Update, context: Context) -> None:
-        query, button = clicked(update, KeyedListPage)
-        rows = await source(context, button.key)
-        key = button.key
-        await _show_page(
-            query, rows, button.page, lambda page: KeyedListPage(name, key, page), context.lang
-        )
-
-    return CallbackQueryHandler(page_pressed, pattern=pattern)
