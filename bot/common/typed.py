@@ -2,7 +2,8 @@
 ``＠``, ``１２３``, the ideographic space) and separates lists with ``、`` or ``，``.
 
 :func:`normalise_arg` is applied to every command argument in one place
-(``handlers/common/core.py`` ``command_args``); :func:`split_list` splits list arguments (tags, ids).
+(``handlers/common/core.py`` ``command_args``); :func:`split_list` splits list arguments (tags,
+ids).
 """
 
 from __future__ import annotations
