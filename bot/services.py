@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.agents.last_seen import LastSeenBuffer
 from bot.broadcast.outbox import Outbox
+from bot.catalog.stock_answers import StockAnswerState
 from bot.config import Settings
 from bot.scheduling.scheduler import Scheduler
 from storage.admins import AdminRepository, AuditRepository
@@ -29,8 +30,10 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.outbox import OutboxRepository
 from storage.profiles import ProfileRepository
+from storage.samples import SampleRepository
 from storage.schedules import ScheduleRepository
 from storage.stats import StatsRepository
+from storage.stock_status import ProductStatusRepository
 from storage.trainings import GreetingRepository, TrainingRepository
 
 Clock = Callable[[], float]
@@ -74,6 +77,10 @@ class Services:
     scheduler: Scheduler = field(init=False)
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
+    product_status: ProductStatusRepository = field(init=False)
+    samples: SampleRepository = field(init=False)
+    # Stock questions in groups: the SKU matcher and who was answered lately, in memory.
+    stock_answers: StockAnswerState = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -92,6 +99,9 @@ class Services:
         self.stock = StockRepository(self.db)
         self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
         self.db.pending_writes = self.last_seen.flush
+        self.product_status = ProductStatusRepository(self.db)
+        self.samples = SampleRepository(self.db)
+        self.stock_answers = StockAnswerState(self.settings.stock.answer_interval_minutes * 60)
 
     def now(self) -> int:
         return int(self.clock())

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from bot.broadcast.outbox import NewBroadcast, Payload, new_broadcast
 from bot.catalog.model import (
@@ -27,9 +28,9 @@ from bot.catalog.model import (
     notice_items,
     product_caption,
     promotion_notice,
-    stock_notice,
     stock_state,
 )
+from bot.catalog.stock_answers import stock_notice_text
 from bot.services import Services
 from bot.texts import Language
 from storage.catalog import (
@@ -171,6 +172,9 @@ class _NoticePlan:
     language: Language  # the groups'
     creator_id: int
     creator_lang: Language
+    etas: Mapping[str, int]  # SKU -> expected restock date (/stock_eta)
+    now: int
+    tz: ZoneInfo
 
     def _targets(self, items: Sequence[StockNoticeItem]) -> tuple[list[int], dict[int, int]]:
         """(target chats, chat -> preview to reply to). In a group holding exactly one of the
@@ -191,7 +195,10 @@ class _NoticePlan:
         skus = [item.sku for item in items]
         return new_broadcast(
             "stock",
-            Payload(kind="text", text=stock_notice(items, self.language)),
+            Payload(
+                kind="text",
+                text=stock_notice_text(items, self.etas, self.now, self.tz, self.language),
+            ),
             chat_ids,
             self.creator_id,
             ref=f"stock:{skus[0]}" if len(skus) == 1 else "stock:import",
@@ -211,10 +218,33 @@ async def _notice_plan(
     services: Services, skus: Sequence[str], creator_id: int, creator_lang: Language
 ) -> _NoticePlan:
     titles = {product.sku: product.title for product in await services.products.list()}
-    previews, active = await _preview_ids(services, list(dict.fromkeys(skus)))
+    unique = list(dict.fromkeys(skus))
+    previews, active = await _preview_ids(services, unique)
+    statuses = await services.product_status.many(unique)
+    etas = {sku: s.restock_eta for sku, s in statuses.items() if s.restock_eta is not None}
+    settings = services.settings
     return _NoticePlan(
-        titles, previews, active, services.settings.language, creator_id, creator_lang
+        titles,
+        previews,
+        active,
+        settings.language,
+        creator_id,
+        creator_lang,
+        etas,
+        services.now(),
+        settings.tz,
     )
+
+
+async def stock_notice_targets(
+    services: Services, skus: Sequence[str]
+) -> tuple[list[int], dict[int, int]]:
+    """Where a notice about ``skus`` goes, as for stock notices: (target chats, chat -> the
+    preview it replies to there)."""
+    mappings, active = await _preview_ids(services, skus)
+    targets, previews = _locate(skus, mappings, active)
+    reply_to = {chat_id: ids[0] for chat_id, ids in previews.items() if len(ids) == 1}
+    return sorted(targets), reply_to
 
 
 async def set_stock(
