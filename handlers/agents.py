@@ -16,6 +16,7 @@ from bot.agents.crm import (
 from bot.agents.quality_service import quality_section
 from bot.agents.removals import remove_confirmed
 from bot.agents.service import find_agent
+from bot.catalog.samples import card_section as sample_card_section
 from bot.common.callbacks import (
     MAX_PART,
     AgentRemoval,
@@ -124,7 +125,9 @@ async def agent_command(update: Update, context: Context) -> None:
     agent = await find_agent(services, args[0], lang)
     memberships = await services.agents.memberships(agent.user_id)
     card = agent_card(agent, memberships, services.settings.tz, lang)
-    await reply(update, card + "\n" + await quality_section(services, agent, lang))
+    card += "\n" + await quality_section(services, agent, lang)
+    samples = await sample_card_section(services, agent.user_id, lang)
+    await reply(update, card + ("\n" + samples if samples else ""))
 
 
 @admin_only

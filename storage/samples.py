@@ -162,11 +162,12 @@ class SampleRepository:
     async def answer(
         self, sample_id: int, answer: ListingAnswer, url: str | None, now: int
     ) -> Sample | None:
-        """The agent's listing answer for a shipped sample; None unless shipped."""
+        """The agent's listing answer for a shipped sample; None unless shipped and not yet
+        answered "listed" (that answer is final)."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE samples SET answer = ?, listing_url = ?, answered_at = ?"
-                " WHERE id = ? AND status = 'shipped'",
+                " WHERE id = ? AND status = 'shipped' AND coalesce(answer, '') != 'listed'",
                 (answer, url, now, sample_id),
             )
             if cursor.rowcount == 0:

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.broadcast.outbox import NewBroadcast, Payload, new_broadcast
+from bot.broadcast.outbox import Keyboard, NewBroadcast, Payload, new_broadcast
 from bot.catalog.model import (
     PromoDraft,
     StockNoticeItem,
@@ -31,8 +31,9 @@ from bot.catalog.model import (
     stock_state,
 )
 from bot.catalog.stock_answers import stock_notice_text
+from bot.common.callbacks import SampleRequest, encode
 from bot.services import Services
-from bot.texts import Language
+from bot.texts import Language, t
 from storage.catalog import (
     Classifier,
     Product,
@@ -73,12 +74,20 @@ def classifier(services: Services) -> Classifier:
     return classify
 
 
+def product_post_keyboard(product: Product, lang: Language) -> Keyboard:
+    """The buttons under every product post (the one place they are chosen)."""
+    return (((t(lang, "smp_button"), encode(SampleRequest(product.sku))),),)
+
+
 def product_payload(product: Product, services: Services) -> Payload:
-    """One photo → a photo post; several → an album with the caption on the first photo."""
-    caption = product_caption(product, services.settings.language)
+    """One photo → a photo post; several → an album, its caption in a text message after the
+    photos (an album cannot carry the post's buttons)."""
+    lang = services.settings.language
+    caption = product_caption(product, lang)
+    keyboard = product_post_keyboard(product, lang)
     if len(product.photos) == 1:
-        return Payload(kind="photo", text=caption, media=product.photos)
-    return Payload(kind="album", text=caption, media=product.photos)
+        return Payload(kind="photo", text=caption, media=product.photos, keyboard=keyboard)
+    return Payload(kind="album", text=caption, media=product.photos, keyboard=keyboard)
 
 
 async def _preview_ids(

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.broadcast.outbox import Payload
+from bot.catalog.samples import follow_up_rows as sample_follow_ups
 from bot.catalog.service import promotion_message
 from bot.common.callbacks import FollowUpDone, encode
 from bot.common.quiet import outside_quiet
@@ -33,9 +34,10 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
     before = planned - settings.followups.days * 86400
     due, total = await services.schedules.followups_due(before, FOLLOWUP_LIMIT + len(staff))
     due = [row for row in due if row[0] not in staff][:FOLLOWUP_LIMIT]
-    if not due:
+    samples = await sample_follow_ups(services, planned, lang)
+    if not due and not samples:
         return []
-    lines = [t(lang, "fu_header", days=settings.followups.days, count=len(due))]
+    lines = [t(lang, "fu_header", days=settings.followups.days, count=len(due))] if due else []
     keyboard = []
     for user_id, name, last in due:
         when = local_iso(last, settings.tz) if last is not None else t(lang, "fu_never")
@@ -43,6 +45,10 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
         keyboard.append(((t(lang, "fu_button", name=name), encode(FollowUpDone(user_id))),))
     if total > len(due):
         lines.append(t(lang, "fu_more", count=total - len(due)))
+    if samples:  # shipped samples not yet listed (bot/catalog/samples.py)
+        lines.append(t(lang, "smp_fu_header"))
+        lines += [row.line for row in samples]
+        keyboard += [(row.button,) for row in samples]
     return [
         Submission(
             kind="followups",
