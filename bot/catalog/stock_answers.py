@@ -28,7 +28,9 @@ from storage.catalog import StockState
 MAX_SKUS_PER_ANSWER = 5
 _TOKEN = re.compile(r"[A-Za-z0-9._-]+")
 _EDGE = "._-"
-# Chinese phrasings match anywhere (no word boundaries in Chinese); English ones as words.
+# Chinese phrasings match anywhere (no word boundaries in Chinese); English ones bounded by
+# non-letters (not ``\b``: a CJK character is a word character, "老板available"). One compiled
+# pattern, so a message is scanned once.
 _ZH_QUESTIONS = (
     "有货",
     "有没有货",
@@ -45,10 +47,17 @@ _ZH_QUESTIONS = (
     "售罄",
     "卖完",
 )
-# Bounded by non-letters (not ``\b``: a CJK character is a word character, "老板available").
-_EN_QUESTION = re.compile(
-    r"(?<![a-z])(?:in[ -]stock|out of stock|available|availability|restock(?:ed)?|sold out"
-    r"|any left)(?![a-z])"
+_EN_QUESTIONS = (
+    r"in[ -]stock",
+    "out of stock",
+    "available",
+    "availability",
+    r"restock(?:ed)?",
+    "sold out",
+    "any left",
+)
+_QUESTION = re.compile(
+    "|".join(_ZH_QUESTIONS) + r"|(?<![a-z])(?:" + "|".join(_EN_QUESTIONS) + r")(?![a-z])"
 )
 
 
@@ -59,7 +68,7 @@ def normalise(text: str) -> str:
 
 def asks_about_stock(text: str) -> bool:
     """Whether a message (already :func:`normalise`-d) asks about stock."""
-    return any(phrase in text for phrase in _ZH_QUESTIONS) or bool(_EN_QUESTION.search(text))
+    return _QUESTION.search(text) is not None
 
 
 def sku_tokens(text: str) -> list[str]:
