@@ -18,6 +18,7 @@ from telegram.warnings import PTBUserWarning
 from bot.broadcast.outbox import inline_markup
 from bot.catalog.samples import (
     MAX_TRACKING_LENGTH,
+    RequestRefusal,
     agent_message,
     listing_question,
     parse_listing_link,
@@ -53,6 +54,14 @@ _PRESSES_KEY = "agentbot.sample_presses"
 PRESS_INTERVAL_SECONDS = 30
 
 
+_REFUSALS: dict[RequestRefusal, str] = {
+    "not_agent": "refused_sample_not_agent",
+    "product_gone": "smp_product_expired",  # the post of a product that is gone: expired
+    "already_open": "smp_already_open",
+    "too_many": "smp_too_many",
+}
+
+
 def _presses(context: Context) -> Throttle[int]:
     throttle = context.bot_data.setdefault(_PRESSES_KEY, Throttle(PRESS_INTERVAL_SECONDS))
     assert isinstance(throttle, Throttle)
@@ -66,12 +75,13 @@ async def request_clicked(update: Update, context: Context) -> None:
     lang = context.lang
     user_id = query.from_user.id
     if _presses(context).admit(user_id, services.now()) is None:
-        await query.answer(t(lang, "smp_slow_down"), show_alert=True)
+        await query.answer(t(lang, "refused_sample_slow_down"), show_alert=True)
         return
     outcome = await request_sample(services, user_id, button.sku)
     if outcome.refusal is not None:
         limit = services.settings.samples.max_requests_per_day
-        await query.answer(t(lang, f"smp_{outcome.refusal}", limit=limit), show_alert=True)
+        key = _REFUSALS[outcome.refusal]
+        await query.answer(t(lang, key, limit=limit), show_alert=True)
         return
     await query.answer(t(lang, "smp_requested"), show_alert=True)
 
@@ -190,10 +200,10 @@ async def listing_clicked(update: Update, context: Context) -> int | None:
     lang = context.lang
     sample = await services.samples.get(button.sample_id)
     if sample is None or sample.user_id != query.from_user.id or not _private(update):
-        await query.answer(t(lang, "smp_answer_not_yours"), show_alert=True)
+        await query.answer(t(lang, "refused_sample_not_yours"), show_alert=True)
         return END
     if sample.status != "shipped" or sample.answer == "listed":
-        await query.answer(t(lang, "smp_answer_done"), show_alert=True)
+        await query.answer(t(lang, "already_done_sample_answer"), show_alert=True)
         return END
     await query.answer()
     if button.listed == "y":
@@ -216,7 +226,7 @@ async def link_given(update: Update, context: Context) -> int | None:
     url = parse_listing_link(message_text(update), lang)
     user_store(context, _LISTING).clear()
     answered = await services.samples.answer(sample_id, "listed", url, services.now())
-    await reply(update, t(lang, "smp_link_saved" if answered else "smp_answer_done"))
+    await reply(update, t(lang, "smp_link_saved" if answered else "already_done_sample_answer"))
     return END
 
 

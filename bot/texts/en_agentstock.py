@@ -43,11 +43,11 @@ CATALOG: dict[str, str] = {
     ),
     # --- samples: agents ---
     "smp_button": "🧪 Request a sample",
-    "smp_not_agent": "Samples are for our agents (post in an agents' group or fill in your store profile first).",
-    "smp_product_gone": "This product is no longer available; no sample can be requested.",
+    "refused_sample_not_agent": "Samples are for our agents (post in an agents' group or fill in your store profile first).",
+    "smp_product_expired": "This product is no longer available; no sample can be requested.",
     "smp_already_open": "You have already requested this sample; it is being reviewed.",
     "smp_too_many": "You reached today's limit of {limit} sample requests; please try tomorrow.",
-    "smp_slow_down": "Too many presses; please try again in a moment.",
+    "refused_sample_slow_down": "Too many presses; please try again in a moment.",
     "smp_requested": "Sample request sent; you will hear from us in private (make sure you have started this bot).",
     "smp_agent_shipped": (
         "🎉 Your sample {title} (<code>{sku}</code>) is on its way!\nTracking number:"
@@ -67,8 +67,8 @@ CATALOG: dict[str, str] = {
     "smp_err_link": "The link must start with http:// or https:// and be at most {limit} characters; send it again, or /cancel.",
     "smp_link_saved": "Your listing link is recorded. Thank you!",
     "smp_not_yet_saved": "Noted. Tell us when it is listed!",
-    "smp_answer_not_yours": "This button is not for you.",
-    "smp_answer_done": "This question was already answered.",
+    "refused_sample_not_yours": "This button is not for you.",
+    "already_done_sample_answer": "This question was already answered.",
     "smp_link_cancelled": "Cancelled.",
     # --- samples: admins ---
     "smp_admin_request": (

@@ -41,11 +41,11 @@ CATALOG: dict[str, str] = {
     ),
     # --- samples: agents ---
     "smp_button": "🧪 申请样品",
-    "smp_not_agent": "申请样品需要您先成为我们的代理（在代理群中发言或填写店铺资料）。",
-    "smp_product_gone": "该商品已下架或停产，无法申请样品。",
+    "refused_sample_not_agent": "申请样品需要您先成为我们的代理（在代理群中发言或填写店铺资料）。",
+    "smp_product_expired": "该商品已下架或停产，无法申请样品。",
     "smp_already_open": "您已申请过这款样品，正在审核中，请耐心等待。",
     "smp_too_many": "您今天的样品申请次数已达上限（{limit} 次），请明天再试。",
-    "smp_slow_down": "操作太频繁，请稍后再试。",
+    "refused_sample_slow_down": "操作太频繁，请稍后再试。",
     "smp_requested": "已提交样品申请，审核结果会私信通知您（请确保已私聊启动过本机器人）。",
     "smp_agent_shipped": (
         "🎉 您申请的样品 {title}（<code>{sku}</code>）已寄出！\n快递单号：<code>{tracking}</code>\n"
@@ -64,8 +64,8 @@ CATALOG: dict[str, str] = {
     "smp_err_link": "链接需要以 http:// 或 https:// 开头，且不超过 {limit} 个字符，请重新发送，或 /cancel 取消。",
     "smp_link_saved": "已记录您的上架链接，谢谢您！",
     "smp_not_yet_saved": "好的，已记录。上架后欢迎告诉我们！",
-    "smp_answer_not_yours": "这个按钮不是给您的。",
-    "smp_answer_done": "这个问题已经回答过了。",
+    "refused_sample_not_yours": "这个按钮不是给您的。",
+    "already_done_sample_answer": "这个问题已经回答过了。",
     "smp_link_cancelled": "已取消。",
     # --- samples: admins ---
     "smp_admin_request": (
