@@ -37,6 +37,7 @@ from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
 from handlers import quality as quality_handlers
+from handlers import samples as sample_handlers
 from handlers import schedules as schedule_handlers
 from handlers import stock as stock_handlers
 from handlers import trainings as training_handlers
@@ -72,6 +73,8 @@ FEATURES += (profile_handlers, quality_handlers)
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
 FEATURES += (launch_handlers, schedule_handlers, training_handlers)
+# Sample requests (寄样): their buttons and short conversations.
+FEATURES += (sample_handlers,)
 # Last: answers every button press that no handler above claimed.
 FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),

@@ -70,6 +70,8 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("edit", "cmd_edit"),
     ("stats", "ops_cmd_stats"),
     ("backup", "ops_cmd_backup"),
+    ("stock_eta", "stk_cmd_stock_eta"),
+    ("discontinue", "stk_cmd_discontinue"),
 ]
 
 

@@ -130,6 +130,24 @@ class GroupSettings(BaseModel):
     approval_timeout_hours: float = Field(48.0, gt=0, le=24 * 30)
 
 
+class StockSettings(BaseModel):
+    """``[stock]``: answers to stock questions in the groups (bot/catalog/stock_status.py)."""
+
+    # Answer "A1 还有货吗" in approved groups; false turns the answers off.
+    answer_questions: bool = True
+    # The same SKU is answered in one group at most once per this many minutes.
+    answer_interval_minutes: int = Field(10, ge=1, le=24 * 60)
+
+
+class SampleSettings(BaseModel):
+    """``[samples]``: sample requests (寄样, bot/catalog/samples.py)."""
+
+    # Days after shipping when the follow-up list asks "样品已寄 N 天，上架了吗".
+    follow_up_days: int = Field(7, ge=1, le=365)
+    # Requests one agent may make per day (one open request per product in any case).
+    max_requests_per_day: int = Field(5, ge=1, le=100)
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from config. Every key is documented in config.example.toml."""
 
@@ -165,6 +183,8 @@ class Settings(BaseSettings):
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
     groups: GroupSettings = Field(default_factory=GroupSettings)
     uploads: UploadLimits = Field(default_factory=UploadLimits)
+    stock: StockSettings = Field(default_factory=StockSettings)
+    samples: SampleSettings = Field(default_factory=SampleSettings)
 
     @field_validator("token")
     @classmethod

@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.agents.last_seen import LastSeenBuffer
 from bot.broadcast.outbox import Outbox
+from bot.catalog.stock_answers import StockAnswerState
 from bot.config import Settings
 from bot.scheduling.scheduler import Scheduler
 from storage.admins import AdminRepository, AuditRepository
@@ -30,8 +31,10 @@ from storage.db import Database
 from storage.groups import GroupRepository
 from storage.outbox import OutboxRepository
 from storage.profiles import ProfileRepository
+from storage.samples import SampleRepository
 from storage.schedules import ScheduleRepository
 from storage.stats import StatsRepository
+from storage.stock_status import ProductStatusRepository
 from storage.trainings import GreetingRepository, TrainingRepository
 
 Clock = Callable[[], float]
@@ -76,6 +79,10 @@ class Services:
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
     contacts: ContactRepository = field(init=False)
+    product_status: ProductStatusRepository = field(init=False)
+    samples: SampleRepository = field(init=False)
+    # Stock questions in groups: the SKU matcher and who was answered lately, in memory.
+    stock_answers: StockAnswerState = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -95,6 +102,9 @@ class Services:
         self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
         self.db.pending_writes = self.last_seen.flush
         self.contacts = ContactRepository(self.db)
+        self.product_status = ProductStatusRepository(self.db)
+        self.samples = SampleRepository(self.db)
+        self.stock_answers = StockAnswerState(self.settings.stock.answer_interval_minutes * 60)
 
     def now(self) -> int:
         return int(self.clock())

@@ -21,6 +21,7 @@ from bot.agents.crm import (
 from bot.agents.quality_service import quality_section
 from bot.agents.removals import removal_report_rows, remove_confirmed
 from bot.agents.service import resolve_agent
+from bot.catalog.samples import card_section as sample_card_section
 from bot.common.callbacks import (
     MAX_PAGE,
     MAX_PART,
@@ -195,7 +196,9 @@ async def _card(services: Services, agent: Agent, lang: Language) -> str:
     contacts = await services.contacts.recent(agent.user_id, CARD_CONTACTS)
     if contacts:
         card += "\n" + contact_lines(contacts, services.settings.tz, lang)
-    return card + "\n" + await quality_section(services, agent, lang)
+    card += "\n" + await quality_section(services, agent, lang)
+    samples = await sample_card_section(services, agent.user_id, lang)
+    return card + ("\n" + samples if samples else "")
 
 
 @admin_only

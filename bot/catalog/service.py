@@ -19,19 +19,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from bot.broadcast.outbox import NewBroadcast, Payload, new_broadcast
+from bot.broadcast.outbox import Keyboard, NewBroadcast, Payload, new_broadcast
 from bot.catalog.model import (
     PromoDraft,
     StockNoticeItem,
     notice_items,
     product_caption,
     promotion_notice,
-    stock_notice,
     stock_state,
 )
+from bot.catalog.stock_answers import stock_notice_text
+from bot.common.callbacks import SampleRequest, encode
 from bot.services import Services
-from bot.texts import Language
+from bot.texts import Language, t
 from storage.catalog import (
     Classifier,
     Product,
@@ -72,12 +74,20 @@ def classifier(services: Services) -> Classifier:
     return classify
 
 
+def product_post_keyboard(product: Product, lang: Language) -> Keyboard:
+    """The buttons under every product post (the one place they are chosen)."""
+    return (((t(lang, "smp_button"), encode(SampleRequest(product.sku))),),)
+
+
 def product_payload(product: Product, services: Services) -> Payload:
-    """One photo → a photo post; several → an album with the caption on the first photo."""
-    caption = product_caption(product, services.settings.language)
+    """One photo → a photo post; several → an album, its caption in a text message after the
+    photos (an album cannot carry the post's buttons)."""
+    lang = services.settings.language
+    caption = product_caption(product, lang)
+    keyboard = product_post_keyboard(product, lang)
     if len(product.photos) == 1:
-        return Payload(kind="photo", text=caption, media=product.photos)
-    return Payload(kind="album", text=caption, media=product.photos)
+        return Payload(kind="photo", text=caption, media=product.photos, keyboard=keyboard)
+    return Payload(kind="album", text=caption, media=product.photos, keyboard=keyboard)
 
 
 async def _preview_ids(
@@ -171,6 +181,9 @@ class _NoticePlan:
     language: Language  # the groups'
     creator_id: int
     creator_lang: Language
+    etas: Mapping[str, int]  # SKU -> expected restock date (/stock_eta)
+    now: int
+    tz: ZoneInfo
 
     def _targets(self, items: Sequence[StockNoticeItem]) -> tuple[list[int], dict[int, int]]:
         """(target chats, chat -> preview to reply to). In a group holding exactly one of the
@@ -191,7 +204,10 @@ class _NoticePlan:
         skus = [item.sku for item in items]
         return new_broadcast(
             "stock",
-            Payload(kind="text", text=stock_notice(items, self.language)),
+            Payload(
+                kind="text",
+                text=stock_notice_text(items, self.etas, self.now, self.tz, self.language),
+            ),
             chat_ids,
             self.creator_id,
             ref=f"stock:{skus[0]}" if len(skus) == 1 else "stock:import",
@@ -211,10 +227,33 @@ async def _notice_plan(
     services: Services, skus: Sequence[str], creator_id: int, creator_lang: Language
 ) -> _NoticePlan:
     titles = {product.sku: product.title for product in await services.products.list()}
-    previews, active = await _preview_ids(services, list(dict.fromkeys(skus)))
+    unique = list(dict.fromkeys(skus))
+    previews, active = await _preview_ids(services, unique)
+    statuses = await services.product_status.many(unique)
+    etas = {sku: s.restock_eta for sku, s in statuses.items() if s.restock_eta is not None}
+    settings = services.settings
     return _NoticePlan(
-        titles, previews, active, services.settings.language, creator_id, creator_lang
+        titles,
+        previews,
+        active,
+        settings.language,
+        creator_id,
+        creator_lang,
+        etas,
+        services.now(),
+        settings.tz,
     )
+
+
+async def stock_notice_targets(
+    services: Services, skus: Sequence[str]
+) -> tuple[list[int], dict[int, int]]:
+    """Where a notice about ``skus`` goes, as for stock notices: (target chats, chat -> the
+    preview it replies to there)."""
+    mappings, active = await _preview_ids(services, skus)
+    targets, previews = _locate(skus, mappings, active)
+    reply_to = {chat_id: ids[0] for chat_id, ids in previews.items() if len(ids) == 1}
+    return sorted(targets), reply_to
 
 
 async def set_stock(

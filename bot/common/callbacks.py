@@ -59,6 +59,7 @@ __all__ = [
     "BroadcastTarget",
     "Button",
     "CallbackData",
+    "DiscontinueConfirm",
     "FollowUpDone",
     "GreetingAnswer",
     "GroupDecision",
@@ -82,6 +83,10 @@ __all__ = [
     "QueueCursor",
     "QuietAnswer",
     "RsvpChoice",
+    "SampleAsk",
+    "SampleDecision",
+    "SampleListing",
+    "SampleRequest",
     "Shape",
     "StoredListPage",
     "TrainingCancel",
@@ -467,6 +472,57 @@ class GroupDecision(CallbackData):
     PREFIX: ClassVar[str] = "grp"
     group_id: Id
     choice: Literal["ok", "leave"]
+
+
+# handlers/stock.py and handlers/samples.py
+
+
+@button
+@dataclass(frozen=True)
+class DiscontinueConfirm(CallbackData):
+    """Confirm (y) or drop (n) marking a product discontinued (停产)."""
+
+    PREFIX: ClassVar[str] = "dc"
+    sku: Sku
+    confirm: YesNo
+
+
+@button
+@dataclass(frozen=True)
+class SampleRequest(CallbackData):
+    """申请样品 under a product post: the presser asks for a sample of ``sku``."""
+
+    PREFIX: ClassVar[str] = "sr"
+    sku: Sku
+
+
+@button
+@dataclass(frozen=True)
+class SampleDecision(CallbackData):
+    """An admin approves (ok: then asks for the tracking number) or declines a request."""
+
+    PREFIX: ClassVar[str] = "sd"
+    sample_id: Id
+    choice: Literal["ok", "no"]
+
+
+@button
+@dataclass(frozen=True)
+class SampleAsk(CallbackData):
+    """On the follow-up list: ask the agent in private whether the sample got listed."""
+
+    PREFIX: ClassVar[str] = "sq"
+    sample_id: Id
+
+
+@button
+@dataclass(frozen=True)
+class SampleListing(CallbackData):
+    """The agent's answer: listed (y: then asks for the link) or not yet (n)."""
+
+    PREFIX: ClassVar[str] = "sl"
+    sample_id: Id
+    listed: YesNo
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

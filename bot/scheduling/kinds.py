@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.agents.crm import MODE_NAMES
 from bot.broadcast.outbox import Payload
+from bot.catalog.samples import follow_up_rows as sample_follow_ups
 from bot.catalog.service import promotion_message
 from bot.common.callbacks import AgentCardOpen, FollowUpDone, encode
 from bot.common.quiet import outside_quiet
@@ -40,10 +41,11 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
         exclude=tuple(sorted(staff)),
         limit=FOLLOWUP_LIMIT,
     )
-    if not due:
+    samples = await sample_follow_ups(services, planned, lang)
+    if not due and not samples:
         return []
-    lines = [t(lang, "fu_seg_header", count=total)]
-    keyboard = []
+    lines = [t(lang, "fu_seg_header", count=total)] if due else []
+    keyboard: list[tuple[tuple[str, str], ...]] = []
     for row in due:
         last = row.last_contact_at
         when = local_iso(last, settings.tz) if last is not None else t(lang, "fu_never")
@@ -58,6 +60,10 @@ async def _followups(services: Services, schedule: Schedule, planned: int) -> li
         )
     if total > len(due):
         lines.append(t(lang, "fu_more", count=total - len(due)))
+    if samples:  # shipped samples not yet listed (bot/catalog/samples.py)
+        lines.append(t(lang, "smp_fu_header"))
+        lines += [row.line for row in samples]
+        keyboard += [(row.button,) for row in samples]
     return [
         Submission(
             kind="followups",

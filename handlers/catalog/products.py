@@ -292,6 +292,7 @@ async def _send_product(update: Update, context: Context) -> int:
             audit.skip()  # held for the quiet-hours answer, audited with it
         else:
             audit.detail = f"broadcast {gate.broadcast_id}"
+    services.stock_answers.invalidate()  # a new SKU to recognise in stock questions
     forget(context)
     if gate.question is not None:
         query = update.callback_query
@@ -324,6 +325,7 @@ async def np_later(update: Update, context: Context) -> int:
     async with services.audited(actor_id(update), "newproduct", product.sku, "later"):
         if not await services.products.add(product):
             raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+    services.stock_answers.invalidate()  # a new SKU to recognise in stock questions
     forget(context)
     text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
     query = update.callback_query

@@ -23,6 +23,7 @@ from bot.common.callbacks import (
     BroadcastRetract,
     BroadcastTarget,
     CallbackData,
+    DiscontinueConfirm,
     FollowUpDone,
     GreetingAnswer,
     GroupDecision,
@@ -44,6 +45,10 @@ from bot.common.callbacks import (
     QueueCursor,
     QuietAnswer,
     RsvpChoice,
+    SampleAsk,
+    SampleDecision,
+    SampleListing,
+    SampleRequest,
     Shape,
     StoredListPage,
     TrainingCancel,
@@ -94,6 +99,12 @@ WIRE: list[tuple[CallbackData, str]] = [
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),
     (GroupDecision(4, "ok"), "grp:4:ok"),
     (GroupDecision(4, "leave"), "grp:4:leave"),
+    (DiscontinueConfirm("A1", "y"), "dc:A1:y"),
+    (SampleRequest("DS-1"), "sr:DS-1"),
+    (SampleDecision(7, "ok"), "sd:7:ok"),
+    (SampleDecision(7, "no"), "sd:7:no"),
+    (SampleAsk(7), "sq:7"),
+    (SampleListing(7, "n"), "sl:7:n"),
 ]
 
 

@@ -29,6 +29,7 @@ PURE = [
     "bot/broadcast/report.py",
     "bot/catalog/model.py",
     "bot/catalog/stock_csv.py",
+    "bot/catalog/stock_answers.py",
     "bot/events/festivals.py",
     "bot/ops/stats.py",
     "bot/ops/charts.py",
