@@ -27,6 +27,7 @@ from storage.agents import AgentRepository
 from storage.catalog import ProductRepository, PromotionRepository, StockRepository
 from storage.db import Database
 from storage.groups import GroupRepository
+from storage.materials import MaterialsRepository
 from storage.outbox import OutboxRepository
 from storage.profiles import ProfileRepository
 from storage.schedules import ScheduleRepository
@@ -74,6 +75,8 @@ class Services:
     scheduler: Scheduler = field(init=False)
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
+    # Who took which product's materials (the agents' catalog).
+    materials: MaterialsRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -92,6 +95,7 @@ class Services:
         self.stock = StockRepository(self.db)
         self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
         self.db.pending_writes = self.last_seen.flush
+        self.materials = MaterialsRepository(self.db)
 
     def now(self) -> int:
         return int(self.clock())

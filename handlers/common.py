@@ -388,15 +388,20 @@ async def send_list(update: Update, context: Context, name: ListName, rows: List
     await reply(update, pages[0], reply_markup=_page_buttons(name, 0, len(pages), context.lang))
 
 
-def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:
-    """The handler of ◀ ▶ under list ``name`` (admins only): reads the list again and edits
-    the message in place to the asked page (the last page if the list has shrunk)."""
+def list_page_handler(
+    name: ListName,
+    source: ListSource,
+    gate: Callable[[Returning[None]], Returning[None]] = admin_only,
+) -> CallbackQueryHandler[Any, Any]:
+    """The handler of ◀ ▶ under list ``name`` (admins only, unless another ``gate`` says who
+    may turn the pages): reads the list again and edits the message in place to the asked page
+    (the last page if the list has shrunk)."""
 
     def pattern(data: object) -> bool:
         button = parse_as(ListPage, data)
         return button is not None and button.list_name == name
 
-    @admin_only
+    @gate
     async def page_pressed(update: Update, context: Context) -> None:
         query, button = clicked(update, ListPage)
         lang = context.lang

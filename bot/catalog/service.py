@@ -20,7 +20,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.broadcast.outbox import NewBroadcast, Payload, new_broadcast
+from bot.broadcast.outbox import NewBroadcast, Payload, PayloadKind, new_broadcast
+from bot.catalog.agent_view import ALLOWED_TAGS, product_post_keyboard
 from bot.catalog.model import (
     PromoDraft,
     StockNoticeItem,
@@ -73,11 +74,21 @@ def classifier(services: Services) -> Classifier:
 
 
 def product_payload(product: Product, services: Services) -> Payload:
-    """One photo → a photo post; several → an album with the caption on the first photo."""
-    caption = product_caption(product, services.settings.language)
-    if len(product.photos) == 1:
-        return Payload(kind="photo", text=caption, media=product.photos)
-    return Payload(kind="album", text=caption, media=product.photos)
+    """One photo → a photo post; several → an album, its caption then sent as the text under
+    it that carries the post's buttons (an album cannot carry buttons)."""
+    lang = services.settings.language
+    caption = product_caption(product, lang)
+    keyboard = product_post_keyboard(product, lang)
+    kind: PayloadKind = "photo" if len(product.photos) == 1 else "album"
+    return Payload(kind=kind, text=caption, media=product.photos, keyboard=keyboard)
+
+
+async def is_catalog_agent(services: Services, user_id: int) -> bool:
+    """Whether ``user_id`` may see the agents' catalog, agent prices, materials and inline
+    results: an admin, or an approved agent (storage.catalog ``is_approved_agent``)."""
+    if await services.is_admin(user_id):
+        return True
+    return await services.products.is_approved_agent(user_id, ALLOWED_TAGS)
 
 
 async def _preview_ids(

@@ -57,6 +57,7 @@ __all__ = [
     "BroadcastTarget",
     "Button",
     "CallbackData",
+    "CatalogCategory",
     "FollowUpDone",
     "GreetingAnswer",
     "GroupDecision",
@@ -65,6 +66,7 @@ __all__ = [
     "LaunchSlot",
     "ListName",
     "ListPage",
+    "MaterialsRequest",
     "ProductCategory",
     "ProductStep",
     "ProductTarget",
@@ -94,7 +96,9 @@ Page = Annotated[int, IntRange(0, 99_999)]
 MAX_PART = 999
 
 # The lists paged by handlers/common.py ``send_list`` (◀ ▶ under the message).
-ListName = Literal["groups", "products", "stock", "promos", "schedules", "trainings"]
+ListName = Literal[
+    "groups", "products", "stock", "promos", "schedules", "trainings", "catalog", "takes"
+]
 
 # Grouped by the handler module that answers them.
 
@@ -387,6 +391,28 @@ class GroupDecision(CallbackData):
     PREFIX: ClassVar[str] = "grp"
     group_id: Id
     choice: Literal["ok", "leave"]
+
+
+# handlers/catalog/agents.py (the agents' catalog)
+
+
+@button
+@dataclass(frozen=True)
+class MaterialsRequest(CallbackData):
+    """📦 获取素材 under a product post or card: send the product's materials in private."""
+
+    PREFIX: ClassVar[str] = "mat"
+    sku: Sku
+
+
+@button
+@dataclass(frozen=True)
+class CatalogCategory(CallbackData):
+    """A category button of an agent's /products, by its index in the categories as listed
+    (re-read at the press; an index beyond the list is answered "expired")."""
+
+    PREFIX: ClassVar[str] = "ac:cat"
+    index: Id
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

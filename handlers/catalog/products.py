@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 
-from bot.broadcast.outbox import inline_markup
+from bot.broadcast.outbox import inline_markup, layout
 from bot.broadcast.send_gate import submit_unless_quiet
 from bot.catalog.launches import launch_offer
 from bot.catalog.model import (
@@ -20,7 +20,6 @@ from bot.catalog.model import (
     normalize_sku,
     parse_price,
     price_text,
-    product_caption,
 )
 from bot.catalog.service import product_payload
 from bot.common.callbacks import ProductCategory, ProductStep, ProductTarget, encode
@@ -220,17 +219,22 @@ def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
 
 
 async def _send_preview(context: Context, chat_id: int, product: Product) -> None:
-    """The product exactly as the groups will get it (rendered in the groups' language)."""
-    services = context.services
-    caption = product_caption(product, services.settings.language)
-    if len(product.photos) == 1:
-        await context.bot.send_photo(chat_id, product.photos[0], caption=caption)
-        return
-    media = [
-        InputMediaPhoto(file_id, caption=caption if index == 0 else None)
-        for index, file_id in enumerate(product.photos)
-    ]
-    await context.bot.send_media_group(chat_id, media)
+    """The product exactly as the groups will get it (rendered in the groups' language, laid
+    out by the outbox's own :func:`layout`: the caption, or for an album the text under it,
+    carries the post's buttons)."""
+    bot = context.bot
+    for part in layout(product_payload(product, context.services)):
+        markup = inline_markup(part.keyboard)
+        if part.kind == "photo":
+            await bot.send_photo(chat_id, part.media[0], caption=part.text, reply_markup=markup)
+        elif part.kind == "album":
+            media = [
+                InputMediaPhoto(file_id, caption=part.text if index == 0 and part.text else None)
+                for index, file_id in enumerate(part.media)
+            ]
+            await bot.send_media_group(chat_id, media)
+        else:
+            await bot.send_message(chat_id, part.text, reply_markup=markup)
 
 
 @admin_only

@@ -22,6 +22,7 @@ from bot.common.callbacks import (
     BroadcastRetract,
     BroadcastTarget,
     CallbackData,
+    CatalogCategory,
     FollowUpDone,
     GreetingAnswer,
     GroupDecision,
@@ -29,6 +30,7 @@ from bot.common.callbacks import (
     LaunchPick,
     LaunchSlot,
     ListPage,
+    MaterialsRequest,
     ProductCategory,
     ProductStep,
     ProductTarget,
@@ -85,6 +87,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),
     (GroupDecision(4, "ok"), "grp:4:ok"),
     (GroupDecision(4, "leave"), "grp:4:leave"),
+    (MaterialsRequest("A.B_C-1"), "mat:A.B_C-1"),
+    (CatalogCategory(0), "ac:cat:0"),
 ]
 
 
