@@ -69,5 +69,6 @@ CATALOG: dict[str, str] = {
     "ac_link_set": "✅ The 1688 link of {sku} is now: {url}",
     "ac_link_cleared": "✅ The 1688 link of {sku} is cleared.",
     "ac_card_link": "🔗 1688: {url}",
+    "cmd_products_agent": "The catalog: browse, or /products words or SKU to search",
     "cmd_product_link": "Set a product's 1688 link: /product_link SKU URL",
 }

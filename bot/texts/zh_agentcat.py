@@ -62,5 +62,6 @@ CATALOG: dict[str, str] = {
     "ac_link_set": "✅ {sku} 的 1688 链接已设为：{url}",
     "ac_link_cleared": "✅ 已清除 {sku} 的 1688 链接。",
     "ac_card_link": "🔗 1688：{url}",
+    "cmd_products_agent": "商品目录：按类目浏览，或 /products 关键词/货号 搜索",
     "cmd_product_link": "设置商品的 1688 链接：/product_link 货号 链接",
 }
