@@ -9,7 +9,7 @@ the latest take of a pair.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from storage.db import Database
@@ -41,20 +41,24 @@ class MaterialsRepository:
             "INSERT INTO material_takes (sku, user_id, at) VALUES (?, ?, ?)", (sku, user_id, now)
         )
 
-    async def originals(self, sku: str) -> builtins.list[str]:
-        """The document file_ids of the product's photos, in order ([] until first uploaded)."""
+    async def originals(self, sku: str) -> dict[int, str]:
+        """Position of a product photo -> the document file_id of its original (the file the
+        seller sent, or the photo uploaded once as a file); positions not yet known left out."""
         rows = await self._db.fetchall(
-            "SELECT file_id FROM product_originals WHERE sku = ? ORDER BY position", (sku,)
+            "SELECT position, file_id FROM product_originals WHERE sku = ?", (sku,)
         )
-        return [row[0] for row in rows]
+        return {row[0]: row[1] for row in rows}
 
-    async def keep_originals(self, sku: str, file_ids: Sequence[str]) -> None:
-        """Remember the document file_ids of the product's photos (replacing any kept)."""
+    async def keep_originals(self, sku: str, file_ids: Mapping[int, str]) -> None:
+        """Remember documents of the product's photos, by position (others kept as they are).
+        Joins the caller's transaction."""
+        if not file_ids:
+            return
         async with self._db.transaction() as connection:
-            await connection.execute("DELETE FROM product_originals WHERE sku = ?", (sku,))
             await connection.executemany(
-                "INSERT INTO product_originals (sku, position, file_id) VALUES (?, ?, ?)",
-                [(sku, position, file_id) for position, file_id in enumerate(file_ids)],
+                "INSERT INTO product_originals (sku, position, file_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (sku, position) DO UPDATE SET file_id = excluded.file_id",
+                [(sku, position, file_id) for position, file_id in sorted(file_ids.items())],
             )
 
     async def takes(self, sku: str, limit: int = 1000) -> builtins.list[MaterialTake]:

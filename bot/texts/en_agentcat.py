@@ -10,6 +10,7 @@ CATALOG: dict[str, str] = {
         "product materials."
     ),
     "ac_not_agent_short": "🔒 Only approved agents can take materials. Send me /products to see how.",
+    "ac_err_photo_file": "Send a JPG, PNG or WebP image file of at most {limit} MB (or send it as a photo).",
     "ac_private_only": "Please browse the catalog in your private chat with me.",
     "ac_browse_intro": (
         "🛍 <b>Catalog</b> ({count} products)\n"

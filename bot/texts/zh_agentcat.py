@@ -8,6 +8,7 @@ CATALOG: dict[str, str] = {
         "审核通过后即可查看商品、代发价并获取素材。"
     ),
     "ac_not_agent_short": "🔒 只有已认证的代理可以获取素材。私聊我发送 /products 了解如何成为代理。",
+    "ac_err_photo_file": "请发送 JPG、PNG 或 WebP 格式、不超过 {limit} MB 的图片文件（或直接发送图片）。",
     "ac_private_only": "请在与我的私聊中查看商品目录。",
     "ac_browse_intro": (
         "🛍 <b>商品目录</b>（共 {count} 款）\n"

@@ -70,6 +70,7 @@ from handlers.catalog.products import (
     np_done,
     np_later,
     np_photo,
+    np_photo_file,
     np_price,
     np_send,
     np_sku,
@@ -125,6 +126,7 @@ def conversation() -> ConversationHandler[Any]:
         NP_DESCRIPTION: [MessageHandler(TEXT, np_description)],
         NP_PHOTOS: [
             MessageHandler(filters.UpdateType.MESSAGE & filters.PHOTO, np_photo),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.IMAGE, np_photo_file),
             CommandHandler("done", np_done),
             CallbackQueryHandler(np_done, pattern=matches_exactly(ProductStep("done"))),
         ],

@@ -240,32 +240,32 @@ async def deliver_materials(
 
 
 async def _send_originals(context: Context, user_id: int, product: Product) -> None:
-    """The product's photos as files. Telegram refuses a photo's file_id in sendDocument, so
-    the first delivery uploads each photo (the largest size the seller sent) as a file and
-    keeps the documents' file_ids; later deliveries send those."""
+    """The product's photos as files. Telegram refuses a photo's file_id in sendDocument: a
+    photo the seller sent as a file goes as that file; any other is downloaded (the largest
+    size the seller sent) and uploaded as a file once, and the document's file_id kept for
+    every later delivery."""
     services = context.services
     bot = context.bot
     kept = await services.materials.originals(product.sku)
-    if len(kept) == len(product.photos):
-        if len(kept) == 1:
-            await bot.send_document(user_id, kept[0])
-        else:
-            await bot.send_media_group(user_id, [InputMediaDocument(file_id) for file_id in kept])
-        return
-    files = []
-    album = len(product.photos) > 1  # an album's files are attached (attach://) by name
-    for index, photo in enumerate(product.photos, start=1):
+    album = len(product.photos) > 1  # an album's uploads are attached (attach://) by name
+    documents: list[str | InputFile] = []
+    for position, photo in enumerate(product.photos):
+        if position in kept:
+            documents.append(kept[position])
+            continue
         data = bytes(await (await bot.get_file(photo)).download_as_bytearray())
-        files.append(InputFile(data, filename=f"{product.sku}-{index}.jpg", attach=album))
-    if len(files) == 1:
-        sent = [await bot.send_document(user_id, files[0])]
+        name = f"{product.sku}-{position + 1}.jpg"
+        documents.append(InputFile(data, filename=name, attach=album))
+    if album:
+        sent = list(await bot.send_media_group(user_id, [InputMediaDocument(d) for d in documents]))
     else:
-        sent = list(
-            await bot.send_media_group(user_id, [InputMediaDocument(file) for file in files])
-        )
-    file_ids = [message.document.file_id for message in sent if message.document is not None]
-    if len(file_ids) == len(product.photos):
-        await services.materials.keep_originals(product.sku, file_ids)
+        sent = [await bot.send_document(user_id, documents[0])]
+    uploaded = {
+        position: message.document.file_id
+        for position, (message, document) in enumerate(zip(sent, documents, strict=False))
+        if isinstance(document, InputFile) and message.document is not None
+    }
+    await services.materials.keep_originals(product.sku, uploaded)
 
 
 # --------------------------------------------------------------------------- deep links

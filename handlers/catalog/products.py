@@ -204,6 +204,44 @@ async def np_photo(update: Update, context: Context) -> int:
     return NP_PHOTOS
 
 
+# A photo the seller sends as a file (uncompressed): what the post may be made from. Telegram
+# takes photos up to 10 MB in sendPhoto.
+PHOTO_FILE_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_PHOTO_FILE_BYTES = 10 * 1024 * 1024
+
+
+@admin_only
+async def np_photo_file(update: Update, context: Context) -> int:
+    """A photo sent as a file: the original (its document file_id) is kept for the agents'
+    materials; the post needs a photo, so the file is sent back to the seller as a photo once
+    (the receipt), and that photo's file_id goes into the post."""
+    lang = context.lang
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    photos: list[str] = draft_of(context, PRODUCT_DRAFT).setdefault("photos", [])
+    if len(photos) >= MAX_PHOTOS:
+        raise InputError(t(lang, "cat_err_photos_many", limit=MAX_PHOTOS))
+    size = document.file_size or 0
+    if document.mime_type not in PHOTO_FILE_TYPES or not 0 < size <= MAX_PHOTO_FILE_BYTES:
+        raise InputError(t(lang, "ac_err_photo_file", limit=MAX_PHOTO_FILE_BYTES // 2**20))
+    file = await context.bot.get_file(document.file_id)
+    if not 0 < (file.file_size or size) <= MAX_PHOTO_FILE_BYTES:
+        raise InputError(t(lang, "ac_err_photo_file", limit=MAX_PHOTO_FILE_BYTES // 2**20))
+    data = bytes(await file.download_as_bytearray())
+    draft = draft_of(context, PRODUCT_DRAFT)
+    caption = t(lang, "cat_photo_received", count=len(photos) + 1, limit=MAX_PHOTOS)
+    receipt = await message.reply_photo(data, caption=caption, reply_markup=_done_keyboard(lang))
+    photos.append(receipt.photo[-1].file_id)
+    draft.setdefault("originals", {})[str(len(photos) - 1)] = document.file_id
+    return NP_PHOTOS
+
+
+def originals_of(draft: dict[str, Any]) -> dict[int, str]:
+    """Position of a photo in the post -> the document the seller sent it as."""
+    return {int(position): file_id for position, file_id in draft.get("originals", {}).items()}
+
+
 def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
     return Product(
         sku=draft["sku"],
@@ -282,6 +320,7 @@ async def _send_product(update: Update, context: Context) -> int:
     async with services.audited(actor, "newproduct", product.sku) as audit:
         if not await services.products.add(product):
             raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+        await services.materials.keep_originals(product.sku, originals_of(draft))
         gate = await submit_unless_quiet(
             services,
             "product",
@@ -328,6 +367,7 @@ async def np_later(update: Update, context: Context) -> int:
     async with services.audited(actor_id(update), "newproduct", product.sku, "later"):
         if not await services.products.add(product):
             raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+        await services.materials.keep_originals(product.sku, originals_of(draft))
     forget(context)
     text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
     query = update.callback_query

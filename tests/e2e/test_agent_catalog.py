@@ -15,7 +15,7 @@ from bot.dev.sandbox import SentMessage
 from bot.dev.testbed import Testbed
 from storage.catalog import Product
 from storage.profiles import StoreProfile
-from tests.e2e.catalog_helpers import current, group_posts, publish_product
+from tests.e2e.catalog_helpers import current, group_posts, png, publish_product, send_photo
 from tests.e2e.helpers import OWNER, join, make_group, texts
 from tests.e2e.schedule_helpers import FakeClock, at
 
@@ -245,3 +245,35 @@ async def test_inline_mode_gives_agents_retail_cards(cbed: Testbed) -> None:
     assert len(ids) == 25
     # A forged offset is answered with nothing.
     assert (await inline(cbed, AGENT, "", offset="-5"))["results"] == []
+
+
+async def test_a_photo_sent_as_a_file_is_the_original(cbed: Testbed, clock: FakeClock) -> None:
+    await setup(cbed)
+    clock.now += 86400  # the launch cap: two new products a day per group
+    steps = ["/newproduct", "FILE-1", "原图款", "59.9", "39.9", "女装/连衣裙", "纯棉"]
+    for text in steps:
+        await cbed.say(OWNER, OWNER, text)
+    refused = await cbed.run(
+        lambda: cbed.sandbox.send_document(OWNER, OWNER, "a.gif", b"GIF89a", mime_type="image/gif")
+    )
+    assert "JPG、PNG 或 WebP" in texts(refused)[0]
+    sent: dict[str, Any] = {}
+
+    def upload_file() -> dict[str, Any]:
+        sent.update(cbed.sandbox.send_document(OWNER, OWNER, "原图.png", png(7), "", "image/png"))
+        return sent
+
+    upload = await cbed.run(upload_file)
+    original = sent["message"]["document"]  # the seller's file
+    assert upload[0].photo is not None  # the receipt, as a photo
+    await send_photo(cbed, 8)
+    control = (await cbed.say(OWNER, OWNER, "/done"))[-1]
+    await cbed.click(OWNER, control, "np:send")
+    await cbed.services.outbox.wait_idle(10)
+    product = await cbed.services.products.get("FILE-1")
+    assert product is not None and product.photos[0] == upload[0].photo
+    downloads = len(cbed.sandbox.calls("getFile"))
+    delivered = await cbed.say(AGENT, AGENT, "/start " + start_payload("materials", "FILE-1"))
+    files = [m.document["file_id"] for m in delivered if m.document]  # type: ignore[index]
+    assert len(files) == 2 and files[0] == original["file_id"]
+    assert len(cbed.sandbox.calls("getFile")) == downloads + 1  # only the photo was fetched
