@@ -3,13 +3,13 @@ Keys match zh_agentcat.py one to one."""
 
 CATALOG: dict[str, str] = {
     # --- /products for agents ---
-    "ac_not_agent": (
+    "refused_catalog_agent": (
         "🔒 The catalog and agent prices are for approved agents only.\n"
         "To become an agent: join one of our agent groups and send /profile here to submit your "
         "store profile; once it is approved you can browse products, see agent prices and take "
         "product materials."
     ),
-    "ac_not_agent_short": "🔒 Only approved agents can take materials. Send me /products to see how.",
+    "refused_catalog_short": "🔒 Only approved agents can take materials. Send me /products to see how.",
     "ac_err_photo_file": "Send a JPG, PNG or WebP image file of at most {limit} MB (or send it as a photo).",
     "ac_private_only": "Please browse the catalog in your private chat with me.",
     "ac_browse_intro": (

@@ -2,12 +2,12 @@
 
 CATALOG: dict[str, str] = {
     # --- /products for agents ---
-    "ac_not_agent": (
+    "refused_catalog_agent": (
         "🔒 商品目录和代发价只对已认证的代理开放。\n"
         "成为代理：加入我们的代理群，并在与我的私聊中发送 /profile 提交店铺资料，"
         "审核通过后即可查看商品、代发价并获取素材。"
     ),
-    "ac_not_agent_short": "🔒 只有已认证的代理可以获取素材。私聊我发送 /products 了解如何成为代理。",
+    "refused_catalog_short": "🔒 只有已认证的代理可以获取素材。私聊我发送 /products 了解如何成为代理。",
     "ac_err_photo_file": "请发送 JPG、PNG 或 WebP 格式、不超过 {limit} MB 的图片文件（或直接发送图片）。",
     "ac_private_only": "请在与我的私聊中查看商品目录。",
     "ac_browse_intro": (

@@ -73,9 +73,9 @@ def agents_only(handler: Returning[Any]) -> Returning[Any]:
         if user is None or not await is_catalog_agent(context.services, user.id):
             query = update.callback_query
             if query is not None:
-                await query.answer(t(context.lang, "ac_not_agent_short"), show_alert=True)
+                await query.answer(t(context.lang, "refused_catalog_short"), show_alert=True)
             else:
-                await reply(update, t(context.lang, "ac_not_agent"))
+                await reply(update, t(context.lang, "refused_catalog_agent"))
             return None
         return await validated(handler)(update, context)
 
@@ -193,7 +193,7 @@ async def materials_pressed(update: Update, context: Context) -> None:
     lang = context.lang
     user = query.from_user
     if not await is_catalog_agent(services, user.id):
-        await query.answer(t(lang, "ac_not_agent_short"), show_alert=True)
+        await query.answer(t(lang, "refused_catalog_short"), show_alert=True)
         return
     product = await services.products.get(button.sku)
     if product is None:
@@ -295,7 +295,7 @@ async def start_link(update: Update, context: Context) -> None:
     if await is_catalog_agent(services, user.id):
         await _open_link(update, context, *parsed)
     else:
-        await reply(update, t(context.lang, "ac_not_agent"))
+        await reply(update, t(context.lang, "refused_catalog_agent"))
     raise ApplicationHandlerStop
 
 
