@@ -33,6 +33,7 @@ from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import inline as inline_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
@@ -53,6 +54,7 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.CHAT_MEMBER,
     Update.MY_CHAT_MEMBER,
+    Update.INLINE_QUERY,
 ]
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -75,6 +77,7 @@ FEATURES += (broadcast,)
 FEATURES += (launch_handlers, schedule_handlers, training_handlers)
 # Sample requests (寄样): their buttons and short conversations.
 FEATURES += (sample_handlers,)
+FEATURES += (inline_handlers,)
 # Last: answers every button press that no handler above claimed.
 FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),

@@ -20,6 +20,7 @@ AGENT_COMMANDS: list[tuple[str, str]] = [
     ("help", "cmd_help"),
     ("profile", "cmd_profile"),
     ("myprofile", "cmd_myprofile"),
+    ("products", "cmd_products_agent"),
 ]
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
@@ -44,8 +45,8 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("grant", "cmd_grant"),
     ("revoke", "cmd_revoke"),
     ("newproduct", "cmd_newproduct"),
-    ("products", "cmd_products"),
     ("product", "cmd_product"),
+    ("product_link", "cmd_product_link"),
     ("promo", "cmd_promo"),
     ("promos", "cmd_promos"),
     ("stock", "cmd_stock"),

@@ -29,6 +29,7 @@ from storage.catalog import ProductRepository, PromotionRepository, StockReposit
 from storage.contacts import ContactRepository
 from storage.db import Database
 from storage.groups import GroupRepository
+from storage.materials import MaterialsRepository
 from storage.outbox import OutboxRepository
 from storage.profiles import ProfileRepository
 from storage.samples import SampleRepository
@@ -83,6 +84,8 @@ class Services:
     samples: SampleRepository = field(init=False)
     # Stock questions in groups: the SKU matcher and who was answered lately, in memory.
     stock_answers: StockAnswerState = field(init=False)
+    # Who took which product's materials (the agents' catalog).
+    materials: MaterialsRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupRepository(self.db)
@@ -105,6 +108,7 @@ class Services:
         self.product_status = ProductStatusRepository(self.db)
         self.samples = SampleRepository(self.db)
         self.stock_answers = StockAnswerState(self.settings.stock.answer_interval_minutes * 60)
+        self.materials = MaterialsRepository(self.db)
 
     def now(self) -> int:
         return int(self.clock())

@@ -44,6 +44,8 @@ class QualityInputs:
     recent_amount: float = 0.0  # yuan
     attendance: float | None = None  # share of recorded trainings attended, 0-1
     days_since_seen: float | None = None  # None: never seen
+    # Taking a product's materials (to list it in their store) is activity too.
+    days_since_materials: float | None = None  # None: never took any
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +101,13 @@ def factor_values(
     floor = settings.dsr_floor
     operating = {"open": 1.0, "paused": settings.paused_store, "closed": 0.0}
     ratings = [min(max(stars, 1), 5) for stars in inputs.ratings]
-    if inputs.days_since_seen is None:
+    # Activity counts the latest of: seen in a group, took materials.
+    recent = [d for d in (inputs.days_since_seen, inputs.days_since_materials) if d is not None]
+    if not recent:
         activity = 0.0
     else:
         span = settings.inactive_days - settings.active_days
-        activity = _clamp((settings.inactive_days - inputs.days_since_seen) / span)
+        activity = _clamp((settings.inactive_days - min(recent)) / span)
     return {
         "dsr": _clamp((mean_dsr - floor) / (5.0 - floor)),
         "badge": badge_strength(profile.platform, profile.badge),

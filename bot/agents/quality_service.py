@@ -73,7 +73,9 @@ CATCH_UP_KEY = "quality_catch_up"
 RECOMPUTE_KIND = "quality_recompute"
 
 
-def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> QualityInputs:
+def inputs_from(
+    sources: ScoreSources, attendance: float | None, now: int, materials_at: int | None = None
+) -> QualityInputs:
     return QualityInputs(
         profile=sources.profile,
         ratings=tuple(sources.ratings),
@@ -81,6 +83,7 @@ def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> Qu
         recent_amount=sources.purchases.amount_cents / 100,
         attendance=attendance,
         days_since_seen=max(now - sources.last_seen_at, 0) / DAY,
+        days_since_materials=None if materials_at is None else max(now - materials_at, 0) / DAY,
     )
 
 
@@ -139,9 +142,10 @@ async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, 
     attendance: dict[int, float] = {}
     for source in ATTENDANCE_SOURCES:
         attendance.update(await source(services, list(sources)))
+    materials = await services.materials.last_taken(list(sources))
     batch = {
         user_id: compute_score(
-            inputs_from(found, attendance.get(user_id), now),
+            inputs_from(found, attendance.get(user_id), now, materials.get(user_id)),
             settings.quality,
             settings.seller_categories,
         )

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.broadcast.outbox import Keyboard, NewBroadcast, Payload, new_broadcast
+from bot.broadcast.outbox import NewBroadcast, Payload, PayloadKind, new_broadcast
+from bot.catalog.agent_view import ALLOWED_TAGS, product_post_keyboard
 from bot.catalog.model import (
     PromoDraft,
     StockNoticeItem,
@@ -31,9 +32,8 @@ from bot.catalog.model import (
     stock_state,
 )
 from bot.catalog.stock_answers import stock_notice_text
-from bot.common.callbacks import SampleRequest, encode
 from bot.services import Services
-from bot.texts import Language, t
+from bot.texts import Language
 from storage.catalog import (
     Classifier,
     Product,
@@ -74,20 +74,22 @@ def classifier(services: Services) -> Classifier:
     return classify
 
 
-def product_post_keyboard(product: Product, lang: Language) -> Keyboard:
-    """The buttons under every product post (the one place they are chosen)."""
-    return (((t(lang, "smp_button"), encode(SampleRequest(product.sku))),),)
-
-
 def product_payload(product: Product, services: Services) -> Payload:
-    """One photo → a photo post; several → an album, its caption in a text message after the
-    photos (an album cannot carry the post's buttons)."""
+    """One photo → a photo post; several → an album, its caption then sent as the text under
+    it that carries the post's buttons (an album cannot carry buttons)."""
     lang = services.settings.language
     caption = product_caption(product, lang)
     keyboard = product_post_keyboard(product, lang)
-    if len(product.photos) == 1:
-        return Payload(kind="photo", text=caption, media=product.photos, keyboard=keyboard)
-    return Payload(kind="album", text=caption, media=product.photos, keyboard=keyboard)
+    kind: PayloadKind = "photo" if len(product.photos) == 1 else "album"
+    return Payload(kind=kind, text=caption, media=product.photos, keyboard=keyboard)
+
+
+async def is_catalog_agent(services: Services, user_id: int) -> bool:
+    """Whether ``user_id`` may see the agents' catalog, agent prices, materials and inline
+    results: an admin, or an approved agent (storage.catalog ``is_approved_agent``)."""
+    if await services.is_admin(user_id):
+        return True
+    return await services.products.is_approved_agent(user_id, ALLOWED_TAGS)
 
 
 async def _preview_ids(

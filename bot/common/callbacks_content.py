@@ -255,3 +255,25 @@ class SampleListing(CallbackData):
     PREFIX: ClassVar[str] = "sl"
     sample_id: Id
     listed: YesNo
+
+
+# handlers/catalog/agents.py (the agents' catalog)
+
+
+@button
+@dataclass(frozen=True)
+class MaterialsRequest(CallbackData):
+    """📦 获取素材 under a product post or card: send the product's materials in private."""
+
+    PREFIX: ClassVar[str] = "mat"
+    sku: Sku
+
+
+@button
+@dataclass(frozen=True)
+class CatalogCategory(CallbackData):
+    """A category button of an agent's /products, by its index in the categories as listed
+    (re-read at the press; an index beyond the list is answered "expired")."""
+
+    PREFIX: ClassVar[str] = "ac:cat"
+    index: Id

@@ -23,6 +23,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.common.callbacks import (
+    CatalogCategory,
+    MaterialsRequest,
     ProductCategory,
     ProductStep,
     ProductTarget,
@@ -33,13 +35,23 @@ from bot.common.callbacks import (
     matches_exactly,
 )
 from bot.scheduling.conversations import ConversationHandler
+from handlers.catalog.agents import (
+    START_LINK,
+    agents_only,
+    catalog_rows,
+    category_pressed,
+    materials_pressed,
+    start_link,
+)
 from handlers.catalog.drafts import TEXT, cancel, stale_button, timed_out, wrong_input
 from handlers.catalog.lists import (
     product_command,
+    product_link_command,
     products_command,
     products_rows,
     promos_command,
     promos_rows,
+    takes_list,
 )
 from handlers.catalog.products import (
     NP_AGENT_PRICE,
@@ -58,6 +70,7 @@ from handlers.catalog.products import (
     np_done,
     np_later,
     np_photo,
+    np_photo_file,
     np_price,
     np_send,
     np_sku,
@@ -113,6 +126,7 @@ def conversation() -> ConversationHandler[Any]:
         NP_DESCRIPTION: [MessageHandler(TEXT, np_description)],
         NP_PHOTOS: [
             MessageHandler(filters.UpdateType.MESSAGE & filters.PHOTO, np_photo),
+            MessageHandler(filters.UpdateType.MESSAGE & filters.Document.IMAGE, np_photo_file),
             CommandHandler("done", np_done),
             CallbackQueryHandler(np_done, pattern=matches_exactly(ProductStep("done"))),
         ],
@@ -173,3 +187,24 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("promos", promos_command))
     application.add_handler(list_page_handler("products", products_rows))
     application.add_handler(list_page_handler("promos", promos_rows))
+    # The agents' catalog (handlers/catalog/agents.py).
+    application.add_handler(CommandHandler("product_link", product_link_command))
+    application.add_handler(list_page_handler("takes", takes_list))
+    application.add_handler(list_page_handler("catalog", catalog_rows, agents_only))
+    application.add_handler(
+        CallbackQueryHandler(category_pressed, pattern=matches(CatalogCategory))
+    )
+    application.add_handler(
+        CallbackQueryHandler(materials_pressed, pattern=matches(MaterialsRequest))
+    )
+    # Before handlers/start.py's /start (group 0, registered first): a card_/materials_ deep
+    # link is handled here, in group -1, and stops there; any other /start passes through. A
+    # MessageHandler on new private messages, so an edit never re-runs it (commands proper
+    # live in group 0, where ignore_edits covers them).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.Regex(START_LINK),
+            start_link,
+        ),
+        group=-1,
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 
-from bot.broadcast.outbox import inline_markup
+from bot.broadcast.outbox import inline_markup, layout
 from bot.broadcast.send_gate import submit_unless_quiet
 from bot.catalog.launches import launch_offer
 from bot.catalog.model import (
@@ -20,7 +20,6 @@ from bot.catalog.model import (
     normalize_sku,
     parse_price,
     price_text,
-    product_caption,
 )
 from bot.catalog.service import product_payload
 from bot.common.callbacks import ProductCategory, ProductStep, ProductTarget, encode
@@ -205,6 +204,44 @@ async def np_photo(update: Update, context: Context) -> int:
     return NP_PHOTOS
 
 
+# A photo the seller sends as a file (uncompressed): what the post may be made from. Telegram
+# takes photos up to 10 MB in sendPhoto.
+PHOTO_FILE_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_PHOTO_FILE_BYTES = 10 * 1024 * 1024
+
+
+@admin_only
+async def np_photo_file(update: Update, context: Context) -> int:
+    """A photo sent as a file: the original (its document file_id) is kept for the agents'
+    materials; the post needs a photo, so the file is sent back to the seller as a photo once
+    (the receipt), and that photo's file_id goes into the post."""
+    lang = context.lang
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    photos: list[str] = draft_of(context, PRODUCT_DRAFT).setdefault("photos", [])
+    if len(photos) >= MAX_PHOTOS:
+        raise InputError(t(lang, "cat_err_photos_many", limit=MAX_PHOTOS))
+    size = document.file_size or 0
+    if document.mime_type not in PHOTO_FILE_TYPES or not 0 < size <= MAX_PHOTO_FILE_BYTES:
+        raise InputError(t(lang, "ac_err_photo_file", limit=MAX_PHOTO_FILE_BYTES // 2**20))
+    file = await context.bot.get_file(document.file_id)
+    if not 0 < (file.file_size or size) <= MAX_PHOTO_FILE_BYTES:
+        raise InputError(t(lang, "ac_err_photo_file", limit=MAX_PHOTO_FILE_BYTES // 2**20))
+    data = bytes(await file.download_as_bytearray())
+    draft = draft_of(context, PRODUCT_DRAFT)
+    caption = t(lang, "cat_photo_received", count=len(photos) + 1, limit=MAX_PHOTOS)
+    receipt = await message.reply_photo(data, caption=caption, reply_markup=_done_keyboard(lang))
+    photos.append(receipt.photo[-1].file_id)
+    draft.setdefault("originals", {})[str(len(photos) - 1)] = document.file_id
+    return NP_PHOTOS
+
+
+def originals_of(draft: dict[str, Any]) -> dict[int, str]:
+    """Position of a photo in the post -> the document the seller sent it as."""
+    return {int(position): file_id for position, file_id in draft.get("originals", {}).items()}
+
+
 def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
     return Product(
         sku=draft["sku"],
@@ -220,17 +257,22 @@ def _product_of(draft: dict[str, Any], creator: int, now: int) -> Product:
 
 
 async def _send_preview(context: Context, chat_id: int, product: Product) -> None:
-    """The product exactly as the groups will get it (rendered in the groups' language)."""
-    services = context.services
-    caption = product_caption(product, services.settings.language)
-    if len(product.photos) == 1:
-        await context.bot.send_photo(chat_id, product.photos[0], caption=caption)
-        return
-    media = [
-        InputMediaPhoto(file_id, caption=caption if index == 0 else None)
-        for index, file_id in enumerate(product.photos)
-    ]
-    await context.bot.send_media_group(chat_id, media)
+    """The product exactly as the groups will get it (rendered in the groups' language, laid
+    out by the outbox's own :func:`layout`: the caption, or for an album the text under it,
+    carries the post's buttons)."""
+    bot = context.bot
+    for part in layout(product_payload(product, context.services)):
+        markup = inline_markup(part.keyboard)
+        if part.kind == "photo":
+            await bot.send_photo(chat_id, part.media[0], caption=part.text, reply_markup=markup)
+        elif part.kind == "album":
+            media = [
+                InputMediaPhoto(file_id, caption=part.text if index == 0 and part.text else None)
+                for index, file_id in enumerate(part.media)
+            ]
+            await bot.send_media_group(chat_id, media)
+        else:
+            await bot.send_message(chat_id, part.text, reply_markup=markup)
 
 
 @admin_only
@@ -278,6 +320,7 @@ async def _send_product(update: Update, context: Context) -> int:
     async with services.audited(actor, "newproduct", product.sku) as audit:
         if not await services.products.add(product):
             raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
+        await services.materials.keep_originals(product.sku, originals_of(draft))
         gate = await submit_unless_quiet(
             services,
             "product",
@@ -325,7 +368,6 @@ async def np_later(update: Update, context: Context) -> int:
     async with services.audited(actor_id(update), "newproduct", product.sku, "later"):
         if not await services.products.add(product):
             raise InputError(t(lang, "cat_err_sku_taken", sku=product.sku))
-    services.stock_answers.invalidate()  # a new SKU to recognise in stock questions
     forget(context)
     text, keyboard = launch_offer(product, option.tag, button.step == "teaser", lang)
     query = update.callback_query

@@ -34,6 +34,7 @@ from bot.common.paged import page_buttons as page_keyboard
 from bot.texts import Language, t
 from handlers.common.core import (
     Context,
+    Returning,
     admin_only,
     clicked,
     remember,
@@ -129,15 +130,20 @@ def stored_list_page_handler() -> CallbackQueryHandler[Any, Any]:
     return CallbackQueryHandler(page_pressed, pattern=matches(StoredListPage))
 
 
-def list_page_handler(name: ListName, source: ListSource) -> CallbackQueryHandler[Any, Any]:
-    """The handler of ◀ ▶ under list ``name`` (admins only): reads the list again and edits
-    the message in place to the asked page (the last page if the list has shrunk)."""
+def list_page_handler(
+    name: ListName,
+    source: ListSource,
+    gate: Callable[[Returning[None]], Returning[None]] = admin_only,
+) -> CallbackQueryHandler[Any, Any]:
+    """The handler of ◀ ▶ under list ``name`` (admins only, unless another ``gate`` says who
+    may turn the pages): reads the list again and edits the message in place to the asked page
+    (the last page if the list has shrunk)."""
 
     def pattern(data: object) -> bool:
         button = parse_as(ListPage, data)
         return button is not None and button.list_name == name
 
-    @admin_only
+    @gate
     async def page_pressed(update: Update, context: Context) -> None:
         query, button = clicked(update, ListPage)
         rows = await source(context)

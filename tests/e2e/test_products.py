@@ -51,17 +51,23 @@ async def test_album_of_several_photos(bed: Testbed) -> None:
     control = await draft_product(bed, "ALB-1", photos=4)
     album = [m for m in bed.sandbox.messages(OWNER) if m.media_group_id]
     assert len(album) == 4 and len({m.media_group_id for m in album}) == 1
-    assert album[0].caption and "ALB-1" in album[0].caption
-    assert all(not m.caption for m in album[1:])
+    # An album cannot carry buttons: its caption is the text under it, with 📦 获取素材.
+    assert all(not m.caption for m in album)
+    preview_text = [m for m in bed.sandbox.messages(OWNER) if m.text and "ALB-1" in m.text]
+    assert preview_text and "mat:ALB-1" in str(preview_text[0].reply_markup)
     await bed.click(OWNER, control, "np:send")
     await bed.services.outbox.wait_idle(10)
-    # The post carries buttons (申请样品), which an album cannot: its photos go without a
-    # caption and the caption follows as a text message holding the buttons.
-    *posts, text = group_posts(bed, group)
-    assert len(posts) == 4 and len({m.media_group_id for m in posts}) == 1
-    assert [m.photo for m in posts] == [m.photo for m in album]
-    assert all(not m.caption for m in posts)
-    assert text.text == album[0].caption and text.buttons
+    # The post carries buttons (📦 获取素材, 申请样品), which an album cannot: its photos go
+    # without a caption and the caption follows as a text message holding the buttons.
+    posts = group_posts(bed, group)
+    assert len(posts) == 5 and len({m.media_group_id for m in posts[:4]}) == 1
+    assert [m.photo for m in posts[:4]] == [m.photo for m in album]
+    assert all(not m.caption for m in posts[:4])
+    assert posts[4].text == preview_text[0].text == album[0].caption
+    assert posts[4].buttons == [
+        {"text": "📦 获取素材", "callback_data": "mat:ALB-1"},
+        {"text": "🧪 申请样品", "callback_data": "sr:ALB-1"},
+    ]
 
 
 async def test_target_a_group_tag(bed: Testbed) -> None:
@@ -155,8 +161,10 @@ async def test_non_admins_cannot_enter(bed: Testbed) -> None:
         assert "只有卖家管理员" in reply[0]
         # Not in a conversation: the next message is not taken as a SKU.
         assert texts(await bed.say(user, user, "DS-9")) == []
-        for command in ["/products", "/product DS-9", "/promo", "/promos"]:
+        for command in ["/product DS-9", "/promo", "/promos"]:
             assert "只有卖家管理员" in texts(await bed.say(user, user, command))[0]
+        # /products is the agents' catalog now: a non-agent is told how to become one.
+        assert "只对已认证的代理开放" in texts(await bed.say(user, user, "/products"))[0]
     assert await bed.services.products.list() == []
 
 

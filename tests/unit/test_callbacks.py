@@ -23,6 +23,7 @@ from bot.common.callbacks import (
     BroadcastRetract,
     BroadcastTarget,
     CallbackData,
+    CatalogCategory,
     DiscontinueConfirm,
     FollowUpDone,
     GreetingAnswer,
@@ -32,6 +33,7 @@ from bot.common.callbacks import (
     LaunchPick,
     LaunchSlot,
     ListPage,
+    MaterialsRequest,
     ProductCategory,
     ProductStep,
     ProductTarget,
@@ -105,6 +107,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (SampleDecision(7, "no"), "sd:7:no"),
     (SampleAsk(7), "sq:7"),
     (SampleListing(7, "n"), "sl:7:n"),
+    (MaterialsRequest("A.B_C-1"), "mat:A.B_C-1"),
+    (CatalogCategory(0), "ac:cat:0"),
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.dev.sandbox.api_base import UploadedFile
 from bot.dev.sandbox.api_chats import ChatMethods
+from bot.dev.sandbox.api_inline import InlineMethods
 from bot.dev.sandbox.api_messages import MessageMethods
 from bot.dev.sandbox.api_updates import UpdateMethods
 from bot.dev.sandbox.faults import SENDING_METHODS, ApiError, RateLimiter
@@ -26,7 +27,7 @@ from bot.dev.sandbox.world import World
 Handler = Callable[[JSONDict], Any]
 
 
-class BotApi(UpdateMethods, MessageMethods, ChatMethods):
+class BotApi(UpdateMethods, MessageMethods, ChatMethods, InlineMethods):
     """Dispatches Bot API calls, applying faults and rate limits first."""
 
     def __init__(self, world: World, limiter: RateLimiter) -> None:
@@ -53,6 +54,7 @@ class BotApi(UpdateMethods, MessageMethods, ChatMethods):
             "deletemessage": self.delete_message,
             "deletemessages": self.delete_messages,
             "answercallbackquery": self.answer_callback_query,
+            "answerinlinequery": self.answer_inline_query,
             "banchatmember": self.ban_chat_member,
             "unbanchatmember": self.unban_chat_member,
             "getchat": self.get_chat,

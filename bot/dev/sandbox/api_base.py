@@ -316,6 +316,9 @@ class ApiBase:
         stored = world.files.get(text)
         if stored is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
+        if {kind, stored.kind} == {"photo", "document"}:
+            # Telegram refuses a photo's file_id in sendDocument, and a document's in sendPhoto.
+            raise bad_request("type of file mismatch")
         return stored
 
     def _store_upload(self, upload: UploadedFile, kind: str) -> StoredFile:

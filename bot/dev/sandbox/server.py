@@ -60,6 +60,8 @@ STRING_FIELDS: frozenset[str] = frozenset(
         "name",
         "title",
         "query",
+        "next_offset",
+        "start_parameter",
         "custom_title",
         "message_effect_id",
         "certificate",

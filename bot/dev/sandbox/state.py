@@ -69,6 +69,8 @@ class WorldState:
         self.command_lists: dict[tuple[str, str], list[JSONDict]] = {}
         self.callback_queries: dict[str, JSONDict] = {}
         self.callback_answers: dict[str, JSONDict] = {}
+        self.inline_queries: dict[str, JSONDict] = {}
+        self.inline_answers: dict[str, JSONDict] = {}
         self._calls: list[ApiCall] = []
         # Every message the bot sent, in send order, across chats (same objects as chat.sent).
         self.sent_log: list[SentMessage] = []

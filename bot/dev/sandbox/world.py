@@ -261,6 +261,23 @@ class World(WorldUpdates):
         self.callback_queries[query_id] = payload
         return self._queue_update("callback_query", payload)
 
+    def inline_query(
+        self, user_id: int, query: str, *, offset: str = "", chat_type: str = "sender"
+    ) -> JSONDict:
+        """The user types ``@bot <query>`` in some chat: an ``inline_query`` update (the bot
+        answers it with ``answerInlineQuery``; read it back with ``inline_answers``)."""
+        user = self._user(user_id)
+        query_id = f"{self.bot_id}{next(self._callback_seq):010d}"
+        payload: JSONDict = {
+            "id": query_id,
+            "from": user,
+            "query": query,
+            "offset": offset,
+            "chat_type": chat_type,
+        }
+        self.inline_queries[query_id] = payload
+        return self._queue_update("inline_query", payload)
+
     def anonymous_admin_command(self, chat_id: int, text: str) -> JSONDict:
         """A message by an anonymous group admin (from GroupAnonymousBot, sender_chat=group)."""
         chat = self.chat(chat_id)
