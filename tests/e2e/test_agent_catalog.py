@@ -113,7 +113,10 @@ async def test_agent_browses_by_category_and_searches(cbed: Testbed) -> None:
     card = (await cbed.say(AGENT, AGENT, "/products ds-1"))[-1]
     assert card.photo is not None and card.caption is not None
     assert "代发价：¥39.90" in card.caption and "建议零售价：¥59.90" in card.caption
-    assert card.buttons == [{"text": "📦 获取素材", "callback_data": "mat:DS-1"}]
+    assert card.buttons == [
+        {"text": "📦 获取素材", "callback_data": "mat:DS-1"},
+        {"text": "🧪 申请样品", "callback_data": "sr:DS-1"},
+    ]
     # The card's deep link from a list row opens the same card.
     opened = await cbed.say(AGENT, AGENT, "/start " + start_payload("card", "TS-2"))
     assert len(opened) == 1 and "纯棉T恤" in (opened[0].caption or "")
