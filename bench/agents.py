@@ -206,7 +206,8 @@ async def query_figures(services: Services, runs: int, now: int) -> dict[str, fl
         runs, lambda: db.fetchone("SELECT count(*) FROM agents")
     )
     figures["/lowquality (queue page + count)"] = await timed(
-        runs, lambda: services.profiles.review_queue(now, limit=10)
+        runs,
+        lambda: services.profiles.review_queue(now, limit=10, newcomers_after=now - 14 * 86400),
     )
     for label, tokens in FILTERS.items():
         query = parse_agent_filter(tokens, now, "zh")

@@ -21,6 +21,7 @@ AGENT_COMMANDS: list[tuple[str, str]] = [
     ("profile", "cmd_profile"),
     ("myprofile", "cmd_myprofile"),
 ]
+AGENT_COMMANDS += [("mydata", "cmd_mydata"), ("forgetme", "cmd_forgetme")]
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("groups", "cmd_groups"),

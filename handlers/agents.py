@@ -13,7 +13,7 @@ from bot.agents.crm import (
     parse_mode,
     parse_tags,
 )
-from bot.agents.quality_service import quality_section
+from bot.agents.quality_service import agent_is_newcomer, quality_section
 from bot.agents.removals import remove_confirmed
 from bot.agents.service import find_agent
 from bot.common.callbacks import (
@@ -52,10 +52,13 @@ async def _render_agents(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """Page ``page`` of the roster (``agents_page_size`` agents); when its rows do not fit one
     message, the pager cuts them into parts and this is part ``part`` (the last if beyond)."""
-    query = parse_agent_filter(tokens, services.now(), lang)
+    query = parse_agent_filter(
+        tokens, services.now(), lang, newcomer_days=services.settings.quality.newcomer_days
+    )
     size = services.settings.agents_page_size
     agents, total = await services.agents.search(query, limit=size, offset=page * size)
-    header, rows = agents_page(agents, total, page, size, services.settings.tz, lang)
+    newcomers = frozenset(a.user_id for a in agents if agent_is_newcomer(services, a))
+    header, rows = agents_page(agents, total, page, size, services.settings.tz, lang, newcomers)
 
     def footer(number: int, count: int) -> str:
         return t(lang, "agents_part_footer", part=number, parts=count)

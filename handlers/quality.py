@@ -12,7 +12,13 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.agents.crm import clean_text
-from bot.agents.quality_service import agent_label, reasons, recompute, refresh_stale
+from bot.agents.quality_service import (
+    agent_label,
+    newcomers_after,
+    reasons,
+    recompute,
+    refresh_stale,
+)
 from bot.agents.removals import (
     ProgressTarget,
     remove_confirmed,
@@ -213,7 +219,7 @@ async def _queue_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     size = services.settings.agents_page_size
     entries, total = await services.profiles.review_queue(
-        services.now(), limit=size, offset=page * size
+        services.now(), limit=size, offset=page * size, newcomers_after=newcomers_after(services)
     )
     if total == 0:
         return t(lang, "lq_empty"), None
@@ -276,7 +282,7 @@ async def lowquality_command(update: Update, context: Context) -> None:
     if tier not in ("low", "invalid"):
         raise InputError(t(lang, "lq_err_bulk_tier", value=args[1]))
     entries, total = await services.profiles.review_queue(
-        services.now(), limit=1_000_000, tiers=(tier,)
+        services.now(), limit=1_000_000, tiers=(tier,), newcomers_after=newcomers_after(services)
     )
     if total == 0:
         await reply(update, t(lang, "lq_bulk_none", tier=tier_label(tier, lang)))

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.agents import newcomer_sql
 from storage.db import Database
 from storage.models import OrderMode
 from storage.profile_models import (
@@ -379,31 +380,47 @@ class ProfileRepository:
         )
 
     async def review_queue(
-        self, now: int, *, limit: int, offset: int = 0, tiers: Sequence[Tier] = ("low", "invalid")
+        self,
+        now: int,
+        *,
+        limit: int,
+        offset: int = 0,
+        tiers: Sequence[Tier] = ("low", "invalid"),
+        newcomers_after: int,
     ) -> tuple[list[QueueEntry], int]:
         """Active agents in ``tiers`` not snoozed, lowest score first, and their count.
+        Newcomers (no profile, joined after ``newcomers_after``: ``newcomer_sql``) are never in
+        it, so neither the queue nor a tier removal takes them.
 
         Walks agents_by_quality_score and stops after one page; the count is the covering
-        index count of the tiers minus the (few) snoozed agents in them."""
+        index count of the tiers minus the (few) snoozed agents and the newcomers in them (a
+        range of the partial index agents_newcomers)."""
         marks = ", ".join("?" for _ in tiers)
         in_tiers = f"a.status = 'active' AND a.quality_tier IN ({marks})"
+        newcomer, newcomer_params = newcomer_sql(newcomers_after)
         total = await self._db.fetchone(
             f"SELECT count(*) FROM agents a WHERE {in_tiers}", list(tiers)
+        )
+        newcomers = await self._db.fetchone(
+            f"SELECT count(*) FROM agents a WHERE {newcomer} AND {in_tiers}",
+            [*newcomer_params, *tiers],
         )
         snoozed = await self._db.fetchone(
             # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
             f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
-            f" WHERE s.snoozed_until > ? AND {in_tiers}",
-            [now, *tiers],
+            f" WHERE s.snoozed_until > ? AND {in_tiers} AND NOT {newcomer}",
+            [now, *tiers, *newcomer_params],
         )
         rows = await self._db.fetchall(
             f"SELECT s.* FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
-            f" WHERE {in_tiers} AND s.snoozed_until <= ?"
+            f" WHERE {in_tiers} AND s.snoozed_until <= ? AND NOT {newcomer}"
             " ORDER BY a.quality_score, a.user_id LIMIT ? OFFSET ?",
-            [*tiers, now, limit, offset],
+            [*tiers, now, *newcomer_params, limit, offset],
         )
         entries = [QueueEntry(row["user_id"], _score(row)) for row in rows]
-        count = (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
+        count = (int(total[0]) if total else 0) - sum(
+            int(row[0]) if row else 0 for row in (snoozed, newcomers)
+        )
         return entries, count
 
     # ---------------------------------------------------------------- seller import

@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as day_time
 
 from bot.agents.profiles import category_match, operating_label
-from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
+from bot.agents.quality import (
+    DAY,
+    QualityInputs,
+    QualityScore,
+    compute_score,
+    is_newcomer,
+)
+from bot.agents.quality_config import newcomer_cutoff
 from bot.agents.terms import platform_label, tier_label
 from bot.common.render import local_time, mode_label
 from bot.scheduling import model as scheduling
@@ -54,6 +61,16 @@ ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
 BATCH = 5000
 # The system schedule (bot/scheduling) that recomputes every score once a day.
 RECOMPUTE_KIND = "quality_recompute"
+
+
+def newcomers_after(services: Services) -> int:
+    """Agents with no profile who joined after this moment are newcomers (待完善) now."""
+    return newcomer_cutoff(services.now(), services.settings.quality.newcomer_days)
+
+
+def agent_is_newcomer(services: Services, agent: Agent) -> bool:
+    days = services.settings.quality.newcomer_days
+    return is_newcomer(agent.joined_at, agent.profile_at, services.now(), days)
 
 
 def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> QualityInputs:
@@ -234,7 +251,11 @@ async def quality_section(services: Services, agent: Agent, lang: Language) -> s
     else:
         lines += profile_lines(profile, services.settings.seller_categories, services, lang)
     lines.append(status_line(submission, services, lang))
-    if score is not None:
+    if agent_is_newcomer(services, agent):
+        days = services.settings.quality.newcomer_days
+        until = local_time(agent.joined_at + days * DAY, services.settings.tz, lang)
+        lines.append(t(lang, "agentdata_card_newcomer", days=days, until=until))
+    elif score is not None:
         lines.append(
             t(
                 lang,

@@ -18,17 +18,29 @@ from bot.agents.profiles import (
     parse_store_name,
     parse_url,
 )
-from bot.agents.quality import parse_period, period_end
+from bot.agents.quality import is_newcomer, parse_period, period_end
 from bot.agents.quality_service import recompute
 from bot.agents.service import find_agent
 from bot.agents.sheets import SheetRow, write_xlsx
-from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
+from bot.agents.terms import (
+    newcomer_label,
+    parse_category,
+    parse_platform,
+    platform_label,
+    tier_label,
+)
 from bot.common.errors import InputError
 from bot.common.render import local_time, mode_label
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
 from storage.models import Agent, AgentFilter
-from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
+from storage.profiles import (
+    PROFILE_FIELDS,
+    AgentRowUpdate,
+    OrderRecord,
+    StoredScore,
+    StoreProfile,
+)
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "user_id",
@@ -92,6 +104,14 @@ def _number(value: float | None) -> float | str:
     return "" if value is None else value
 
 
+def _tier_cell(
+    agent: Agent, score: StoredScore | None, newcomer_days: int, now: int, lang: Language
+) -> str:
+    if is_newcomer(agent.joined_at, agent.profile_at, now, newcomer_days):
+        return newcomer_label(lang)
+    return tier_label(score.tier, lang) if score else ""
+
+
 async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]:
     """The XLSX of every agent (removed ones too) and the number of agents in it."""
     agents, total = await services.agents.search(AgentFilter(include_removed=True), limit=10**9)
@@ -100,6 +120,7 @@ async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]
     totals = await services.profiles.purchase_totals()
     groups = await services.profiles.group_titles()
     tz = services.settings.tz
+    newcomer_days = services.settings.quality.newcomer_days
     rows: list[list[object]] = []
     for agent in sorted(agents, key=lambda a: a.user_id):
         profile = profiles.get(agent.user_id, StoreProfile())
@@ -128,7 +149,7 @@ async def export_agents(services: Services, lang: Language) -> tuple[bytes, int]
                 _number(profile.dsr_logistics),
                 operating_label(profile.operating_status, lang) if profile.operating_status else "",
                 score.score if score else "",
-                tier_label(score.tier, lang) if score else "",
+                _tier_cell(agent, score, newcomer_days, services.now(), lang),
                 purchases.orders if purchases else 0,
                 purchases.amount_cents / 100 if purchases else 0,
             ]
