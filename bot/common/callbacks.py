@@ -58,6 +58,7 @@ __all__ = [
     "Button",
     "CallbackData",
     "FollowUpDone",
+    "ForgetMe",
     "GreetingAnswer",
     "GroupDecision",
     "IntRange",
@@ -387,6 +388,20 @@ class GroupDecision(CallbackData):
     PREFIX: ClassVar[str] = "grp"
     group_id: Id
     choice: Literal["ok", "leave"]
+
+
+# handlers/privacy.py
+
+
+@button
+@dataclass(frozen=True)
+class ForgetMe(CallbackData):
+    """Erase / cancel under /forgetme; the request is kept under ``key`` in the agent's
+    user_data (another user's press finds nothing there)."""
+
+    PREFIX: ClassVar[str] = "fm"
+    key: HexKey
+    confirm: YesNo
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

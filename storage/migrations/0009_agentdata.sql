@@ -25,3 +25,7 @@ END;
 -- of this small index alone.
 CREATE INDEX agents_newcomers ON agents (status, joined_at, quality_tier)
     WHERE profile_at IS NULL;
+
+-- When the agent erased their data (/forgetme) or the retention purge did: set only on the
+-- emptied row kept for a removed agent (an active agent's row is deleted).
+ALTER TABLE agents ADD COLUMN forgotten_at INTEGER;
