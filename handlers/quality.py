@@ -18,6 +18,7 @@ from bot.agents.quality_service import (
     reasons,
     recompute,
     refresh_stale,
+    shown_tier,
 )
 from bot.agents.removals import (
     ProgressTarget,
@@ -102,7 +103,7 @@ async def rate_command(update: Update, context: Context) -> None:
             mean=f"{summary.mean or 0:.1f}",
             count=summary.count,
             score=f"{score.score:.1f}",
-            tier=tier_label(score.tier, lang),
+            tier=shown_tier(services, agent, score.tier, lang),
         ),
     )
 

@@ -22,7 +22,7 @@ from bot.agents.quality import (
     is_newcomer,
 )
 from bot.agents.quality_config import newcomer_cutoff
-from bot.agents.terms import platform_label, tier_label
+from bot.agents.terms import newcomer_label, platform_label, tier_label
 from bot.common.render import local_time, mode_label
 from bot.scheduling import model as scheduling
 from bot.services import Services
@@ -34,6 +34,7 @@ from storage.profiles import (
     StoredScore,
     StoreProfile,
     Submission,
+    Tier,
 )
 from storage.schedule_models import Schedule
 
@@ -71,6 +72,13 @@ def newcomers_after(services: Services) -> int:
 def agent_is_newcomer(services: Services, agent: Agent) -> bool:
     days = services.settings.quality.newcomer_days
     return is_newcomer(agent.joined_at, agent.profile_at, services.now(), days)
+
+
+def shown_tier(services: Services, agent: Agent, tier: Tier, lang: Language) -> str:
+    """The tier's name, or 待完善 for a newcomer (whose stored tier is not shown)."""
+    if agent_is_newcomer(services, agent):
+        return newcomer_label(lang)
+    return tier_label(tier, lang)
 
 
 def inputs_from(sources: ScoreSources, attendance: float | None, now: int) -> QualityInputs:

@@ -46,6 +46,8 @@ async def test_newcomer_is_pending_until_days_pass(bed: Testbed, clock: FakeCloc
     card = texts(await bed.say(OWNER, OWNER, "/agent @new_shop"))[0]
     assert "待完善" in card and "无效" not in card and "2027-04-04" in card
     assert "待完善" not in texts(await bed.say(OWNER, OWNER, "/agent @old_shop"))[0]
+    rated = texts(await bed.say(OWNER, OWNER, "/rate @new_shop 2"))[0]
+    assert "待完善" in rated and "无效" not in rated
     pending = texts(await bed.say(OWNER, OWNER, "/agents tier:待完善"))[0]
     assert "new_shop" in pending and "old_shop" not in pending and "待完善" in pending
     invalid = texts(await bed.say(OWNER, OWNER, "/agents tier:无效"))[0]
