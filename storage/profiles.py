@@ -402,7 +402,10 @@ class ProfileRepository:
             f"SELECT count(*) FROM agents a WHERE {in_tiers}", list(tiers)
         )
         newcomers = await self._db.fetchone(
-            f"SELECT count(*) FROM agents a WHERE {newcomer} AND {in_tiers}",
+            # Read off the partial index of the agents without a profile (the planner would
+            # count the whole tiers in agents_by_tier_activity instead).
+            f"SELECT count(*) FROM agents a INDEXED BY agents_newcomers"
+            f" WHERE {newcomer} AND {in_tiers}",
             [*newcomer_params, *tiers],
         )
         snoozed = await self._db.fetchone(
