@@ -20,6 +20,7 @@ from telegram.ext import (
 
 from bot.agents.group_approval import resume_approval_timeouts
 from bot.agents.last_seen import flush_last_seen
+from bot.agents.privacy import schedule_retention
 from bot.agents.quality_service import schedule_daily_recompute, stop_catch_up
 from bot.agents.removals import start_removals, stop_removals
 from bot.broadcast.delivery.engine import start_delivery, stop_delivery
@@ -36,6 +37,7 @@ from handlers import catalog as catalog_handlers
 from handlers import inline as inline_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
+from handlers import privacy as privacy_handlers
 from handlers import profiles as profile_handlers
 from handlers import quality as quality_handlers
 from handlers import samples as sample_handlers
@@ -78,6 +80,7 @@ FEATURES += (launch_handlers, schedule_handlers, training_handlers)
 # Sample requests (寄样): their buttons and short conversations.
 FEATURES += (sample_handlers,)
 FEATURES += (inline_handlers,)
+FEATURES += (privacy_handlers,)
 # Last: answers every button press that no handler above claimed.
 FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),
@@ -87,6 +90,8 @@ STARTUP_HOOKS: list[LifecycleHook] = [start_delivery]
 STARTUP_HOOKS.append(schedule_daily_recompute)
 # Before start_scheduler: leaves groups whose approval ran out while the bot was down.
 STARTUP_HOOKS.append(resume_approval_timeouts)
+# Before start_scheduler: adds the daily retention purge ([privacy]) to the system schedules.
+STARTUP_HOOKS.append(schedule_retention)
 SHUTDOWN_HOOKS: list[LifecycleHook] = [stop_delivery]
 # After the engine starts (catch-up fires go to it), before it stops (RSVP edits are flushed).
 STARTUP_HOOKS.append(start_scheduler)

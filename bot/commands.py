@@ -22,6 +22,7 @@ AGENT_COMMANDS: list[tuple[str, str]] = [
     ("myprofile", "cmd_myprofile"),
     ("products", "cmd_products_agent"),
 ]
+AGENT_COMMANDS += [("mydata", "cmd_mydata"), ("forgetme", "cmd_forgetme")]
 
 ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("groups", "cmd_groups"),

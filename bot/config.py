@@ -25,6 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.agents.privacy_config import PrivacySettings
 from bot.agents.quality_config import QualitySettings
 from bot.common.quiet import QuietWindow
 from bot.common.uploads import UploadLimits
@@ -173,6 +174,7 @@ class Settings(BaseSettings):
     stock_low_threshold: int = Field(5, ge=0, le=1_000_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     quality: QualitySettings = Field(default_factory=QualitySettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     log_json: bool = False
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     schedule_grace_minutes: int = Field(30, ge=0, le=7 * 24 * 60)

@@ -18,7 +18,7 @@ from bot.agents.crm import (
     parse_mode,
     parse_tags,
 )
-from bot.agents.quality_service import quality_section
+from bot.agents.quality_service import agent_is_newcomer, quality_section
 from bot.agents.removals import removal_report_rows, remove_confirmed
 from bot.agents.service import resolve_agent
 from bot.catalog.samples import card_section as sample_card_section
@@ -83,12 +83,17 @@ async def _render_agents(
     """The page of the roster ``at`` names (the first without it), ``agents_page_size`` agents
     found by keyset; when its rows do not fit one message the pager cuts them into parts and
     this is part ``at.part`` (the last if beyond)."""
-    query = parse_agent_filter(roster.tokens, services.now(), lang)
+    query = parse_agent_filter(
+        roster.tokens, services.now(), lang, newcomer_days=services.settings.quality.newcomer_days
+    )
     size = services.settings.agents_page_size
     pages = max((roster.total + size - 1) // size, 1)
     agents, page, part, has_previous, has_next = await _rows(services, query, size, at)
     page = min(page, pages - 1)
-    header, rows = agents_page(agents, roster.total, page, size, services.settings.tz, lang)
+    newcomers = frozenset(a.user_id for a in agents if agent_is_newcomer(services, a))
+    header, rows = agents_page(
+        agents, roster.total, page, size, services.settings.tz, lang, newcomers
+    )
 
     def footer(number: int, count: int) -> str:
         return t(lang, "agents_part_footer", part=number, parts=count)

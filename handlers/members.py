@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
-from bot.agents.membership import membership_change
+from bot.agents.membership import membership_change, welcome_link
 from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import Context
@@ -52,9 +52,7 @@ async def _welcome(
 ) -> None:
     template = services.settings.welcome_text.get(lang) or t(lang, "welcome_default")
     username = context.bot.username
-    button = InlineKeyboardButton(
-        t(lang, "welcome_button"), url=f"https://t.me/{username}?start=welcome"
-    )
+    button = InlineKeyboardButton(t(lang, "welcome_button"), url=welcome_link(username))
     text = t(lang, "welcome_wrapper", name=member.full_name, body=template)
     try:
         await context.bot.send_message(

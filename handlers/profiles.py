@@ -8,6 +8,7 @@ sender's user id and take no agent argument; the review buttons are admin-only.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.agents.membership import PROFILE_START_COMMAND
 from bot.agents.profiles import (
     OPERATING_STATUSES,
     badge_choices,
@@ -177,6 +179,17 @@ async def profile_start(update: Update, context: Context) -> int:
         # Someone from none of the seller's groups: a submission would make them an agent.
         await reply(update, t(lang, "start_visitor", name=user.first_name))
         return ConversationHandler.END
+    if not await services.is_admin(user.id):
+        # The deep link may be the agent's first message to the bot.
+        await services.agents.record(
+            user.id,
+            user.first_name,
+            user.last_name,
+            user.username,
+            user.language_code,
+            services.now(),
+            started_bot=True,
+        )
     data = context.user_data
     assert data is not None
     data[_DRAFT] = {}
@@ -448,7 +461,15 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     }
     application.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("profile", profile_start, filters=private)],
+            entry_points=[
+                CommandHandler("profile", profile_start, filters=private),
+                # The group welcome's button (t.me/<bot>?start=profile) opens the form.
+                CommandHandler(
+                    "start",
+                    profile_start,
+                    filters=private & filters.Regex(f"^{re.escape(PROFILE_START_COMMAND)}$"),
+                ),
+            ],
             states=states,
             fallbacks=[
                 CommandHandler("cancel", profile_cancel, filters=private),

@@ -15,8 +15,10 @@ from bot.agents.export_job import start_export
 from bot.agents.quality import DAY
 from bot.agents.quality_service import (
     level_flag,
+    newcomers_after,
     reasons,
     recompute,
+    shown_tier,
     start_catch_up,
 )
 from bot.agents.ratings_list import ratings_rows
@@ -113,7 +115,7 @@ async def rate_command(update: Update, context: Context) -> None:
             mean=f"{summary.mean or 0:.1f}",
             count=summary.count,
             score=f"{score.score:.1f}",
-            tier=tier_label(score.tier, lang),
+            tier=shown_tier(services, agent, score.tier, lang),
         ),
     )
 
@@ -222,7 +224,9 @@ async def lowquality_command(update: Update, context: Context) -> None:
     tier = parse_tier(args[1], lang)
     if tier not in ("low", "invalid"):
         raise InputError(t(lang, "lq_err_bulk_tier", value=args[1]))
-    user_ids = await services.profiles.queue_user_ids(services.now(), (tier,))
+    user_ids = await services.profiles.queue_user_ids(
+        services.now(), (tier,), newcomers_after=newcomers_after(services)
+    )
     total = len(user_ids)
     if total == 0:
         await reply(update, t(lang, "lq_bulk_none", tier=tier_label(tier, lang)))

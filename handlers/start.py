@@ -6,10 +6,12 @@ starts the bot is a visitor and gets the visitor's text, with no agent row creat
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.agents.membership import PROFILE_START_COMMAND
 from bot.commands import ADMIN_COMMANDS, AGENT_COMMANDS, set_admin_menu
 from bot.texts import Language, t
 from handlers.common import Context, reply
@@ -68,5 +70,10 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    # The welcome button's deep link (/start profile) is left to the /profile conversation,
+    # whose entry point it is (handlers/profiles.py).
+    deep_link = filters.Regex(f"^{re.escape(PROFILE_START_COMMAND)}$")
+    application.add_handler(
+        CommandHandler("start", start, filters=filters.ChatType.PRIVATE & ~deep_link)
+    )
     application.add_handler(CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE))

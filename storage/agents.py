@@ -40,6 +40,7 @@ def _agent(row: aiosqlite.Row) -> Agent:
         last_contact_note=row["last_contact_note"],
         removed_reason=row["removed_reason"],
         tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
+        profile_at=row["profile_at"],
     )
 
 
@@ -320,6 +321,18 @@ def page_query(
     return f"{_SELECT} {where} ORDER BY {order} LIMIT ?", [*params, limit]
 
 
+# The /agents tier filter's value for newcomers (待完善), a state beside the tiers.
+NEWCOMER = "newcomer"
+
+
+def newcomer_sql(joined_after: int, alias: str = "a") -> tuple[str, list[Any]]:
+    """The newcomer rule (bot.agents.quality.is_newcomer) as a WHERE term on the agents row
+    ``alias``: no profile ever arrived and the agent joined after ``joined_after``. Never NULL,
+    so ``NOT`` of it is its exact complement. Queries that rank agents by tier (/lowquality,
+    a tier removal, ``tier:`` in /agents) leave these agents out with ``NOT``."""
+    return f"({alias}.profile_at IS NULL AND {alias}.joined_at > ?)", [joined_after]
+
+
 def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
     """The WHERE clause of ``query``. ``ordered`` shapes it for the page query (see the
     sub-category case); both shapes select the same agents."""
@@ -356,9 +369,15 @@ def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]
     if query.inactive_since is not None:
         clauses.append("coalesce(a.last_seen_at, a.joined_at) < ?")
         params.append(query.inactive_since)
-    if query.tier is not None:
+    if query.tier is not None and query.tier != NEWCOMER:
         clauses.append("a.quality_tier = ?")
         params.append(query.tier)
+    if query.tier is not None and query.newcomers_after is not None:
+        term, term_params = newcomer_sql(query.newcomers_after)
+        clauses.append(term if query.tier == NEWCOMER else f"NOT {term}")
+        params += term_params
+    elif query.tier == NEWCOMER:
+        clauses.append("0")  # no newcomer rule: nobody is a newcomer
     if query.score is not None:
         operator, bound = query.score
         assert operator in ("<", "<=", ">", ">=")

@@ -87,6 +87,7 @@ def _agent(row: _Row) -> Agent:
         last_contact_note=row["last_contact_note"],
         removed_reason=row["removed_reason"],
         tags=_split(row["tags"]),
+        profile_at=row["profile_at"],
     )
 
 

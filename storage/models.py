@@ -47,6 +47,9 @@ class Agent:
     last_contact_note: str | None
     removed_reason: str | None
     tags: tuple[str, ...] = ()
+    # When the first profile arrived (submitted or imported); None: never (a newcomer while
+    # recent, see bot.agents.quality.is_newcomer).
+    profile_at: int | None = None
 
     @property
     def display_name(self) -> str:
@@ -97,3 +100,6 @@ class AgentFilter:
     platform: str | None = None
     category: str | None = None
     score: tuple[str, float] | None = None
+    # Newcomers (待完善) are agents with no profile who joined after this moment: a tier filter
+    # leaves them out, and tier "newcomer" selects them. None: no newcomer rule.
+    newcomers_after: int | None = None

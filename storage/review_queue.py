@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.agents import newcomer_sql
 from storage.db import Database
 from storage.profile_models import Contribution, QueueEntry, StoredScore, Tier
 
@@ -46,6 +47,7 @@ class ReviewQueueQueries:
         after: int | None = None,
         before: int | None = None,
         tiers: Sequence[Tier] = QUEUE_TIERS,
+        newcomers_after: int | None = None,
     ) -> list[QueueEntry]:
         """A page of the /lowquality queue (:func:`_in_queue`), lowest score first, found by
         keyset from an agent's place in it: the first page, or the ``limit`` entries ``after``
@@ -57,7 +59,7 @@ class ReviewQueueQueries:
         found: list[tuple[float, int, QueueEntry]] = []
         backwards = before is not None and after is None
         for tier in tiers:
-            clause, params = _in_queue((tier,))
+            clause, params = _in_queue((tier,), newcomers_after)
             where = f"{clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
             params = [*params, now]
             place = "((SELECT quality_score FROM agents WHERE user_id = ?), ?)"
@@ -85,10 +87,12 @@ class ReviewQueueQueries:
             entries.reverse()
         return entries
 
-    async def queue_count(self, now: int, tiers: Sequence[Tier] = QUEUE_TIERS) -> int:
+    async def queue_count(
+        self, now: int, tiers: Sequence[Tier] = QUEUE_TIERS, newcomers_after: int | None = None
+    ) -> int:
         """How many agents the queue holds: the covering index count of the tiers minus the
         (few) snoozed or never scored (placeholders of new agents) agents in them."""
-        clause, params = _in_queue(tiers)
+        clause, params = _in_queue(tiers, newcomers_after)
         total = await self._db.fetchone(f"SELECT count(*) FROM agents a WHERE {clause}", params)
         snoozed = await self._db.fetchone(
             # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
@@ -98,9 +102,11 @@ class ReviewQueueQueries:
         )
         return (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
 
-    async def queue_user_ids(self, now: int, tiers: Sequence[Tier]) -> list[int]:
+    async def queue_user_ids(
+        self, now: int, tiers: Sequence[Tier], newcomers_after: int | None = None
+    ) -> list[int]:
         """Every agent of the queue in ``tiers`` (for a bulk removal)."""
-        clause, params = _in_queue(tiers)
+        clause, params = _in_queue(tiers, newcomers_after)
         rows = await self._db.fetchall(
             f"SELECT a.user_id FROM agents a JOIN agent_scores s ON s.user_id = a.user_id"
             f" WHERE {clause} AND s.snoozed_until <= ? AND s.computed_at > 0"
@@ -118,8 +124,13 @@ class ReviewQueueQueries:
         return int(row[0]) if row and row[0] is not None else None
 
 
-def _in_queue(tiers: Sequence[Tier]) -> tuple[str, list[Any]]:
-    """Which agents the /lowquality queue may hold (snoozing aside): active ones in ``tiers``.
-    The one place that says so: the page, the count and the bulk removal all use it."""
+def _in_queue(tiers: Sequence[Tier], newcomers_after: int | None) -> tuple[str, list[Any]]:
+    """Which agents the /lowquality queue may hold (snoozing aside): active ones in ``tiers``,
+    newcomers (no profile, joined after ``newcomers_after``: ``newcomer_sql``) left out. The
+    one place that says so: the page, the count and the bulk removal all use it."""
     marks = ", ".join("?" for _ in tiers)
-    return f"a.status = 'active' AND a.quality_tier IN ({marks})", list(tiers)
+    clause, params = f"a.status = 'active' AND a.quality_tier IN ({marks})", list(tiers)
+    if newcomers_after is not None:
+        newcomer, newcomer_params = newcomer_sql(newcomers_after)
+        clause, params = f"{clause} AND NOT {newcomer}", [*params, *newcomer_params]
+    return clause, params

@@ -16,6 +16,7 @@ RSVP_ANSWERS: tuple[RsvpAnswer, ...] = ("yes", "no", "maybe")
 # their missed fires are not reported (each looks back itself).
 SYSTEM_KINDS: tuple[str, ...] = ("greeting_check", "followups", "quality_recompute")
 SYSTEM_KINDS += ("group_approval_timeout",)
+SYSTEM_KINDS += ("privacy_retention",)
 
 
 @dataclass(frozen=True, slots=True)

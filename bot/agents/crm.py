@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.agents.terms import parse_category, parse_platform, parse_score_filter, parse_tier
+from bot.agents.quality_config import NEWCOMER_DAYS, newcomer_cutoff
+from bot.agents.terms import (
+    parse_category,
+    parse_platform,
+    parse_score_filter,
+    parse_tier_filter,
+)
 from bot.common.errors import InputError
 from bot.common.numbers import INT64_MIN, ascii_int
 from bot.texts import Language, t
@@ -82,9 +88,12 @@ def parse_duration(token: str, lang: Language) -> int:
     return int(match.group(1)) * _SECONDS[match.group(2)]
 
 
-def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilter:
+def parse_agent_filter(
+    tokens: list[str], now: int, lang: Language, *, newcomer_days: int = NEWCOMER_DAYS
+) -> AgentFilter:
     """``tag:X group:<chat_id> mode:一件代发 inactive:>30d removed:yes`` → AgentFilter, and the
-    quality filters ``tier:低质 platform:淘宝 category:女装 score:<50``."""
+    quality filters ``tier:低质 platform:淘宝 category:女装 score:<50``. ``tier:待完善`` selects
+    the newcomers (``[quality] newcomer_days``), whom every other tier leaves out."""
     tags: list[str] = []
     group: int | None = None
     mode: OrderMode | None = None
@@ -107,7 +116,7 @@ def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilt
         elif key == "removed" and value.lower() in ("yes", "1", "true", "是"):
             include_removed = True
         elif key == "tier":
-            quality["tier"] = parse_tier(value, lang)
+            quality["tier"] = parse_tier_filter(value, lang)
         elif key == "platform":
             quality["platform"] = parse_platform(value, lang)
         elif key == "category":
@@ -122,6 +131,7 @@ def parse_agent_filter(tokens: list[str], now: int, lang: Language) -> AgentFilt
         order_mode=mode,
         inactive_since=inactive_since,
         include_removed=include_removed,
+        newcomers_after=newcomer_cutoff(now, newcomer_days),
         **quality,
     )
 

@@ -28,6 +28,7 @@ from telegram import Bot, InputFile, Update
 from telegram.error import TelegramError
 
 from bot.agents.export_writer import append_batch, open_sheet, save_sheet, writer_pool
+from bot.agents.quality_service import newcomers_after
 from bot.broadcast.delivery.engine import ENGINE_KEY, DeliveryEngine
 from bot.services import Services
 from bot.texts import Language, t
@@ -184,9 +185,10 @@ async def run_export(
         total = await repository.count()
         progress = _Progress(engine, services, target, total)
         await loop.run_in_executor(writer, open_sheet, str(path), lang)
+        newcomers = newcomers_after(services) if services.settings.quality.newcomer_days else None
         done, after = 0, 0
         while (batch := await repository.batch(after, batch_rows)).rows:
-            await loop.run_in_executor(writer, append_batch, batch, lang, tz)
+            await loop.run_in_executor(writer, append_batch, batch, lang, tz, newcomers)
             done += len(batch.rows)
             after = batch.last_user_id
             await progress.show(done)

@@ -31,9 +31,11 @@ def open_sheet(path: str, lang: Language) -> None:
     _stream = XlsxStream(Path(path), t(lang, "io_sheet_title"), export_header(lang))
 
 
-def append_batch(batch: ExportBatch, lang: Language, tz: ZoneInfo) -> None:
+def append_batch(
+    batch: ExportBatch, lang: Language, tz: ZoneInfo, newcomers_after: int | None
+) -> None:
     assert _stream is not None, "open_sheet first"
-    _stream.append([export_row(record, lang, tz) for record in batch.records()])
+    _stream.append([export_row(record, lang, tz, newcomers_after) for record in batch.records()])
 
 
 def save_sheet() -> None:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from telegram import ChatMember, ChatMemberUpdated
 
+# The /start payload of the group welcome's button: it opens the /profile conversation
+# (an entry point of handlers/profiles.py), so a newcomer goes straight to the store form.
+PROFILE_START = "profile"
+PROFILE_START_COMMAND = f"/start {PROFILE_START}"
+
 _IN_CHAT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
@@ -21,3 +26,8 @@ def membership_change(change: ChatMemberUpdated) -> bool | None:
     if was and not now:
         return False
     return None
+
+
+def welcome_link(bot_username: str) -> str:
+    """The welcome button's deep link: a private chat with the bot, ``/start profile``."""
+    return f"https://t.me/{bot_username}?start={PROFILE_START}"

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.agents.profiles import badge_strength, category_match
-from bot.agents.quality_config import QualitySettings
+from bot.agents.quality_config import QualitySettings, newcomer_cutoff
 from storage.profiles import PROFILE_FIELDS, StoreProfile, Tier
 
 FACTORS: tuple[str, ...] = (
@@ -145,6 +145,14 @@ def compute_score(
         score += share * value
     score = round(min(max(score, 0.0), 100.0), 1)
     return QualityScore(score, tier_for(score, settings), tuple(factors))
+
+
+def is_newcomer(joined_at: int, profile_at: int | None, now: int, newcomer_days: int) -> bool:
+    """待完善: the agent has not submitted a profile (nor had one imported: ``profile_at`` is
+    when the first one arrived) and joined less than ``newcomer_days`` ago. Such an agent is
+    shown in no tier and is never in the review queue or a tier removal; the storage predicate
+    ``storage.agents.newcomer_sql`` is the same rule (tests/unit/test_newcomers.py)."""
+    return profile_at is None and joined_at > newcomer_cutoff(now, newcomer_days)
 
 
 def parse_period(text: str) -> str | None:

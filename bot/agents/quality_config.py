@@ -10,6 +10,14 @@ from bot.agents.profiles import known_level
 # Factors that can be missing for an agent; their weight is then left out and the others
 # are renormalised (see bot.agents.quality.compute_score).
 OPTIONAL_FACTORS = frozenset({"rating", "attendance"})
+# Days an agent without a profile stays 待完善 after joining (``newcomer_days``).
+NEWCOMER_DAYS = 14
+
+
+def newcomer_cutoff(now: int, newcomer_days: int) -> int:
+    """Agents who joined after this moment and sent no profile are still newcomers (待完善;
+    the rule is bot.agents.quality.is_newcomer)."""
+    return now - newcomer_days * 86400
 
 
 class QualityWeights(BaseModel):
@@ -66,6 +74,9 @@ class QualitySettings(BaseModel):
     inactive_days: int = Field(60, gt=0)
     snooze_days: int = Field(30, gt=0, le=3650)
     recompute_hour: int = Field(4, ge=0, le=23)
+    # An agent with no submitted profile is 待完善 (not in a tier) for this many days after
+    # joining (bot.agents.quality.is_newcomer); 0 turns the rule off.
+    newcomer_days: int = Field(NEWCOMER_DAYS, ge=0, le=3650)
     # The lowest store level the seller accepts (e.g. "1钻", "专卖店", "3"), compared on the
     # store's own platform; agents below it are flagged on /agent and in /lowquality. Off: unset.
     min_level: str | None = Field(None, min_length=1, max_length=8)

@@ -24,8 +24,15 @@ from datetime import time as day_time
 from typing import Any
 
 from bot.agents.profiles import below_min_level, category_match, operating_label
-from bot.agents.quality import DAY, QualityInputs, QualityScore, compute_score
-from bot.agents.terms import platform_label, tier_label
+from bot.agents.quality import (
+    DAY,
+    QualityInputs,
+    QualityScore,
+    compute_score,
+    is_newcomer,
+)
+from bot.agents.quality_config import newcomer_cutoff
+from bot.agents.terms import newcomer_label, platform_label, tier_label
 from bot.common.render import local_time, mode_label
 from bot.scheduling import model as scheduling
 from bot.services import Services
@@ -37,6 +44,7 @@ from storage.profiles import (
     StoredScore,
     StoreProfile,
     Submission,
+    Tier,
 )
 from storage.schedule_models import Schedule
 
@@ -71,6 +79,23 @@ MAX_BATCH = 5000
 CATCH_UP_KEY = "quality_catch_up"
 # The system schedule (bot/scheduling) that recomputes every score once a day.
 RECOMPUTE_KIND = "quality_recompute"
+
+
+def newcomers_after(services: Services) -> int:
+    """Agents with no profile who joined after this moment are newcomers (待完善) now."""
+    return newcomer_cutoff(services.now(), services.settings.quality.newcomer_days)
+
+
+def agent_is_newcomer(services: Services, agent: Agent) -> bool:
+    days = services.settings.quality.newcomer_days
+    return is_newcomer(agent.joined_at, agent.profile_at, services.now(), days)
+
+
+def shown_tier(services: Services, agent: Agent, tier: Tier, lang: Language) -> str:
+    """The tier's name, or 待完善 for a newcomer (whose stored tier is not shown)."""
+    if agent_is_newcomer(services, agent):
+        return newcomer_label(lang)
+    return tier_label(tier, lang)
 
 
 def inputs_from(
@@ -332,7 +357,11 @@ async def quality_section(services: Services, agent: Agent, lang: Language) -> s
         if below is not None:
             lines.append(t(lang, "seller_card_below_level", badge=profile.badge, level=below))
     lines.append(status_line(submission, services, lang))
-    if score is not None:
+    if agent_is_newcomer(services, agent):
+        days = services.settings.quality.newcomer_days
+        until = local_time(agent.joined_at + days * DAY, services.settings.tz, lang)
+        lines.append(t(lang, "agentdata_card_newcomer", days=days, until=until))
+    elif score is not None:
         lines.append(
             t(
                 lang,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.agents.quality import DAY
-from bot.agents.quality_service import agent_label, level_flag, reasons
+from bot.agents.quality_service import agent_label, level_flag, newcomers_after, reasons
 from bot.agents.terms import tier_label
 from bot.common.callbacks import MAX_PAGE, QueueAgent, QueueCursor, encode
 from bot.common.pager import paginate
@@ -30,22 +30,27 @@ async def queue_page(
     repository = services.profiles
     now = services.now()
     size = min(services.settings.agents_page_size, QUEUE_PAGE_MAX)
+    cutoff = newcomers_after(services)
     if total is None:
-        total = await repository.queue_count(now)
+        total = await repository.queue_count(now, newcomers_after=cutoff)
     if total == 0:
         return t(lang, "lq_empty"), None, total
     page, has_previous, backwards = 0, False, False
     entries: list[QueueEntry] = []
     if at is not None and at.direction == "b":
-        entries = await repository.review_queue(now, limit=size + 1, before=at.user_id)
+        entries = await repository.review_queue(
+            now, limit=size + 1, before=at.user_id, newcomers_after=cutoff
+        )
         has_previous = backwards = len(entries) > size
         entries = entries[-size:] if has_previous else []
         page = at.page
     elif at is not None:
-        entries = await repository.review_queue(now, limit=size + 1, after=at.user_id)
+        entries = await repository.review_queue(
+            now, limit=size + 1, after=at.user_id, newcomers_after=cutoff
+        )
         page, has_previous = at.page, True
     if not entries:  # the first page: asked for, or before it, or a place past the end
-        entries = await repository.review_queue(now, limit=size + 1)
+        entries = await repository.review_queue(now, limit=size + 1, newcomers_after=cutoff)
         page, has_previous, backwards = 0, False, False
     pages = (total + size - 1) // size
     page = min(page, pages - 1)

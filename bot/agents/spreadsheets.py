@@ -22,7 +22,13 @@ from bot.agents.profiles import (
 from bot.agents.quality import parse_period, period_end
 from bot.agents.service import find_agent
 from bot.agents.sheets import SheetRow
-from bot.agents.terms import parse_category, parse_platform, platform_label, tier_label
+from bot.agents.terms import (
+    newcomer_label,
+    parse_category,
+    parse_platform,
+    platform_label,
+    tier_label,
+)
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.render import local_time, mode_label
@@ -96,9 +102,17 @@ def export_header(lang: Language) -> list[str]:
     return [t(lang, f"io_col_{key}") for key in EXPORT_COLUMNS]
 
 
-def export_row(record: ExportRecord, lang: Language, tz: ZoneInfo) -> list[object]:
-    """One agent as a row under :func:`export_header` (pure: run it off the event loop)."""
+def export_row(
+    record: ExportRecord, lang: Language, tz: ZoneInfo, newcomers_after: int | None = None
+) -> list[object]:
+    """One agent as a row under :func:`export_header` (pure: run it off the event loop); an
+    agent with no profile who joined after ``newcomers_after`` is shown 待完善, not in a tier."""
     agent = record.agent
+    newcomer = (
+        newcomers_after is not None
+        and agent.profile_at is None
+        and agent.joined_at > newcomers_after
+    )
     profile = record.profile or StoreProfile()
     return [
         agent.user_id,
@@ -122,7 +136,7 @@ def export_row(record: ExportRecord, lang: Language, tz: ZoneInfo) -> list[objec
         _number(profile.dsr_logistics),
         operating_label(profile.operating_status, lang) if profile.operating_status else "",
         record.score if record.score is not None else "",
-        tier_label(record.tier, lang) if record.tier else "",
+        newcomer_label(lang) if newcomer else tier_label(record.tier, lang) if record.tier else "",
         record.orders,
         record.amount_cents / 100,
     ]

@@ -8,6 +8,7 @@ import re
 
 from bot.common.errors import InputError
 from bot.texts import CATALOGS, Language, t
+from storage.agents import NEWCOMER
 from storage.profiles import TIERS, Tier
 
 # Platform codes in button order; their names are the catalog keys pf_platform_<code>.
@@ -63,6 +64,23 @@ def parse_tier(text: str, lang: Language) -> Tier:
         raise InputError(t(lang, "qs_err_tier", value=text))
     assert code in TIERS
     return code
+
+
+_NEWCOMER_ALIASES = {NEWCOMER} | {
+    catalog["agentdata_tier_newcomer"].casefold() for catalog in CATALOGS.values()
+}
+
+
+def newcomer_label(lang: Language) -> str:
+    """待完善: an agent without a profile in their first ``newcomer_days`` (no tier)."""
+    return t(lang, "agentdata_tier_newcomer")
+
+
+def parse_tier_filter(text: str, lang: Language) -> str:
+    """The value of the /agents ``tier:`` filter: a tier code, or ``newcomer`` (待完善)."""
+    if text.strip().casefold() in _NEWCOMER_ALIASES:
+        return NEWCOMER
+    return parse_tier(text, lang)
 
 
 def parse_score_filter(text: str, lang: Language) -> tuple[str, float]:

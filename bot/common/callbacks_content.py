@@ -277,3 +277,17 @@ class CatalogCategory(CallbackData):
 
     PREFIX: ClassVar[str] = "ac:cat"
     index: Id
+
+
+# handlers/privacy.py
+
+
+@button
+@dataclass(frozen=True)
+class ForgetMe(CallbackData):
+    """Erase / cancel under /forgetme; the request is kept under ``key`` in the agent's
+    user_data (another user's press finds nothing there)."""
+
+    PREFIX: ClassVar[str] = "fm"
+    key: HexKey
+    confirm: YesNo

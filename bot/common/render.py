@@ -60,27 +60,35 @@ def agent_card(agent: Agent, memberships: list[Membership], tz: ZoneInfo, lang: 
 
 
 def agents_page(
-    agents: list[Agent], total: int, page: int, page_size: int, tz: ZoneInfo, lang: Language
+    agents: list[Agent],
+    total: int,
+    page: int,
+    page_size: int,
+    tz: ZoneInfo,
+    lang: Language,
+    newcomers: frozenset[int] = frozenset(),
 ) -> tuple[str, list[str]]:
-    """The header and one row per agent of one page of ``/agents``, for the pager."""
+    """The header and one row per agent of one page of ``/agents``, for the pager; the
+    ``newcomers`` (user ids) are marked 待完善."""
     if total == 0:
         return t(lang, "agents_empty"), []
     pages = (total + page_size - 1) // page_size
     header = t(lang, "agents_header", total=total, page=page + 1, pages=pages)
     lines: list[str] = []
     for index, agent in enumerate(agents, start=page * page_size + 1):
-        lines.append(
-            t(
-                lang,
-                "agents_row",
-                index=index,
-                name=agent_name(agent),
-                user_id=agent.user_id,
-                mode=mode_label(agent.order_mode, lang),
-                tags=tag_list(agent.tags, lang),
-                seen=local_time(agent.last_seen_at, tz, lang),
-            )
+        row = t(
+            lang,
+            "agents_row",
+            index=index,
+            name=agent_name(agent),
+            user_id=agent.user_id,
+            mode=mode_label(agent.order_mode, lang),
+            tags=tag_list(agent.tags, lang),
+            seen=local_time(agent.last_seen_at, tz, lang),
         )
+        if agent.user_id in newcomers:
+            row = t(lang, "agentdata_row_newcomer", row=Html(row))
+        lines.append(row)
     return header, lines
 
 

@@ -66,6 +66,9 @@ _ALLOWED_PREFIXES += ("tr_rsvp_", "trc_rsvp_", "button_expired", "already_done",
 _PROFILE_OWN = ("pf_ask", "pf_err", "pf_intro", "pf_need", "pf_cancelled", "pf_my", "pf_card")
 _PROFILE_OWN += ("pf_status", "pf_platform", "pf_operating", "pf_field", "pf_placeholder")
 _PROFILE_OWN += ("pf_submitted",)
+# An agent's own data (/mydata, /forgetme): theirs to see and erase.
+_PRIVACY_OWN = ("agentdata_mydata", "agentdata_nothing", "agentdata_forget_ask")
+_PRIVACY_OWN += ("agentdata_forget_kept", "agentdata_forget_yes", "agentdata_forget_no")
 # Business tables are every table but these; columns that record activity are left out.
 _NOT_BUSINESS = {"audit_log"}
 _ACTIVITY_COLUMNS = {"last_seen_at"}
@@ -98,7 +101,9 @@ def _allowed_keys() -> list[str]:
     return [
         key
         for key in keys
-        if key.startswith(_ALLOWED_PREFIXES + _PROFILE_OWN) or "usage" in key or "expired" in key
+        if key.startswith(_ALLOWED_PREFIXES + _PROFILE_OWN + _PRIVACY_OWN)
+        or "usage" in key
+        or "expired" in key
     ]
 
 
@@ -253,7 +258,9 @@ class Arena:
             if call.chat_id not in chats:
                 continue
             text = str(call.params.get("text") or call.params.get("caption") or "")
-            if method not in ("sendmessage", "editmessagetext") or reveals(text):
+            # The one file an attacker may get: their own /mydata, in their own private chat.
+            own_data = method == "senddocument" and call.chat_id == ROLE_IDS[role]
+            if (method not in ("sendmessage", "editmessagetext") and not own_data) or reveals(text):
                 outcome.leaks.append(f"{call.method} to {call.chat_id}: {text[:300]}")
         self.counts.cases += 1
         self.counts.exceptions += len(self.errors.records) - errors_before

@@ -17,7 +17,7 @@ async def test_join_records_agent_and_welcomes_with_deep_link(bed: Testbed) -> N
     welcome = [m for m in sent if m.chat_id == chat_id]
     assert len(welcome) == 1 and "李" in (welcome[0].text or "")
     button = welcome[0].reply_markup["inline_keyboard"][0][0]
-    assert button["url"] == "https://t.me/agentbot_demo_bot?start=welcome"
+    assert button["url"] == "https://t.me/agentbot_demo_bot?start=profile"
     memberships = await bed.services.agents.memberships(AGENT)
     assert [(m.group_chat_id, m.status) for m in memberships] == [(chat_id, "member")]
 

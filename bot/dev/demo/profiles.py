@@ -77,6 +77,10 @@ async def scene_profiles(story: Transcript) -> None:
     await story.say(OWNER, OWNER, "/agents tier:优质")
 
     story.scene("P4. 低质代理审核 / the low-quality review queue")
+    # Agents who have sent no profile in their first two weeks are 待完善, not 无效.
+    await story.say(OWNER, OWNER, "/agents tier:待完善")
+    story.note("(两周后 / two weeks later: [quality] newcomer_days have passed)")
+    story.bed.settings.quality.newcomer_days = 0
     queue = (await story.say(OWNER, OWNER, "/lowquality"))[0]
     await _tap(story, queue, "✉️ 私信 1")
     queue = next(m for m in sandbox.messages(OWNER) if m.message_id == queue.message_id)
