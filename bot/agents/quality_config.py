@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, model_validator
 
-from bot.agents.profiles import known_level
-
 # Factors that can be missing for an agent; their weight is then left out and the others
 # are renormalised (see bot.agents.quality.compute_score).
 OPTIONAL_FACTORS = frozenset({"rating", "attendance"})
@@ -83,6 +81,9 @@ class QualitySettings(BaseModel):
 
     @model_validator(mode="after")
     def _level_is_known(self) -> QualitySettings:
+        # Imported here: bot.agents.profiles reaches this module back through bot.agents.crm.
+        from bot.agents.profiles import known_level
+
         if self.min_level is not None and not known_level(self.min_level):
             raise ValueError(
                 f"min_level {self.min_level!r} is no store level: write a 淘宝 level (1心…5金冠),"
