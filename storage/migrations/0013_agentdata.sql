@@ -33,6 +33,9 @@ ALTER TABLE agents ADD COLUMN forgotten_at INTEGER;
 -- tier:<tier> in /agents leaves newcomers out. Its page walks this index in /agents order
 -- and tests the newcomer rule on the index entries (the recent newcomers at the top of
 -- agents_by_activity would each cost a row lookup), and its count reads the index alone.
+-- 0009 made this index for keyset pages; it is rebuilt with the newcomer columns added.
+DROP INDEX agents_by_tier_activity;
 CREATE INDEX agents_by_tier_activity ON agents (
-    status, quality_tier, coalesce(last_seen_at, joined_at) DESC, user_id, joined_at, profile_at
+    status, quality_tier, coalesce(last_seen_at, joined_at) DESC, user_id,
+    quality_score, order_mode, joined_at, profile_at
 );
