@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.agents.quality_service import wait_for_catch_up
 from bot.dev.testbed import Testbed
 from tests.e2e.helpers import OWNER, join, make_group, texts
 from tests.e2e.schedule_helpers import FakeClock, at
@@ -39,8 +40,10 @@ async def test_newcomer_is_pending_until_days_pass(bed: Testbed, clock: FakeCloc
     clock.now += 20 * 86400
     await join(bed, chat_id, NEWBIE, "新", username="new_shop")
 
+    await bed.say(OWNER, OWNER, "/lowquality")  # starts the catch-up that scores them
+    await wait_for_catch_up(bed.application.bot_data)
     queue = texts(await bed.say(OWNER, OWNER, "/lowquality"))[0]
-    assert "老" in queue and "新" not in queue and "共 1 位" in queue
+    assert "老 (" in queue and "新 (" not in queue and "共 1 位" in queue
     refused = texts(await bed.say(OWNER, OWNER, "/lowquality remove 无效"))[0]
     assert "<b>1</b>" in refused  # only the old-timer would be removed
     card = texts(await bed.say(OWNER, OWNER, "/agent @new_shop"))[0]

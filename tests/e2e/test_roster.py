@@ -37,7 +37,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def bed(tmp_path: Path, clock: Clock) -> AsyncIterator[Testbed]:
-    overrides = {"agents_page_size": 3}
+    # Agents without a profile are scored into a tier at once (no 待完善 period).
+    overrides = {"agents_page_size": 3, "quality": {"newcomer_days": 0}}
     async with Testbed(
         database=tmp_path / "bot.sqlite3", overrides=overrides, clock=clock
     ) as testbed:
