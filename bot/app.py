@@ -33,6 +33,7 @@ from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import dm as dm_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
@@ -72,6 +73,7 @@ FEATURES += (profile_handlers, quality_handlers)
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
 FEATURES += (launch_handlers, schedule_handlers, training_handlers)
+FEATURES += (dm_handlers,)
 # Last: answers every button press that no handler above claimed.
 FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),

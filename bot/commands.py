@@ -70,6 +70,9 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("edit", "cmd_edit"),
     ("stats", "ops_cmd_stats"),
     ("backup", "ops_cmd_backup"),
+    ("dm", "cmd_dm"),
+    ("mute", "cmd_mute"),
+    ("unmute", "cmd_unmute"),
 ]
 
 

@@ -35,6 +35,7 @@ def _agent(row: aiosqlite.Row) -> Agent:
         last_contact_note=row["last_contact_note"],
         removed_reason=row["removed_reason"],
         tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
+        muted=row["muted_at"] is not None,
     )
 
 

@@ -47,6 +47,7 @@ class Agent:
     last_contact_note: str | None
     removed_reason: str | None
     tags: tuple[str, ...] = ()
+    muted: bool = False  # /mute: no promotional private sends
 
     @property
     def display_name(self) -> str:

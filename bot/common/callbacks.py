@@ -57,6 +57,7 @@ __all__ = [
     "BroadcastTarget",
     "Button",
     "CallbackData",
+    "DmDecision",
     "FollowUpDone",
     "GreetingAnswer",
     "GroupDecision",
@@ -426,6 +427,19 @@ class GroupDecision(CallbackData):
     PREFIX: ClassVar[str] = "grp"
     group_id: Id
     choice: Literal["ok", "leave"]
+
+
+# handlers/dm.py
+
+
+@button
+@dataclass(frozen=True)
+class DmDecision(CallbackData):
+    """Send (s) or cancel (c) the private send (/dm) kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "dm"
+    action: Literal["s", "c"]
+    key: HexKey
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

@@ -22,6 +22,7 @@ from bot.common.callbacks import (
     BroadcastRetract,
     BroadcastTarget,
     CallbackData,
+    DmDecision,
     FollowUpDone,
     GreetingAnswer,
     GroupDecision,
@@ -89,6 +90,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),
     (GroupDecision(4, "ok"), "grp:4:ok"),
     (GroupDecision(4, "leave"), "grp:4:leave"),
+    (DmDecision("s", "ab12cd34"), "dm:s:ab12cd34"),
+    (DmDecision("c", "ab12cd34"), "dm:c:ab12cd34"),
 ]
 
 

@@ -29,6 +29,7 @@ PURE = [
     "bot/catalog/model.py",
     "bot/catalog/stock_csv.py",
     "bot/events/festivals.py",
+    "bot/events/salutation.py",
     "bot/ops/stats.py",
     "bot/ops/charts.py",
     "bot/ops/backup_files.py",

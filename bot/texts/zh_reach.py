@@ -1,0 +1,38 @@
+"""中文：按分组私信（/dm）、免打扰（/mute）、多标签选群、问候的称谓与营销（键与 en_reach.py 一一对应）。"""
+
+CATALOG: dict[str, str] = {
+    "reach_usage_dm": (
+        "用法：/dm 对象 内容（或发送一张图片，图片说明写 /dm 对象 内容）。\n"
+        "对象：tag:标签、tier:等级、mode:下单方式、platform:平台、group:群ID，"
+        "或代理（ID、@用户名、备注，用 , ， 、 分隔）。\n"
+        "多位代理用空格分隔时，请把内容写在下一行。\n"
+        "例如：/dm tag:VIP客户 新品到了，欢迎来拿图"
+    ),
+    "reach_err_segment": "⚠️ 看不懂对象「{value}」。可写 {keys}，或代理（ID、@用户名、备注，用 , ， 、 分隔）。",
+    "reach_err_too_many": "⚠️ 一次最多列出 {max} 位代理；更多代理请用 tag: 等分组。",
+    "reach_err_nobody": "⚠️ 「{target}」里没有可以私信的代理：共 {total} 位，{unreachable} 位无法送达，{muted} 位已免打扰。",
+    "reach_preview_header": "👀 私信预览：下一条就是代理收到的内容。",
+    "reach_confirm": (
+        "📬 私信对象：{target}\n"
+        "✅ 可送达：{reachable} 位代理\n"
+        "⛔ 无法送达：{unreachable} 位（未启动机器人 {never}，已屏蔽机器人 {blocked}）\n"
+        "🔕 已免打扰，不发送：{muted} 位\n"
+        "确认发送？"
+    ),
+    "reach_confirm_names": "无法送达：{names}",
+    "reach_send_button": "📨 发送",
+    "reach_queued": "📨 私信 #{id} 已加入发送队列：{count} 位代理（每位每秒最多 1 条）。进度和报告见下一条消息。",
+    "reach_reason_never_started": "{name}：未启动机器人",
+    "reach_reason_blocked": "{name}：已屏蔽机器人",
+    "reach_usage_mute": "用法：/mute 代理（ID 或 @用户名）。免打扰的代理不再收到私信推广（/dm、节日问候里的营销）。",
+    "reach_usage_unmute": "用法：/unmute 代理（ID 或 @用户名）。",
+    "reach_muted": "🔕 已为 {name} 开启免打扰：不再收到私信推广。",
+    "reach_unmuted": "🔔 已为 {name} 关闭免打扰。",
+    "reach_already_muted": "{name} 已经是免打扰。",
+    "reach_not_muted": "{name} 没有开启免打扰。",
+    "reach_card_muted": "🔕 免打扰：不接收私信推广",
+    "bc_kind_dm": "私信",
+    "cmd_dm": "私信一组代理：/dm tag:VIP客户 内容",
+    "cmd_mute": "免打扰：不再给代理发私信推广",
+    "cmd_unmute": "取消免打扰",
+}
