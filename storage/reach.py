@@ -106,3 +106,51 @@ class ReachRepository:
                 " VALUES (?, ?, 'failed', ?)",
                 [(broadcast_id, user_id, reason) for user_id, reason in failures],
             )
+
+    async def greeting_segment(self, festival: str) -> str | None:
+        """The segment a festival's greeting goes to (None: every group and agent)."""
+        row = await self._db.fetchone(
+            "SELECT segment FROM greeting_segments WHERE festival = ?", (festival,)
+        )
+        return str(row[0]) if row else None
+
+    async def set_greeting_segment(
+        self, festival: str, segment: str | None, user_id: int, now: int
+    ) -> None:
+        async with self._db.transaction() as connection:
+            if segment is None:
+                await connection.execute(
+                    "DELETE FROM greeting_segments WHERE festival = ?", (festival,)
+                )
+                return
+            await connection.execute(
+                "INSERT INTO greeting_segments (festival, segment, updated_by, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (festival) DO UPDATE SET"
+                " segment = excluded.segment, updated_by = excluded.updated_by,"
+                " updated_at = excluded.updated_at",
+                (festival, segment, user_id, now),
+            )
+
+    async def run_options(self, festival: str, year: int) -> tuple[str | None, int | None]:
+        """(segment, promotion id) of a festival's greeting run."""
+        row = await self._db.fetchone(
+            "SELECT segment, promotion_id FROM greeting_runs WHERE festival = ? AND year = ?",
+            (festival, year),
+        )
+        if row is None:
+            return None, None
+        return row[0], row[1]
+
+    async def set_run_segment(self, festival: str, year: int, segment: str | None) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE greeting_runs SET segment = ? WHERE festival = ? AND year = ?",
+                (segment, festival, year),
+            )
+
+    async def set_run_promotion(self, festival: str, year: int, promotion_id: int) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE greeting_runs SET promotion_id = ? WHERE festival = ? AND year = ?",
+                (promotion_id, festival, year),
+            )

@@ -60,6 +60,7 @@ __all__ = [
     "DmDecision",
     "FollowUpDone",
     "GreetingAnswer",
+    "GreetingPromo",
     "GroupDecision",
     "IntRange",
     "KeyedListName",
@@ -440,6 +441,17 @@ class DmDecision(CallbackData):
     PREFIX: ClassVar[str] = "dm"
     action: Literal["s", "c"]
     key: HexKey
+
+
+@button
+@dataclass(frozen=True)
+class GreetingPromo(CallbackData):
+    """Approve a festival's greeting of a year with a promotion sent after it (先祝福再营销)."""
+
+    PREFIX: ClassVar[str] = "grtp"
+    festival: Word
+    year: Year
+    promotion_id: Id
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

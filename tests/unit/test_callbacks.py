@@ -25,6 +25,7 @@ from bot.common.callbacks import (
     DmDecision,
     FollowUpDone,
     GreetingAnswer,
+    GreetingPromo,
     GroupDecision,
     IntRange,
     KeyedListPage,
@@ -92,6 +93,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (GroupDecision(4, "leave"), "grp:4:leave"),
     (DmDecision("s", "ab12cd34"), "dm:s:ab12cd34"),
     (DmDecision("c", "ab12cd34"), "dm:c:ab12cd34"),
+    (GreetingPromo("zhongqiu", 2027, 5), "grtp:zhongqiu:2027:5"),
 ]
 
 
