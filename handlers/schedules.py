@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -51,6 +54,19 @@ def _fire_text(services: Services, first: int, due: int | None, lang: Language) 
     return text
 
 
+async def _refuse_empty_tags(services: Services, tags: Sequence[str], lang: Language) -> None:
+    """A schedule to a tag no active group carries would send nothing: refuse it, naming the
+    group tags that exist (with their number of groups)."""
+    groups = await services.groups.list(active_only=True)
+    counts = Counter(tag for group in groups for tag in group.tags)
+    for tag in tags:
+        if counts[tag] == 0:
+            existing = "、".join(f"{name}（{count}）" for name, count in sorted(counts.items()))
+            raise InputError(
+                t(lang, "reach_err_tag_empty", tag=tag, tags=existing or t(lang, "reach_no_tags"))
+            )
+
+
 @admin_only
 async def schedule_command(update: Update, context: Context) -> None:
     """/schedule [tag:<tag>...] <when> <text>: a text broadcast to the active groups."""
@@ -59,6 +75,7 @@ async def schedule_command(update: Update, context: Context) -> None:
     args, targets = split_targets(command_args(context), lang)
     if len(args) < 2:
         raise InputError(t(lang, "sch_usage_schedule"))
+    await _refuse_empty_tags(services, targets.tags, lang)
     first, rule, used = take_when(args, services, lang)
     body = " ".join(args[used:]).strip()
     if not body:

@@ -154,3 +154,12 @@ class ReachRepository:
                 "UPDATE greeting_runs SET promotion_id = ? WHERE festival = ? AND year = ?",
                 (promotion_id, festival, year),
             )
+
+    async def agent_tags(self, limit: int) -> builtins.list[tuple[str, int]]:
+        """Agent tags in use on active agents with how many carry each, most used first."""
+        rows = await self._db.fetchall(
+            "SELECT t.tag, count(*) AS n FROM agent_tags t JOIN agents a ON a.user_id = t.user_id"
+            " WHERE a.status = 'active' GROUP BY t.tag ORDER BY n DESC, t.tag LIMIT ?",
+            (limit,),
+        )
+        return [(str(row[0]), int(row[1])) for row in rows]

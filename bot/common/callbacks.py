@@ -84,6 +84,7 @@ __all__ = [
     "RsvpChoice",
     "Shape",
     "StoredListPage",
+    "TagPick",
     "TrainingCancel",
     "encode",
     "fits",
@@ -335,11 +336,12 @@ class PromoStep(CallbackData):
 @button
 @dataclass(frozen=True)
 class BroadcastTarget(CallbackData):
-    """All active groups (a) or the tag at an index, for the draft kept under ``key``."""
+    """All active groups (a), tick or untick the tag at an index, or done (d: the ticked
+    tags' groups), for the draft kept under ``key`` (which holds the selection)."""
 
     PREFIX: ClassVar[str] = "bc:t"
     key: HexKey
-    target: Literal["a"] | Id
+    target: Literal["a", "d"] | Id
 
 
 @button
@@ -452,6 +454,19 @@ class GreetingPromo(CallbackData):
     festival: Word
     year: Year
     promotion_id: Id
+
+
+# handlers/agents.py (/tag <agent> with no tag)
+
+
+@button
+@dataclass(frozen=True)
+class TagPick(CallbackData):
+    """Add the offered agent tag at ``index`` to the agent of the offer kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "tgp"
+    key: HexKey
+    index: Annotated[int, IntRange(0, 99)]
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

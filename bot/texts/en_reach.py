@@ -47,4 +47,11 @@ CATALOG: dict[str, str] = {
     "reach_grt_segment_saved": "✅ The {festival} greeting goes in private only to the agents of “{segment}” ({count} have started the bot now), not to the groups.",
     "reach_grt_segment_cleared": "✅ The {festival} greeting goes to every group and every agent who has started the bot.",
     "reach_grt_segment_usage": "Usage: /greeting &lt;festival&gt; target tag:&lt;tag&gt; (or tier:, mode:); /greeting &lt;festival&gt; target all to greet everyone again.",
+    "reach_tags_hint": "Tick several tags (✓), then Done: the message goes to every group carrying any of them.",
+    "reach_tags_done": "Done ({count} tags ticked)",
+    "reach_tags_none": "Tick at least one tag first, or choose all active groups.",
+    "reach_err_tag_empty": "⚠️ No active group carries the tag “{tag}”; nothing was scheduled. Group tags in use: {tags}",
+    "reach_no_tags": "(no group tags yet; add them with /tag_group)",
+    "reach_tag_offer": "Which tag for {name}? Tap one to add it:",
+    "reach_tag_added": "Tag “{tag}” added",
 }

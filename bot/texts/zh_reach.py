@@ -46,4 +46,11 @@ CATALOG: dict[str, str] = {
     "reach_grt_segment_saved": "✅ {festival}问候只私聊「{segment}」里的代理（现有 {count} 位已启动机器人），不发到群里。",
     "reach_grt_segment_cleared": "✅ {festival}问候发送到所有群和每位已启动机器人的代理。",
     "reach_grt_segment_usage": "用法：/greeting 节日 对象 tag:标签（或 tier:等级、mode:下单方式），/greeting 节日 对象 全部 恢复发给所有人。",
+    "reach_tags_hint": "可以点选多个标签（✓），再点「完成」：发送到这些标签下的所有群。",
+    "reach_tags_done": "完成（已选 {count} 个标签）",
+    "reach_tags_none": "请先点选至少一个标签，或选择全部活跃群。",
+    "reach_err_tag_empty": "⚠️ 标签「{tag}」下没有活跃的群，没有安排任何发送。现有的群标签：{tags}",
+    "reach_no_tags": "（还没有群标签，用 /tag_group 添加）",
+    "reach_tag_offer": "给 {name} 加哪个标签？点一下即可添加：",
+    "reach_tag_added": "已添加标签「{tag}」",
 }

@@ -47,6 +47,7 @@ from bot.common.callbacks import (
     RsvpChoice,
     Shape,
     StoredListPage,
+    TagPick,
     TrainingCancel,
     encode,
     fits,
@@ -94,6 +95,7 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DmDecision("s", "ab12cd34"), "dm:s:ab12cd34"),
     (DmDecision("c", "ab12cd34"), "dm:c:ab12cd34"),
     (GreetingPromo("zhongqiu", 2027, 5), "grtp:zhongqiu:2027:5"),
+    (TagPick("ab12cd34", 3), "tgp:ab12cd34:3"),
 ]
 
 
