@@ -83,6 +83,11 @@ async def test_dm_to_a_tag_previews_counts_sends_and_reports_the_unreachable(
     # The 403 marked Zhao: the next preview counts him as blocked.
     again = await bed.say(OWNER, OWNER, "/dm tag:VIP客户 再来一次")
     assert "无法送达：2 位（未启动机器人 1，已屏蔽机器人 1）" in (again[-1].text or "")
+    # Zhao unblocks the bot and starts it again: reachable again.
+    bed.sandbox.unblock_bot(ZHAO)
+    await bed.say(ZHAO, ZHAO, "/start")
+    again = await bed.say(OWNER, OWNER, "/dm tag:VIP客户 再来一次")
+    assert "可送达：3 位" in (again[-1].text or "")
     audit = await bed.services.audit.recent(5)
     assert any(row.action == "dm" for row in audit)
 
