@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.agents.segments import Reach, Target, parse_target, resolve
+from bot.agents.segments import Reach, Target, normalise, parse_target, resolve
 from bot.agents.service import find_agent
 from bot.broadcast.delivery.sending import send_payload
 from bot.broadcast.outbox import Payload, inline_markup
@@ -59,7 +59,7 @@ def split_command(plain: str, html_text: str) -> tuple[str, str]:
     words = first_line.split()
     if not words:
         return "", ""
-    if newline and ":" not in words[0] and ":" not in words[0].replace("：", ":"):
+    if newline and ":" not in normalise(words[0]):
         return first_line.strip(), body.partition("\n")[2].strip()
     return words[0], _FIRST_TOKEN.sub("", body.lstrip(), count=1).strip()
 

@@ -329,7 +329,9 @@ async def _set_greeting_segment(
     name = festival_name(festival, lang)
     segment: str | None = None
     if args[0].lower() not in _EVERYONE_WORDS:
-        segment = parse_target(args[0], services.now(), lang, GREETING_SEGMENT_KEYS).text
+        segment = parse_target(
+            args[0], services.now(), lang, GREETING_SEGMENT_KEYS, agents=False
+        ).text
     async with services.audited(actor_id(update), "greeting_segment", festival.key, segment):
         await services.reach.set_greeting_segment(
             festival.key, segment, actor_id(update), services.now()

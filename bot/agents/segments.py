@@ -38,17 +38,23 @@ def normalise(text: str) -> str:
 
 
 def parse_target(
-    text: str, now: int, lang: Language, keys: Collection[str] = SEGMENT_KEYS
+    text: str,
+    now: int,
+    lang: Language,
+    keys: Collection[str] = SEGMENT_KEYS,
+    *,
+    agents: bool = True,
 ) -> Target:
     """``key:value`` with ``key`` one of ``keys`` is a segment; anything else is a list of
-    agents (ids, @usernames, remarks) separated by spaces, ``,``, ``，`` or ``、``."""
+    agents (ids, @usernames, remarks) separated by spaces, ``,``, ``，`` or ``、`` (when
+    ``agents`` allows one)."""
     text = normalise(text)
     key, sep, _ = text.partition(":")
     if sep and key.lower() in keys:
         if _SEPARATORS.search(text):
             raise InputError(t(lang, "reach_err_segment", value=text[:60], keys=_keys(keys)))
         return Target(text, segment=parse_agent_filter([text], now, lang))
-    if sep or len(keys) != len(SEGMENT_KEYS):
+    if sep or not agents:
         raise InputError(t(lang, "reach_err_segment", value=text[:60], keys=_keys(keys)))
     tokens = tuple(dict.fromkeys(token for token in _SEPARATORS.split(text) if token))
     if not tokens:

@@ -69,7 +69,7 @@ async def greeting_reach(services: Services, segment: str | None) -> Reach:
     query = AgentFilter()
     if segment is not None:
         target = parse_target(
-            segment, services.now(), services.settings.language, GREETING_SEGMENT_KEYS
+            segment, services.now(), services.settings.language, GREETING_SEGMENT_KEYS, agents=False
         )
         assert target.segment is not None
         query = target.segment
