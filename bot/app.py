@@ -34,6 +34,7 @@ from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import dm as dm_handlers
 from handlers import inline as inline_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
@@ -81,6 +82,7 @@ FEATURES += (launch_handlers, schedule_handlers, training_handlers)
 FEATURES += (sample_handlers,)
 FEATURES += (inline_handlers,)
 FEATURES += (privacy_handlers,)
+FEATURES += (dm_handlers,)
 # Last: answers every button press that no handler above claimed.
 FEATURES += (expired,)
 # Run after the database is open (start workers, schedulers) and before it closes (stop them),

@@ -74,6 +74,9 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("backup", "ops_cmd_backup"),
     ("stock_eta", "stk_cmd_stock_eta"),
     ("discontinue", "stk_cmd_discontinue"),
+    ("dm", "cmd_dm"),
+    ("mute", "cmd_mute"),
+    ("unmute", "cmd_unmute"),
 ]
 
 

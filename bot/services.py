@@ -32,6 +32,7 @@ from storage.groups import GroupRepository
 from storage.materials import MaterialsRepository
 from storage.outbox import OutboxRepository
 from storage.profiles import ProfileRepository
+from storage.reach import ReachRepository
 from storage.samples import SampleRepository
 from storage.schedules import ScheduleRepository
 from storage.stats import StatsRepository
@@ -76,6 +77,7 @@ class Services:
     schedules: ScheduleRepository = field(init=False)
     trainings: TrainingRepository = field(init=False)
     greetings: GreetingRepository = field(init=False)
+    reach: ReachRepository = field(init=False)
     scheduler: Scheduler = field(init=False)
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
@@ -98,6 +100,7 @@ class Services:
         self.schedules = ScheduleRepository(self.db)
         self.trainings = TrainingRepository(self.db)
         self.greetings = GreetingRepository(self.db)
+        self.reach = ReachRepository(self.db)
         self.scheduler = Scheduler(self)
         self.products = ProductRepository(self.db)
         self.promotions = PromotionRepository(self.db)

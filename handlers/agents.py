@@ -29,6 +29,7 @@ from bot.common.callbacks import (
     AgentChoice,
     AgentRemoval,
     AgentsCursor,
+    TagPick,
     encode,
     matches,
 )
@@ -63,6 +64,8 @@ _QUERIES = "agent_queries"
 # The card shows this many of the latest contacts.
 CARD_CONTACTS = 3
 _REMOVALS = "pending_removals"
+_TAG_OFFERS = "tag_offers"
+_MAX_OFFERED_TAGS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +259,9 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
     services = context.services
     lang = context.lang
     args = command_args(context)
+    if add and len(args) == 1:
+        await _offer_tags(update, context, args[0])
+        return
     usage = "usage_tag" if add else "usage_untag"
     _needs(args, 2, lang, usage)
     agent, rest = await resolve_agent(services, args, lang)
@@ -274,6 +280,49 @@ async def _change_tags(update: Update, context: Context, *, add: bool) -> None:
         update,
         t(lang, "agent_tags_now", user_id=agent.user_id, tags=", ".join(updated.tags) or "-"),
     )
+
+
+async def _offer_tags(update: Update, context: Context, token: str) -> None:
+    """/tag <agent> alone: the agent tags in use as buttons (the agent's own left out)."""
+    services = context.services
+    lang = context.lang
+    agent, _rest = await resolve_agent(services, [token], lang, whole=True)
+    offered = [
+        tag
+        for tag, _ in await services.reach.agent_tags(_MAX_OFFERED_TAGS + len(agent.tags))
+        if tag not in agent.tags
+    ][:_MAX_OFFERED_TAGS]
+    if not offered:
+        raise InputError(t(lang, "usage_tag"))
+    key = remember(user_store(context, _TAG_OFFERS), (agent.user_id, offered), 10)
+    rows = [
+        [InlineKeyboardButton(tag, callback_data=encode(TagPick(key, index)))]
+        for index, tag in enumerate(offered)
+    ]
+    text = t(lang, "reach_tag_offer", name=agent.display_name)
+    await reply(update, text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+@admin_only
+async def tag_picked(update: Update, context: Context) -> None:
+    """A tag button of /tag <agent>: add it (audited); the button row goes away."""
+    query, button = clicked(update, TagPick)
+    services = context.services
+    lang = context.lang
+    offer = user_store(context, _TAG_OFFERS).get(button.key)
+    if not isinstance(offer, tuple) or button.index >= len(offer[1]):
+        await query.answer(t(lang, "button_expired"), show_alert=True)
+        return
+    user_id, offered = offer
+    tag = offered[button.index]
+    async with services.audited(actor_id(update), "tag", str(user_id), tag):
+        await services.agents.add_tags(user_id, [tag])
+    updated = await services.agents.get(user_id)
+    await query.answer(t(lang, "reach_tag_added", tag=tag))
+    if updated is not None:
+        await reply(
+            update, t(lang, "agent_tags_now", user_id=user_id, tags=", ".join(updated.tags))
+        )
 
 
 @admin_only
@@ -400,6 +449,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("agent", agent_command))
     application.add_handler(CommandHandler("remark", remark_command))
     application.add_handler(CommandHandler("tag", tag_command))
+    application.add_handler(CallbackQueryHandler(tag_picked, pattern=matches(TagPick)))
     application.add_handler(CommandHandler("untag", untag_command))
     application.add_handler(CommandHandler("mode", mode_command))
     application.add_handler(CommandHandler("contacted", contacted_command))

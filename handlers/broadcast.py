@@ -7,8 +7,7 @@ import html
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -63,6 +62,10 @@ class _Draft:
     tags: list[str]
     chat_ids: list[int] | None = None
     target: str | None = None
+    counts: list[int] = field(default_factory=list)  # active groups per tag, as offered
+    # Tag indexes ticked so far: the selection lives here (server-side, under the draft's
+    # key), the buttons carry only the key and one index.
+    selected: set[int] = field(default_factory=set)
 
 
 def _drafts(context: Context) -> dict[str, _Draft | Taken]:
@@ -90,45 +93,51 @@ async def _existing(services: Services, broadcast_id: int, lang: Language) -> Br
     return broadcast
 
 
-async def _target_buttons(
-    services: Services, key: str, lang: Language
-) -> tuple[str, list[str], Any]:
-    groups = await services.groups.list(active_only=True)
-    if not groups:
-        raise InputError(t(lang, "bc_err_no_groups"))
-    counts = Counter(tag for group in groups for tag in group.tags)
-    tags = sorted(counts)[:_MAX_TAG_BUTTONS]
+def _target_markup(key: str, draft: _Draft, total: int, lang: Language) -> InlineKeyboardMarkup:
+    """All groups, then one toggle per tag (✓ when ticked, with its number of groups), then
+    Done (the union of the ticked tags' groups) and Cancel."""
     rows = [
         [
             InlineKeyboardButton(
-                target_label(None, len(groups), lang),
+                target_label(None, total, lang),
                 callback_data=encode(BroadcastTarget(key, "a")),
             )
         ]
     ]
-    rows += [
-        [
-            InlineKeyboardButton(
-                target_label(tag, counts[tag], lang),
-                callback_data=encode(BroadcastTarget(key, index)),
-            )
-        ]
-        for index, tag in enumerate(tags)
+    for index, tag in enumerate(draft.tags):
+        label = target_label(tag, draft.counts[index], lang)
+        if index in draft.selected:
+            label = "✓ " + label
+        rows.append(
+            [InlineKeyboardButton(label, callback_data=encode(BroadcastTarget(key, index)))]
+        )
+    last = [
+        InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key)))
     ]
-    rows.append(
-        [InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key)))]
-    )
-    return t(lang, "bc_choose_target", count=len(groups)), tags, InlineKeyboardMarkup(rows)
+    if draft.tags:
+        done = InlineKeyboardButton(
+            t(lang, "reach_tags_done", count=len(draft.selected)),
+            callback_data=encode(BroadcastTarget(key, "d")),
+        )
+        last.insert(0, done)
+    rows.append(last)
+    return InlineKeyboardMarkup(rows)
 
 
 async def _start_draft(update: Update, context: Context, payload: Payload) -> None:
     services = context.services
     lang = context.lang
-    drafts = _drafts(context)
-    key = remember(drafts, _Draft(payload, []), _MAX_DRAFTS)
-    text, tags, markup = await _target_buttons(services, key, lang)
-    drafts[key] = _Draft(payload, tags)
-    await reply(update, text, reply_markup=markup)
+    groups = await services.groups.list(active_only=True)
+    if not groups:
+        raise InputError(t(lang, "bc_err_no_groups"))
+    counts = Counter(tag for group in groups for tag in group.tags)
+    tags = sorted(counts)[:_MAX_TAG_BUTTONS]
+    draft = _Draft(payload, tags, counts=[counts[tag] for tag in tags])
+    key = remember(_drafts(context), draft, _MAX_DRAFTS)
+    text = t(lang, "bc_choose_target", count=len(groups))
+    if tags:
+        text += "\n" + t(lang, "reach_tags_hint")
+    await reply(update, text, reply_markup=_target_markup(key, draft, len(groups), lang))
 
 
 @admin_only
@@ -158,23 +167,49 @@ async def _expired(update: Update, lang: Language) -> None:
 
 @admin_only
 async def target_chosen(update: Update, context: Context) -> None:
+    """All groups, a tag ticked or unticked (the buttons are redrawn), or Done."""
     query, button = clicked(update, BroadcastTarget)
-    assert query.message is not None
     services = context.services
     lang = context.lang
     draft = _drafts(context).get(button.key)
     choice = button.target
-    if not isinstance(draft, _Draft) or (choice != "a" and choice >= len(draft.tags)):
+    if not isinstance(draft, _Draft) or draft.chat_ids is not None:
         await _expired(update, lang)
         return
-    tag = None if choice == "a" else draft.tags[choice]
-    groups = await services.groups.with_tags([] if tag is None else [tag])
+    if choice == "a":
+        await _preview(update, context, button.key, draft, [])
+        return
+    if choice == "d":
+        if not draft.selected:
+            await query.answer(t(lang, "reach_tags_none"), show_alert=True)
+            return
+        tags = [draft.tags[index] for index in sorted(draft.selected)]
+        await _preview(update, context, button.key, draft, tags)
+        return
+    if choice >= len(draft.tags):
+        await _expired(update, lang)
+        return
+    draft.selected ^= {choice}
+    await query.answer()
+    total = len(await services.groups.list(active_only=True))
+    await query.edit_message_reply_markup(_target_markup(button.key, draft, total, lang))
+
+
+async def _preview(
+    update: Update, context: Context, key: str, draft: _Draft, tags: list[str]
+) -> None:
+    """The exact preview of the draft for ``tags`` (every active group when empty)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    services = context.services
+    lang = context.lang
+    groups = await services.groups.with_tags(tags)
     if not groups:
-        await query.answer(t(lang, "bc_target_empty", tag=tag or ""), show_alert=True)
+        await query.answer(t(lang, "bc_target_empty", tag="、".join(tags)), show_alert=True)
         return
     await query.answer()
     draft.chat_ids = [group.chat_id for group in groups]
-    draft.target = target_label(tag, len(groups), lang)
+    draft.target = target_label("、".join(tags) if tags else None, len(groups), lang)
     await query.edit_message_text(t(lang, "bc_preview_header"))
     chat_id = query.message.chat.id
     await send_payload(context.bot, chat_id, draft.payload)
@@ -183,10 +218,10 @@ async def target_chosen(update: Update, context: Context) -> None:
             [
                 InlineKeyboardButton(
                     t(lang, "bc_send_button"),
-                    callback_data=encode(BroadcastDecision("s", button.key)),
+                    callback_data=encode(BroadcastDecision("s", key)),
                 ),
                 InlineKeyboardButton(
-                    t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", button.key))
+                    t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key))
                 ),
             ]
         ]

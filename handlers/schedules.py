@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.agents.segments import GREETING_SEGMENT_KEYS, parse_target
 from bot.broadcast.outbox import Payload
-from bot.common.callbacks import FollowUpDone, GreetingAnswer, QuietAnswer, matches
+from bot.common.callbacks import FollowUpDone, GreetingAnswer, GreetingPromo, QuietAnswer, matches
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.timeparse import describe_rule, local_iso
-from bot.events.festivals import FESTIVALS, festival_named
-from bot.events.greetings import MAX_TEMPLATE_LENGTH, approve, festival_name, skip
+from bot.events.festivals import FESTIVALS, Festival, festival_named
+from bot.events.greetings import (
+    MAX_TEMPLATE_LENGTH,
+    approve,
+    festival_name,
+    greeting_reach,
+    promotion_usable,
+    skip,
+)
 from bot.scheduling.arguments import split_targets, take_when
 from bot.scheduling.broadcasts import schedule_broadcast
 from bot.services import Services
@@ -32,6 +43,8 @@ from handlers.common import (
 
 MAX_TEXT = 3500
 LIST_LIMIT = 30
+_TARGET_WORDS = ("对象", "target")
+_EVERYONE_WORDS = ("全部", "所有", "all", "everyone")
 
 
 def _fire_text(services: Services, first: int, due: int | None, lang: Language) -> str:
@@ -40,6 +53,19 @@ def _fire_text(services: Services, first: int, due: int | None, lang: Language) 
     if due is not None and due != first:
         text += t(lang, "sch_shifted_to", due=local_iso(due, tz))
     return text
+
+
+async def _refuse_empty_tags(services: Services, tags: Sequence[str], lang: Language) -> None:
+    """A schedule to a tag no active group carries would send nothing: refuse it, naming the
+    group tags that exist (with their number of groups)."""
+    groups = await services.groups.list(active_only=True)
+    counts = Counter(tag for group in groups for tag in group.tags)
+    for tag in tags:
+        if counts[tag] == 0:
+            existing = "、".join(f"{name}（{count}）" for name, count in sorted(counts.items()))
+            raise InputError(
+                t(lang, "reach_err_tag_empty", tag=tag, tags=existing or t(lang, "reach_no_tags"))
+            )
 
 
 @admin_only
@@ -51,6 +77,7 @@ async def schedule_command(update: Update, context: Context) -> None:
     args, targets = split_targets(command_args(context), lang)
     if len(args) < 2:
         raise InputError(t(lang, "sch_usage_schedule"))
+    await _refuse_empty_tags(services, targets.tags, lang)
     first, rule, used = take_when(args, services, lang)
     body = " ".join(typed[len(typed) - len(args) + used :]).strip()
     if not body:
@@ -281,6 +308,9 @@ async def greeting_command(update: Update, context: Context) -> None:
             )
         )
     festival = named
+    if len(args) > 1 and args[1].lower() in _TARGET_WORDS:
+        await _set_greeting_segment(update, context, festival, args[2:])
+        return
     text = " ".join(raw_command_args(context)[1:]).strip()  # sent to agents as typed
     if not text or len(text) > MAX_TEMPLATE_LENGTH:
         raise InputError(t(lang, "grt_err_text", max=MAX_TEMPLATE_LENGTH))
@@ -289,21 +319,78 @@ async def greeting_command(update: Update, context: Context) -> None:
     await reply(update, t(lang, "grt_saved", festival=festival_name(festival, lang), text=text))
 
 
-@admin_only
-async def greeting_clicked(update: Update, context: Context) -> None:
-    query, button = clicked(update, GreetingAnswer)
+async def _set_greeting_segment(
+    update: Update, context: Context, festival: Festival, args: list[str]
+) -> None:
+    """/greeting <festival> 对象 <tag:|tier:|mode:…>: greet that segment privately only;
+    /greeting <festival> 对象 全部: every group and agent again."""
     services = context.services
     lang = context.lang
-    key, year, choice = button.festival, button.year, button.choice
+    if len(args) != 1:
+        raise InputError(t(lang, "reach_grt_segment_usage"))
+    name = festival_name(festival, lang)
+    segment: str | None = None
+    if args[0].lower() not in _EVERYONE_WORDS:
+        segment = parse_target(
+            args[0], services.now(), lang, GREETING_SEGMENT_KEYS, agents=False
+        ).text
+    async with services.audited(actor_id(update), "greeting_segment", festival.key, segment):
+        await services.reach.set_greeting_segment(
+            festival.key, segment, actor_id(update), services.now()
+        )
+    if segment is None:
+        await reply(update, t(lang, "reach_grt_segment_cleared", festival=name))
+        return
+    count = len((await greeting_reach(services, segment)).reachable)
+    await reply(
+        update, t(lang, "reach_grt_segment_saved", festival=name, segment=segment, count=count)
+    )
+
+
+@admin_only
+async def greeting_clicked(update: Update, context: Context) -> None:
+    _, button = clicked(update, GreetingAnswer)
+    await _decide(update, context, button.festival, button.year, button.choice, None)
+
+
+@admin_only
+async def greeting_promo_clicked(update: Update, context: Context) -> None:
+    """Approve with a promotion sent after the greeting (先祝福再营销)."""
+    query, button = clicked(update, GreetingPromo)
+    services = context.services
+    promotion = await services.promotions.get(button.promotion_id)
+    if promotion is None or not promotion_usable(promotion, services.now()):
+        await query.answer(t(context.lang, "reach_grt_promo_gone"), show_alert=True)
+        return
+    extra = t(context.lang, "reach_grt_with_promo", title=promotion.title)
+    await _decide(update, context, button.festival, button.year, "a", (promotion.id, extra))
+
+
+async def _decide(
+    update: Update,
+    context: Context,
+    key: str,
+    year: int,
+    choice: str,
+    promotion: tuple[int, str] | None,
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    services = context.services
+    lang = context.lang
     festival = next((f for f in FESTIVALS if f.key == key), None)
     if festival is None:
         await query.answer(t(lang, "list_expired"), show_alert=True)
         return
     name = festival_name(festival, lang)
     when: int | None = None
-    async with services.audited(actor_id(update), f"greeting_{choice}", f"{key}:{year}") as audit:
+    promotion_id = promotion[0] if promotion else None
+    detail = str(promotion_id) if promotion_id else None
+    async with services.audited(
+        actor_id(update), f"greeting_{choice}", f"{key}:{year}", detail
+    ) as audit:
         if choice == "a":
-            when = await approve(services, key, year, actor_id(update))
+            when = await approve(services, key, year, actor_id(update), promotion_id)
             decided = when is not None
         else:
             decided = await skip(services, key, year, actor_id(update))
@@ -314,6 +401,8 @@ async def greeting_clicked(update: Update, context: Context) -> None:
         return
     if when is not None:
         result = t(lang, "grt_approved", festival=name, when=local_iso(when, services.settings.tz))
+        if promotion is not None:
+            result += "\n" + promotion[1]
     else:
         result = t(lang, "grt_skipped", festival=name)
     await query.answer()
@@ -354,4 +443,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("greeting", greeting_command))
     application.add_handler(CallbackQueryHandler(quiet_clicked, pattern=matches(QuietAnswer)))
     application.add_handler(CallbackQueryHandler(greeting_clicked, pattern=matches(GreetingAnswer)))
+    application.add_handler(
+        CallbackQueryHandler(greeting_promo_clicked, pattern=matches(GreetingPromo))
+    )
     application.add_handler(CallbackQueryHandler(followup_clicked, pattern=matches(FollowUpDone)))

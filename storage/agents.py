@@ -41,6 +41,7 @@ def _agent(row: aiosqlite.Row) -> Agent:
         removed_reason=row["removed_reason"],
         tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
         profile_at=row["profile_at"],
+        muted=row["muted_at"] is not None,
     )
 
 

@@ -50,6 +50,7 @@ class Agent:
     # When the first profile arrived (submitted or imported); None: never (a newcomer while
     # recent, see bot.agents.quality.is_newcomer).
     profile_at: int | None = None
+    muted: bool = False  # /mute: no promotional private sends
 
     @property
     def display_name(self) -> str:

@@ -5,12 +5,13 @@ re-exports them; import them from there): a module of its own to keep each under
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from bot.common.callback_codec import (
     CallbackData,
     HexKey,
     Id,
+    IntRange,
     Rest,
     Sku,
     Word,
@@ -81,11 +82,12 @@ class PromoStep(CallbackData):
 @button
 @dataclass(frozen=True)
 class BroadcastTarget(CallbackData):
-    """All active groups (a) or the tag at an index, for the draft kept under ``key``."""
+    """All active groups (a), tick or untick the tag at an index, or done (d: the ticked
+    tags' groups), for the draft kept under ``key`` (which holds the selection)."""
 
     PREFIX: ClassVar[str] = "bc:t"
     key: HexKey
-    target: Literal["a"] | Id
+    target: Literal["a", "d"] | Id
 
 
 @button
@@ -291,3 +293,40 @@ class ForgetMe(CallbackData):
     PREFIX: ClassVar[str] = "fm"
     key: HexKey
     confirm: YesNo
+
+
+# handlers/dm.py
+
+
+@button
+@dataclass(frozen=True)
+class DmDecision(CallbackData):
+    """Send (s) or cancel (c) the private send (/dm) kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "dm"
+    action: Literal["s", "c"]
+    key: HexKey
+
+
+@button
+@dataclass(frozen=True)
+class GreetingPromo(CallbackData):
+    """Approve a festival's greeting of a year with a promotion sent after it (先祝福再营销)."""
+
+    PREFIX: ClassVar[str] = "grtp"
+    festival: Word
+    year: Year
+    promotion_id: Id
+
+
+# handlers/agents.py (/tag <agent> with no tag)
+
+
+@button
+@dataclass(frozen=True)
+class TagPick(CallbackData):
+    """Add the offered agent tag at ``index`` to the agent of the offer kept under ``key``."""
+
+    PREFIX: ClassVar[str] = "tgp"
+    key: HexKey
+    index: Annotated[int, IntRange(0, 99)]

@@ -54,6 +54,8 @@ def agent_card(agent: Agent, memberships: list[Membership], tz: ZoneInfo, lang: 
     ]
     if agent.last_contact_note:
         lines.append(t(lang, "card_contact_note", note=agent.last_contact_note))
+    if agent.muted:
+        lines.append(t(lang, "reach_card_muted"))
     if agent.status == "removed":
         lines.append(t(lang, "card_removed", reason=agent.removed_reason or t(lang, "none")))
     return "\n".join(lines)

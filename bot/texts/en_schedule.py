@@ -133,7 +133,7 @@ CATALOG: dict[str, str] = {
     "grt_default_guoqing": "{name}, happy National Day! Enjoy the holiday 🇨🇳",
     "grt_group_name": "Dear agents",
     "grt_sample_name": "Ms. Li",
-    "grt_preview": "🎊 <b>{festival}</b> ({date}) greeting preview\n\nIn the groups:\n{group_text}\n\nIn private (addressed by remark name), e.g.:\n{agent_text}\n\nApproved greetings go out on the day to every group and, in private, to every agent who has started the bot.",
+    "grt_preview": "🎊 <b>{festival}</b> ({date}) greeting preview\n\nIn the groups:\n{group_text}\n\nIn private (addressed by remark name), e.g.:\n{agent_text}\n\n{audience}",
     "grt_approve": "✅ Approve",
     "grt_skip": "Skip",
     "grt_approved": "✅ Approved; the {festival} greeting goes out at {when}.",

@@ -133,7 +133,7 @@ CATALOG: dict[str, str] = {
     "grt_default_guoqing": "{name}，国庆快乐！假期愉快，订单多多 🇨🇳",
     "grt_group_name": "各位代理",
     "grt_sample_name": "李女士",
-    "grt_preview": "🎊 <b>{festival}</b>（{date}）问候预览\n\n群内：\n{group_text}\n\n私聊（按备注称呼，例如）：\n{agent_text}\n\n批准后在节日当天发送到所有群，并私聊每位已启动机器人的代理。",
+    "grt_preview": "🎊 <b>{festival}</b>（{date}）问候预览\n\n群内：\n{group_text}\n\n私聊（按备注称呼，例如）：\n{agent_text}\n\n{audience}",
     "grt_approve": "✅ 批准",
     "grt_skip": "跳过",
     "grt_approved": "✅ 已批准，将于 {when} 发送{festival}问候。",

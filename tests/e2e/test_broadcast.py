@@ -85,7 +85,8 @@ async def test_text_broadcast_to_tagged_groups_with_preview_progress_and_report(
     labels = [b["text"] for b in choose.buttons]
     assert any("全部活跃群（3）" in label for label in labels)
     assert any("VIP（2）" in label for label in labels)
-    preview = await bed.click(OWNER, choose, button_labelled(choose, "VIP"))
+    await bed.click(OWNER, choose, button_labelled(choose, "VIP"))  # ticks the tag
+    preview = await bed.click(OWNER, choose, button_labelled(choose, "完成"))
     # preview header (edited), the payload exactly as agents will get it, then the question
     shown, confirm = preview[-2], preview[-1]
     assert "VIP" in (confirm.text or "")

@@ -25,9 +25,11 @@ from bot.common.callbacks import (
     CallbackData,
     CatalogCategory,
     DiscontinueConfirm,
+    DmDecision,
     FollowUpDone,
     ForgetMe,
     GreetingAnswer,
+    GreetingPromo,
     GroupDecision,
     IntRange,
     KeyedListPage,
@@ -54,6 +56,7 @@ from bot.common.callbacks import (
     SampleRequest,
     Shape,
     StoredListPage,
+    TagPick,
     TrainingCancel,
     encode,
     fits,
@@ -111,6 +114,10 @@ WIRE: list[tuple[CallbackData, str]] = [
     (SampleListing(7, "n"), "sl:7:n"),
     (MaterialsRequest("A.B_C-1"), "mat:A.B_C-1"),
     (CatalogCategory(0), "ac:cat:0"),
+    (DmDecision("s", "ab12cd34"), "dm:s:ab12cd34"),
+    (DmDecision("c", "ab12cd34"), "dm:c:ab12cd34"),
+    (GreetingPromo("zhongqiu", 2027, 5), "grtp:zhongqiu:2027:5"),
+    (TagPick("ab12cd34", 3), "tgp:ab12cd34:3"),
 ]
 
 

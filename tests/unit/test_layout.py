@@ -31,6 +31,7 @@ PURE = [
     "bot/catalog/stock_csv.py",
     "bot/catalog/stock_answers.py",
     "bot/events/festivals.py",
+    "bot/events/salutation.py",
     "bot/ops/stats.py",
     "bot/ops/charts.py",
     "bot/ops/backup_files.py",

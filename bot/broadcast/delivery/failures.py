@@ -100,6 +100,8 @@ class Failures:
         await self.fail(delivery, reason)
         if delivery.group_id is not None or chat.id < 0:
             await self.services.groups.mark_inactive(chat.id, reason, self.services.now())
+        else:  # a private chat: the agent blocked the bot
+            await self.services.reach.mark_blocked(chat.id, self.services.now())
         doomed = list(chat.deliveries)
         chat.deliveries.clear()
         for item in doomed:

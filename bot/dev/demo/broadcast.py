@@ -24,10 +24,16 @@ async def scene_broadcast(story: Transcript) -> None:
     )
     choose = sent[-1]
     data = next(str(b["callback_data"]) for b in choose.buttons if "一件代发" in str(b.get("text")))
+    await story.act(
+        "卖家",
+        "ticks [标签：一件代发]",
+        lambda: sandbox.click(OWNER, choose.chat_id, choose.message_id, data),
+    )
+    done = next(str(b["callback_data"]) for b in choose.buttons if "完成" in str(b.get("text")))
     preview = await story.act(
         "卖家",
-        "taps [标签：一件代发]",
-        lambda: sandbox.click(OWNER, choose.chat_id, choose.message_id, data),
+        "taps [完成]",
+        lambda: sandbox.click(OWNER, choose.chat_id, choose.message_id, done),
     )
     confirm = preview[-1]
     send = next(
