@@ -33,6 +33,7 @@ from bot.updates import ChatOrderedUpdateProcessor
 from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
+from handlers import help as help_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
 from handlers import profiles as profile_handlers
@@ -65,6 +66,8 @@ LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
 FEATURES: tuple[ModuleType, ...] = (start, groups, members, admins, agent_handlers, operations)
+# /help, the /start menu's buttons, agent commands typed in groups.
+FEATURES += (help_handlers,)
 # Agent profiles and quality; before catalog so that an /import_* document is never taken
 # by an open draft.
 FEATURES += (profile_handlers, quality_handlers)

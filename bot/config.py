@@ -130,6 +130,13 @@ class GroupSettings(BaseModel):
     approval_timeout_hours: float = Field(48.0, gt=0, le=24 * 30)
 
 
+class BotSettings(BaseModel):
+    """How the bot presents itself (handlers/start.py)."""
+
+    # The shop's name where the bot introduces itself; empty: a generic "the supplier".
+    shop_name: str = Field("", max_length=64)
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from config. Every key is documented in config.example.toml."""
 
@@ -165,6 +172,7 @@ class Settings(BaseSettings):
     followups: FollowupSettings = Field(default_factory=FollowupSettings)
     groups: GroupSettings = Field(default_factory=GroupSettings)
     uploads: UploadLimits = Field(default_factory=UploadLimits)
+    bot: BotSettings = Field(default_factory=BotSettings)
 
     @field_validator("token")
     @classmethod

@@ -67,6 +67,8 @@ __all__ = [
     "LaunchSlot",
     "ListName",
     "ListPage",
+    "MenuTask",
+    "MenuTaskName",
     "ProductCategory",
     "ProductStep",
     "ProductTarget",
@@ -426,6 +428,21 @@ class GroupDecision(CallbackData):
     PREFIX: ClassVar[str] = "grp"
     group_id: Id
     choice: Literal["ok", "leave"]
+
+
+# handlers/help.py
+
+MenuTaskName = Literal["broadcast", "agents", "quality", "products", "schedules", "stats", "help"]
+
+
+@button
+@dataclass(frozen=True)
+class MenuTask(CallbackData):
+    """A task button of the admin's /start menu: explains that task's commands (bot/commands.py
+    HELP_TOPICS); ``help`` lists every topic."""
+
+    PREFIX: ClassVar[str] = "mn"
+    task: MenuTaskName
 
 
 KINDS: tuple[type[CallbackData], ...] = registered_kinds()

@@ -37,10 +37,12 @@ CATALOG: dict[str, str] = {
     "cmd_revoke": "撤销管理员（仅店主）",
     # --- start / help ---
     "start_agent": (
-        "你好 {name}！👋\n我是供货商的代理助手。你会在群里收到新品预告、促销活动、库存通知和培训安排。"
-        "\n发送 /help 查看你可以使用的命令。"
+        "您好 {name}！👋\n我是{shop}的代理助手。您会在群里收到新品预告、促销活动、库存通知和培训安排。"
+        "\n发送 /help 查看您可以使用的命令。"
     ),
-    "start_admin": "你好 {name}，欢迎回来！你是卖家管理员。",
+    "start_admin": (
+        "您好 {name}！这里是{shop}的卖家后台。\n点下面的按钮查看常用任务，或发送 /help 查看全部主题。"
+    ),
     "help_agent_header": "<b>代理命令</b>",
     "help_admin_header": "<b>管理员命令</b>",
     # --- groups ---

@@ -30,6 +30,7 @@ from bot.common.callbacks import (
     LaunchPick,
     LaunchSlot,
     ListPage,
+    MenuTask,
     ProductCategory,
     ProductStep,
     ProductTarget,
@@ -89,6 +90,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (LaunchPick("l", "A.B_C", "老客户: 华东"), "lp:l:A.B_C:老客户: 华东"),
     (GroupDecision(4, "ok"), "grp:4:ok"),
     (GroupDecision(4, "leave"), "grp:4:leave"),
+    (MenuTask("broadcast"), "mn:broadcast"),
+    (MenuTask("help"), "mn:help"),
 ]
 
 
