@@ -147,10 +147,10 @@ async def test_totals_text_escapes_nothing_it_should_not_and_has_every_total(db:
     text = totals_text(dashboard, "zh", SHANGHAI, NOW)
     assert text.splitlines() == [
         "📊 <b>经营概况</b>（截至 2026-03-04 12:00）",
-        "群：0 个正常，0 个已停用",
+        "群：0 个正常，0 个已失效",
         "代理：在册 0 人；本周（03-02 起）新进 0 人",
         "按合作模式：一件代发 0, 批发 0, 定制 0, 未设置 0",
-        "按质量等级：优秀 0, 合格 0, 低质 0, 无效 0, 未评分 0",
+        "按质量等级：优质 0, 合格 0, 低质 0, 无效 0, 未评分 0",
         "本周（03-02 起）推送 0 次：送达 0/0，成功率 —，未完成 0",
     ]
 
