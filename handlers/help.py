@@ -4,7 +4,8 @@ menu's task buttons, and the agent commands typed in a group (/help, /profile).
 In a group nothing admin is ever shown: /help goes privately to whoever has started the bot,
 else the group gets one short agent-only answer with a button to the private chat (at most
 once per 10 minutes per group, since every group reply takes from the group's 20 a minute);
-/profile points its sender to the private chat (once per 10 minutes per user)."""
+/profile points its sender to the private chat (once per 10 minutes per user). Only the
+seller's active groups are answered: a pending group gets nothing."""
 
 from __future__ import annotations
 
@@ -115,6 +116,8 @@ async def help_in_group(update: Update, context: Context) -> None:
             return
         except TelegramError as error:  # blocked since: answer in the group instead
             log.info("help for %s not sent privately: %s", user.id, error)
+    if await services.groups.active_id(chat.id) is None:
+        return  # a pending or unknown group gets nothing from the bot
     if _throttles(context).help_in_group.admit(chat.id, services.now()) is None:
         return
     await reply(
@@ -128,7 +131,10 @@ async def profile_in_group(update: Update, context: Context) -> None:
     message = update.effective_message
     if user is None or message is None or message.sender_chat is not None:
         return
-    if _throttles(context).profile_in_group.admit(user.id, context.services.now()) is None:
+    services = context.services
+    if await services.groups.active_id(message.chat_id) is None:
+        return  # a pending or unknown group gets nothing from the bot
+    if _throttles(context).profile_in_group.admit(user.id, services.now()) is None:
         return
     lang = context.lang
     await reply(

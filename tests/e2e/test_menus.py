@@ -147,3 +147,11 @@ async def test_profile_in_a_group_points_to_the_private_chat(bed: Testbed) -> No
     assert "私聊" in sent[0].text and "您" in sent[0].text
     assert _buttons(sent[0]) == [("私聊机器人", "https://t.me/agentbot_demo_bot?start=profile")]
     assert await bed.say(chat_id, AGENT, "/profile") == []
+
+
+async def test_a_pending_group_gets_no_answer(bed: Testbed) -> None:
+    bed.sandbox.add_user(666, "路人", language_code="zh-hans")
+    chat_id = bed.sandbox.add_group("路人的群", members=[666])
+    await bed.run(lambda: bed.sandbox.add_bot_to_group(chat_id, 666))
+    assert await bed.say(chat_id, 666, "/help") == []
+    assert await bed.say(chat_id, 666, "/profile") == []
