@@ -246,7 +246,7 @@ async def run_agentbot(
             drafts = [notice(k) for k in range(broadcasts)]
             for text in drafts:
                 sandbox.send_text(OWNER, OWNER, f"/broadcast {text}")
-                await press(sandbox, "全部活跃群", used)
+                await press(sandbox, "全部正常群", used)
                 if not paid:  # each goes out as soon as it is drafted
                     presses.append(await press(sandbox, "发送", used))
                     cpu_at_press = cpu_at_press or cpu_seconds(process.pid)

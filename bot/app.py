@@ -35,6 +35,7 @@ from handlers import admins, broadcast, expired, groups, members, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
 from handlers import dm as dm_handlers
+from handlers import help as help_handlers
 from handlers import inline as inline_handlers
 from handlers import launches as launch_handlers
 from handlers import ops as operations
@@ -71,6 +72,8 @@ LifecycleHook = Callable[[AnyApplication, Services], Awaitable[None]]
 
 # Handler modules, each with ``register(application)``; order is registration order.
 FEATURES: tuple[ModuleType, ...] = (start, groups, members, admins, agent_handlers, operations)
+# /help, the /start menu's buttons, agent commands typed in groups.
+FEATURES += (help_handlers,)
 # Agent profiles and quality; before catalog so that an /import_* document is never taken
 # by an open draft.
 FEATURES += (profile_handlers, quality_handlers)

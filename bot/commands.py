@@ -1,14 +1,31 @@
-"""The command menus shown by Telegram clients, per audience.
+"""The command menus shown by Telegram clients, per audience and chat scope, and the /help
+topics they are grouped into.
 
-Each entry is (command, catalog key of its description). Agents see AGENT_COMMANDS in private
-chats; owners and admins see ADMIN_COMMANDS (which include the agent ones) in their own chat.
+Each entry is (command, catalog key of its description). Menus, each in the default language
+and once per catalog language (``language_code``):
+- every private chat (BotCommandScopeAllPrivateChats): AGENT_COMMANDS;
+- each admin's private chat (BotCommandScopeChat): start and help, then the admin commands
+  grouped by HELP_TOPICS, most used topic first, each description led by its topic's emoji, then
+  the agent commands; set at start-up, at /start and /grant, deleted at /revoke;
+- every group (BotCommandScopeAllGroupChats): GROUP_COMMANDS, agent commands only.
+
+The lists are appended to by features; ordering for the menu comes from HELP_TOPICS (a command
+in no topic goes after the grouped ones), so appending a command never needs a reorder here.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
-from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from telegram.error import TelegramError
 
 from bot.texts import CATALOGS, Language, t
@@ -80,28 +97,191 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+# In a group the bot answers agents only: /help briefly (or privately), /profile with a button to
+# continue in private (handlers/help.py). Admin commands are never listed there.
+GROUP_COMMANDS: list[tuple[str, str]] = [
+    ("help", "menu_agent_cmd_help_group"),
+    ("profile", "menu_agent_cmd_profile_group"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HelpTopic:
+    """A /help topic: ``/help <name>`` lists its commands and a note on how they are used.
+    Commands that no list defines (a feature not installed) are left out where it is shown."""
+
+    name: str
+    emoji: str
+    commands: tuple[str, ...]
+
+
+# Most used first: this is also the order of the admin's command menu.
+HELP_TOPICS: tuple[HelpTopic, ...] = (
+    HelpTopic(
+        "broadcast",
+        "📣",
+        ("broadcast", "broadcasts", "broadcast_status", "retract", "edit", "dm", "mute", "unmute"),
+    ),
+    HelpTopic(
+        "agents",
+        "👥",
+        ("agents", "agent", "remark", "tag", "untag", "mode", "contacted", "rate", "ratings"),
+    ),
+    HelpTopic("quality", "⭐", ("lowquality", "remove")),
+    HelpTopic(
+        "products",
+        "🛍",
+        ("newproduct", "products", "product", "product_link", "promo", "promos", "launch"),
+    ),
+    HelpTopic(
+        "stock", "📦", ("stock", "stock_threshold", "stock_import", "stock_eta", "discontinue")
+    ),
+    HelpTopic(
+        "schedules",
+        "⏰",
+        (
+            "schedule",
+            "schedules",
+            "schedule_digest",
+            "pause_schedule",
+            "resume_schedule",
+            "cancel_schedule",
+            "greeting",
+        ),
+    ),
+    HelpTopic("trainings", "🎓", ("training", "trainings", "attended", "cancel_training")),
+    HelpTopic("groups", "💬", ("groups", "tag_group", "untag_group")),
+    HelpTopic("data", "📊", ("stats", "export", "import_agents", "import_orders", "backup")),
+    HelpTopic("admins", "🔑", ("admins", "grant", "revoke")),
+)
+# The topic a /start menu button explains.
+MENU_TASK_TOPICS: dict[str, str] = {  # "help" lists every topic
+    "broadcast": "broadcast",
+    "agents": "agents",
+    "quality": "quality",
+    "products": "products",
+    "schedules": "schedules",
+    "stats": "data",
+}
+OTHER_EMOJI = "•"
+
+
+def _descriptions() -> dict[str, str]:
+    """command -> catalog key, from every list (an admin list entry wins)."""
+    return dict(AGENT_COMMANDS) | dict(ADMIN_COMMANDS)
+
+
+def admin_menu_entries() -> list[tuple[str, str, str]]:
+    """(command, description key, emoji) of the admin's menu: start and help, the topics' admin
+    commands in topic order, admin commands in no topic, then the other agent commands."""
+    known = _descriptions()
+    entries: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+
+    def add(name: str, emoji: str) -> None:
+        if name in known and name not in seen:
+            seen.add(name)
+            entries.append((name, known[name], emoji))
+
+    for name in ("start", "help"):
+        add(name, "")
+    for topic in HELP_TOPICS:
+        for name in topic.commands:
+            add(name, topic.emoji)
+    for name, _ in ADMIN_COMMANDS:
+        add(name, OTHER_EMOJI)
+    for name, _ in AGENT_COMMANDS:
+        add(name, "")
+    return entries
+
+
+def find_topic(word: str) -> HelpTopic | None:
+    """The topic named ``word``: its name (any case) or its title in either language."""
+    wanted = word.strip().casefold()
+    for topic in HELP_TOPICS:
+        titles = {CATALOGS[lang][f"menu_topic_{topic.name}"].casefold() for lang in CATALOGS}
+        if wanted == topic.name or wanted in titles:
+            return topic
+    return None
+
+
+def topic_by_name(name: str) -> HelpTopic:
+    return next(topic for topic in HELP_TOPICS if topic.name == name)
+
+
+def topics_text(lang: Language) -> str:
+    """The admin's /help: one line per topic, then how to open one."""
+    lines = [t(lang, "menu_topics_header")]
+    lines += [
+        f"{topic.emoji} /help {topic.name} — {t(lang, f'menu_topic_{topic.name}')}"
+        for topic in HELP_TOPICS
+    ]
+    others = [
+        name for name, _ in ADMIN_COMMANDS if not any(name in x.commands for x in HELP_TOPICS)
+    ]
+    if others:
+        lines.append(f"{OTHER_EMOJI} " + " ".join(f"/{name}" for name in others))
+    lines += ["", t(lang, "menu_topics_footer")]
+    return "\n".join(lines)
+
+
+def topic_text(lang: Language, topic: HelpTopic) -> str:
+    """``/help <topic>``: its commands with their descriptions, then how they are used."""
+    known = _descriptions()
+    lines = [f"<b>{topic.emoji} {t(lang, f'menu_topic_{topic.name}')}</b>"]
+    lines += [f"/{name} — {t(lang, known[name])}" for name in topic.commands if name in known]
+    lines += ["", t(lang, f"menu_note_{topic.name}")]
+    return "\n".join(lines)
+
+
+def agent_help_text(lang: Language) -> str:
+    lines = [t(lang, "help_agent_header")]
+    lines += [f"/{name} — {t(lang, key)}" for name, key in AGENT_COMMANDS]
+    return "\n".join(lines)
+
+
 def _menu(entries: list[tuple[str, str]], lang: Language) -> list[BotCommand]:
     return [BotCommand(name, t(lang, key)) for name, key in entries]
 
 
+def _admin_menu(lang: Language) -> list[BotCommand]:
+    return [
+        BotCommand(name, f"{emoji} {t(lang, key)}" if emoji else t(lang, key))
+        for name, key, emoji in admin_menu_entries()
+    ]
+
+
 async def set_admin_menu(bot: Bot, user_id: int, lang: Language, *, admin: bool) -> None:
-    """Give ``user_id`` the admin menu (or take it back) in their private chat."""
+    """Give ``user_id`` the admin menu (or take it back) in their private chat: in ``lang``
+    (the configured default) for any client language, and in each catalog language for
+    clients in that language."""
     scope = BotCommandScopeChat(user_id)
     try:
         if admin:
-            await bot.set_my_commands(_menu(AGENT_COMMANDS + ADMIN_COMMANDS, lang), scope=scope)
+            await bot.set_my_commands(_admin_menu(lang), scope=scope)
+            for code in CATALOGS:
+                await bot.set_my_commands(_admin_menu(code), scope=scope, language_code=code)
         else:
             await bot.delete_my_commands(scope=scope)
+            for code in CATALOGS:
+                await bot.delete_my_commands(scope=scope, language_code=code)
     except TelegramError as error:
         # A user who never started the bot has no private chat yet; the menu comes with /start.
         log.info("menu for %s not set: %s", user_id, error)
 
 
+async def _set_for_all_languages(
+    bot: Bot, scope: BotCommandScope, entries: list[tuple[str, str]], default: Language
+) -> None:
+    await bot.set_my_commands(_menu(entries, default), scope=scope)
+    for code in CATALOGS:
+        await bot.set_my_commands(_menu(entries, code), scope=scope, language_code=code)
+
+
 async def install_menus(bot: Bot, default: Language, admin_ids: set[int]) -> None:
-    """Agent menu for all private chats (per language) and the admin menu per admin."""
-    scope = BotCommandScopeAllPrivateChats()
-    await bot.set_my_commands(_menu(AGENT_COMMANDS, default), scope=scope)
-    for lang in CATALOGS:
-        await bot.set_my_commands(_menu(AGENT_COMMANDS, lang), scope=scope, language_code=lang)
+    """Agent menu for all private chats, the group menu for all groups (each per language), and
+    the admin menu per admin."""
+    await _set_for_all_languages(bot, BotCommandScopeAllPrivateChats(), AGENT_COMMANDS, default)
+    await _set_for_all_languages(bot, BotCommandScopeAllGroupChats(), GROUP_COMMANDS, default)
     for user_id in sorted(admin_ids):
         await set_admin_menu(bot, user_id, default, admin=True)

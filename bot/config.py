@@ -149,6 +149,13 @@ class SampleSettings(BaseModel):
     max_requests_per_day: int = Field(5, ge=1, le=100)
 
 
+class BotSettings(BaseModel):
+    """How the bot presents itself (handlers/start.py)."""
+
+    # The shop's name where the bot introduces itself; empty: a generic "the supplier".
+    shop_name: str = Field("", max_length=64)
+
+
 class Settings(BaseSettings):
     """Everything the bot reads from config. Every key is documented in config.example.toml."""
 
@@ -187,6 +194,7 @@ class Settings(BaseSettings):
     uploads: UploadLimits = Field(default_factory=UploadLimits)
     stock: StockSettings = Field(default_factory=StockSettings)
     samples: SampleSettings = Field(default_factory=SampleSettings)
+    bot: BotSettings = Field(default_factory=BotSettings)
 
     @field_validator("token")
     @classmethod

@@ -42,7 +42,7 @@ async def stats_command(update: Update, context: Context) -> None:
     dashboard = await services.stats.dashboard(week_starts(now, tz), now)
     text = totals_text(dashboard, lang, tz, now)
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
-    png = await asyncio.to_thread(render_chart, chart_data(dashboard, tz))
+    png = await asyncio.to_thread(render_chart, chart_data(dashboard, tz), lang)
     if len(text) <= CAPTION_LIMIT:
         await message.reply_photo(png, caption=text)
     else:

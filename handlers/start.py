@@ -1,22 +1,51 @@
-"""/start and /help in private, and the per-audience command menus.
+"""/start in private: the admin's short task menu, the agent's greeting, the visitor's text.
 
 Only people the bot knows from the seller's (approved) groups are agents; anyone else who
-starts the bot is a visitor and gets the visitor's text, with no agent row created."""
+starts the bot is a visitor and gets the visitor's text, with no agent row created. /help and
+the menu's buttons are answered by handlers/help.py."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.agents.membership import PROFILE_START_COMMAND
-from bot.commands import ADMIN_COMMANDS, AGENT_COMMANDS, set_admin_menu
+from bot.commands import set_admin_menu
+from bot.common.callbacks import MenuTask, MenuTaskName, encode
 from bot.texts import Language, t
 from handlers.common import Context, reply
 
 log = logging.getLogger(__name__)
+
+# The admin menu's buttons, two per row (the last alone): the seller's main tasks.
+MENU_ROWS: tuple[tuple[MenuTaskName, ...], ...] = (
+    ("broadcast", "agents"),
+    ("quality", "products"),
+    ("schedules", "stats"),
+    ("help",),
+)
+
+
+def shop_name(context: Context, lang: Language) -> str:
+    """The shop's name from ``[bot] shop_name``, else a generic word for the seller."""
+    return context.services.settings.bot.shop_name.strip() or t(lang, "menu_shop_default")
+
+
+def admin_menu_markup(lang: Language) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, f"menu_btn_{task}"), callback_data=encode(MenuTask(task))
+                )
+                for task in row
+            ]
+            for row in MENU_ROWS
+        ]
+    )
 
 
 async def start(update: Update, context: Context) -> None:
@@ -25,10 +54,13 @@ async def start(update: Update, context: Context) -> None:
         return
     services = context.services
     lang = context.lang
+    shop = shop_name(context, lang)
     if await services.is_admin(user.id):
-        await set_admin_menu(context.bot, user.id, lang, admin=True)
+        await set_admin_menu(context.bot, user.id, services.settings.language, admin=True)
         await reply(
-            update, t(lang, "start_admin", name=user.first_name) + "\n\n" + _admin_help(lang)
+            update,
+            t(lang, "start_admin", name=user.first_name, shop=shop),
+            reply_markup=admin_menu_markup(lang),
         )
         return
     if await services.agents.get(user.id) is None:
@@ -45,28 +77,7 @@ async def start(update: Update, context: Context) -> None:
         services.now(),
         started_bot=True,
     )
-    await reply(update, t(lang, "start_agent", name=user.first_name))
-
-
-def _admin_help(lang: Language) -> str:
-    lines = [t(lang, "help_admin_header")]
-    lines += [f"/{name} — {t(lang, key)}" for name, key in ADMIN_COMMANDS]
-    lines += ["", t(lang, "seller_help_names")]
-    return "\n".join(lines)
-
-
-async def help_command(update: Update, context: Context) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    services = context.services
-    lang = context.lang
-    lines = [t(lang, "help_agent_header")]
-    lines += [f"/{name} — {t(lang, key)}" for name, key in AGENT_COMMANDS]
-    text = "\n".join(lines)
-    if await services.is_admin(user.id):
-        text += "\n\n" + _admin_help(lang)
-    await reply(update, text)
+    await reply(update, t(lang, "start_agent", name=user.first_name, shop=shop))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -76,4 +87,3 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         CommandHandler("start", start, filters=filters.ChatType.PRIVATE & ~deep_link)
     )
-    application.add_handler(CommandHandler("help", help_command, filters=filters.ChatType.PRIVATE))

@@ -330,3 +330,18 @@ class TagPick(CallbackData):
     PREFIX: ClassVar[str] = "tgp"
     key: HexKey
     index: Annotated[int, IntRange(0, 99)]
+
+
+# handlers/help.py
+
+MenuTaskName = Literal["broadcast", "agents", "quality", "products", "schedules", "stats", "help"]
+
+
+@button
+@dataclass(frozen=True)
+class MenuTask(CallbackData):
+    """A task button of the admin's /start menu: explains that task's commands (bot/commands.py
+    HELP_TOPICS); ``help`` lists every topic."""
+
+    PREFIX: ClassVar[str] = "mn"
+    task: MenuTaskName

@@ -80,7 +80,7 @@ def totals_text(dashboard: Dashboard, lang: Language, tz: ZoneInfo, now: int) ->
 
 
 def chart_data(dashboard: Dashboard, tz: ZoneInfo) -> ChartData:
-    """What the chart shows, with English labels (the bundled font has no CJK glyphs)."""
+    """What the chart shows (its labels come from the catalog when it is drawn)."""
     weeks = dashboard.weeks
     deliveries = [week.deliveries for week in weeks]
     return ChartData(

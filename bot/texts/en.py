@@ -40,11 +40,14 @@ CATALOG: dict[str, str] = {
     "cmd_revoke": "Revoke an admin (owners)",
     # --- start / help ---
     "start_agent": (
-        "Hi {name}! 👋\nI am the supplier's assistant for agents. In the groups you will get new "
+        "Hi {name}! 👋\nI am {shop}'s assistant for agents. In the groups you will get new "
         "product previews, promotions, stock notices and training announcements."
         "\nSend /help to see what you can do."
     ),
-    "start_admin": "Hi {name}, welcome back! You are a seller admin.",
+    "start_admin": (
+        "Hi {name}! This is the seller desk of {shop}.\n"
+        "Tap a task below, or send /help for every topic."
+    ),
     "help_agent_header": "<b>Agent commands</b>",
     "help_admin_header": "<b>Admin commands</b>",
     # --- groups ---

@@ -29,7 +29,7 @@ CATALOG: dict[str, str] = {
     "cmd_remark": "设置备注名：/remark 代理 备注",
     "cmd_tag": "给代理打标签",
     "cmd_untag": "移除代理标签",
-    "cmd_mode": "设置合作模式：一件代发/批发/定制",
+    "cmd_mode": "设置合作模式：一件代发、批发、定制",
     "cmd_contacted": "记录最近联系时间",
     "cmd_remove": "从所有群移除代理",
     "cmd_admins": "查看管理员",
@@ -37,10 +37,12 @@ CATALOG: dict[str, str] = {
     "cmd_revoke": "撤销管理员（仅店主）",
     # --- start / help ---
     "start_agent": (
-        "你好 {name}！👋\n我是供货商的代理助手。你会在群里收到新品预告、促销活动、库存通知和培训安排。"
-        "\n发送 /help 查看你可以使用的命令。"
+        "您好 {name}！👋\n我是{shop}的代理助手。您会在群里收到新品预告、促销活动、库存通知和培训安排。"
+        "\n发送 /help 查看您可以使用的命令。"
     ),
-    "start_admin": "你好 {name}，欢迎回来！你是卖家管理员。",
+    "start_admin": (
+        "您好 {name}！这里是{shop}的卖家后台。\n点下面的按钮查看常用任务，或发送 /help 查看全部主题。"
+    ),
     "help_agent_header": "<b>代理命令</b>",
     "help_admin_header": "<b>管理员命令</b>",
     # --- groups ---
@@ -58,7 +60,7 @@ CATALOG: dict[str, str] = {
     "err_number": "{field}「{value}」不是有效的数字：请只用 0–9 写一个 {low} 到 {high} 之间的整数。",
     "err_chat_id": "「{value}」不是群ID。群ID 是负数，例如 -1001234567890（用 /groups 查看）。",
     # --- members ---
-    "welcome_default": "欢迎加入！点击下方按钮私聊我，完善你的店铺资料。",
+    "welcome_default": "欢迎加入！点击下方按钮私聊我，完善您的店铺资料。",
     "welcome_wrapper": "👋 {name}，{body}",
     "welcome_button": "私聊机器人",
     # --- agents / CRM ---
@@ -78,7 +80,7 @@ CATALOG: dict[str, str] = {
     "card_removed": "⛔ 已移除，原因：{reason}",
     "usage_agent": "用法：/agent 代理（用户ID、@用户名或备注名，如 /agent 李女士淘卖）",
     "usage_remark": "用法：/remark 代理 备注名\n例如：/remark @li_shop 李女士淘卖",
-    "usage_tag": "用法：/tag 代理 标签…\n常用标签：已成交 代理商 潜在客户 已寄样 VIP客户 VIP代理商",
+    "usage_tag": "用法：/tag 代理 标签…\n常用标签：已成交、代理商、潜在客户、已寄样、VIP客户、VIP代理商",
     "usage_untag": "用法：/untag 代理 标签…",
     "usage_mode": "用法：/mode 代理 一件代发|批发|定制",
     "usage_contacted": "用法：/contacted 代理 [备注]",

@@ -2,7 +2,7 @@
 
 CATALOG: dict[str, str] = {
     # --- command menu ---
-    "cmd_profile": "填写/更新店铺资料",
+    "cmd_profile": "填写或更新店铺资料",
     "cmd_myprofile": "查看我的店铺资料与审核状态",
     "cmd_rate": "给代理评分：/rate 代理 1-5 [评语]",
     "cmd_ratings": "查看代理的评分记录",
@@ -34,7 +34,7 @@ CATALOG: dict[str, str] = {
     # --- the /profile conversation ---
     "pf_intro": "📝 开始填写店铺资料，共 10 步。随时发送 /cancel 退出（不会保存）。",
     "pf_placeholder": "点按钮或直接输入",
-    "pf_ask_platform": "1/10 你的店铺在哪个平台？",
+    "pf_ask_platform": "1/10 您的店铺在哪个平台？",
     "pf_ask_store_name": "2/10 店铺名称是？（最多 60 字）",
     "pf_ask_url": "3/10 店铺链接是？（以 http:// 或 https:// 开头）",
     "pf_ask_category_buttons": "4/10 主营类目是？可以点按钮选我们的类目，也可以直接输入，如 女装/连衣裙。",
@@ -44,10 +44,10 @@ CATALOG: dict[str, str] = {
     "pf_ask_badge_number": "5/10 {platform}店铺体验分/星级？输入 0–5 的数字，如 4.6。",
     "pf_ask_dsr": "DSR · {field}：输入 0.0–5.0 的分数（最多两位小数），如 4.8。",
     "pf_ask_operating": "9/10 店铺经营状态？",
-    "pf_ask_mode": "10/10 你和我们的合作模式？",
+    "pf_ask_mode": "10/10 您和我们的合作模式？",
     "pf_need_text": "请用文字回答（或点按钮）。发送 /cancel 退出。",
     "pf_cancelled": "已退出，本次填写的内容没有保存。",
-    "pf_submitted": "✅ 已提交，状态：申请中。审核结果会私信通知你。",
+    "pf_submitted": "✅ 已提交，状态：申请中。审核结果会私信通知您。",
     "pf_err_platform": "平台「{value}」无效。请选：淘宝、天猫、拼多多、抖音、快手、京东、1688、微店、小红书、其他。",
     "pf_err_store_name": "店铺名称不能为空，最多 {max} 个字。",
     "pf_err_url": "店铺链接「{value}」无效：需要以 http:// 或 https:// 开头，并带有域名，如 https://shop123.taobao.com。",
@@ -71,7 +71,7 @@ CATALOG: dict[str, str] = {
     "pf_status_line": "审核状态：{status}（提交于 {at}）",
     "pf_status_reason": "退回原因：{reason}",
     "pf_my_header": "<b>我的店铺资料</b>",
-    "pf_my_pending_changes": "（你新提交的修改正在审核，通过后替换上面的资料。）",
+    "pf_my_pending_changes": "（您新提交的修改正在审核，通过后替换上面的资料。）",
     "pf_my_hint": "发送 /profile 填写或修改。",
     # --- review by admins ---
     "pf_review_title": "📋 <b>店铺资料申请 #{id}</b>\n代理：{who}（<code>{user_id}</code>）",
@@ -86,8 +86,8 @@ CATALOG: dict[str, str] = {
     "pf_review_returned": "↩️ 已退回（{by}）：{reason}",
     "pf_review_not_told": "⚠️ 无法私信通知代理（对方未启动机器人或已屏蔽）。",
     "pf_review_already": "这份申请已经处理过了（{status}）。",
-    "pf_agent_approved": "🎉 你的店铺资料已审核通过！发送 /myprofile 查看。",
-    "pf_agent_returned": "↩️ 你的店铺资料被退回，原因：{reason}\n请发送 /profile 修改后重新提交。",
+    "pf_agent_approved": "🎉 您的店铺资料已审核通过！发送 /myprofile 查看。",
+    "pf_agent_returned": "↩️ 您的店铺资料被退回，原因：{reason}\n请发送 /profile 修改后重新提交。",
     # --- quality score ---
     "qs_tier_excellent": "优质",
     "qs_tier_qualified": "合格",
@@ -129,7 +129,7 @@ CATALOG: dict[str, str] = {
         "可更新：备注、标签、合作模式和店铺资料各列；其余列忽略。"
     ),
     "io_need_document": "请附上 CSV 或 XLSX 文件。",
-    "io_sheet_bad_xlsx": "文件无法作为 XLSX 读取，请用 Excel/WPS 另存为 .xlsx。",
+    "io_sheet_bad_xlsx": "文件无法作为 XLSX 读取，请用 Excel 或 WPS 另存为 .xlsx。",
     "io_sheet_bad_encoding": "CSV 文件编码无法识别，请保存为 UTF-8 或 GBK。",
     "io_sheet_bad_csv": "CSV 文件格式有误，无法读取。",
     "io_sheet_too_big": "文件太大了（最大 20 MB）。",
@@ -190,7 +190,7 @@ CATALOG: dict[str, str] = {
     "lq_reason": "质量分低：{score}（{tier}），{reasons}",
     "lq_reason_plain": "质量分低",
     "lq_notice": (
-        "你好 {name}，我们在整理代理名单。你目前需要改进的地方：{reasons}。\n"
+        "您好 {name}，我们在整理代理名单。您目前需要改进的地方：{reasons}。\n"
         "发送 /profile 完善店铺资料，多在群里交流、按时采购，就能提高评级。有问题随时私信我们。"
     ),
     "lq_message_sent": "已私信 {name}。",

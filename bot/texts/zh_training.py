@@ -14,7 +14,7 @@ CATALOG: dict[str, str] = {
     "trc_err_not_cancellable": "⚠️ 培训 #{id} 现在不能取消了（可能刚被取消或已开始），没有任何改动。",
     "trc_err_attended": "⚠️ 培训 #{id}「{title}」已取消，不能登记到场。",
     "trc_confirm": "确定要取消培训 #{id} 吗？\n📚 {title}\n🕒 {start}\n报名：参加 {yes} 人 · 待定 {maybe} 人\n{announced}",
-    "trc_confirm_announced": "公告会在所有群里改为「已取消」（去掉报名按钮），并在群里和私聊通知报名参加/待定的代理。",
+    "trc_confirm_announced": "公告会在所有群里改为「已取消」（去掉报名按钮），并在群里和私聊通知报名参加或待定的代理。",
     "trc_confirm_unannounced": "公告还没发出，取消后不会再发，提醒也不会发。",
     "trc_confirm_button": "❌ 确认取消培训",
     "trc_keep_button": "保留培训",

@@ -61,7 +61,7 @@ def fuzz(max_examples: int) -> settings:
 
 
 # What a hostile role may be told: catalog keys by name (robust to keys others add).
-_ALLOWED_PREFIXES = ("refused", "start_agent", "start_visitor", "help_agent", "cmd_")
+_ALLOWED_PREFIXES = ("refused", "start_agent", "start_visitor", "help_agent", "cmd_", "menu_agent")
 _ALLOWED_PREFIXES += ("tr_rsvp_", "trc_rsvp_", "button_expired", "already_done", "err_number")
 _PROFILE_OWN = ("pf_ask", "pf_err", "pf_intro", "pf_need", "pf_cancelled", "pf_my", "pf_card")
 _PROFILE_OWN += ("pf_status", "pf_platform", "pf_operating", "pf_field", "pf_placeholder")

@@ -83,7 +83,7 @@ async def test_text_broadcast_to_tagged_groups_with_preview_progress_and_report(
     sent = await bed.say(OWNER, OWNER, "/broadcast 新款连衣裙 <b>明天</b> 上架\n第二行")
     choose = sent[-1]
     labels = [b["text"] for b in choose.buttons]
-    assert any("全部活跃群（3）" in label for label in labels)
+    assert any("全部正常群（3）" in label for label in labels)
     assert any("VIP（2）" in label for label in labels)
     await bed.click(OWNER, choose, button_labelled(choose, "VIP"))  # ticks the tag
     preview = await bed.click(OWNER, choose, button_labelled(choose, "完成"))

@@ -87,7 +87,7 @@ async def test_pending_group_gets_nothing_until_approved(cbed: Testbed) -> None:
     assert targets == {ours}
     sent = await cbed.say(OWNER, OWNER, "/broadcast 今日新品")
     labels = [b["text"] for b in sent[-1].buttons]
-    assert any("全部活跃群（1）" in label for label in labels)
+    assert any("全部正常群（1）" in label for label in labels)
 
     # A double click: both presses reach the bot before the first one is answered.
     cbed.sandbox.click(OWNER, OWNER, notice.message_id, approve)

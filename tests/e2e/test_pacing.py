@@ -84,7 +84,7 @@ async def test_previews_and_confirmations_share_the_window_with_a_running_broadc
         bed.sandbox.limits = SandboxLimits(global_per_second=30, per_chat_per_minute=20)
         for k in range(3):
             choose = _to_owner(await bed.say(OWNER, OWNER, f"/broadcast 第{k}号通知"))
-            confirm = _to_owner(await bed.click(OWNER, choose, _button(choose, "全部活跃群")))
+            confirm = _to_owner(await bed.click(OWNER, choose, _button(choose, "全部正常群")))
             await bed.click(OWNER, confirm, _button(confirm, "发送"))
         await bed.services.outbox.wait_idle(30)
         for chat_id in targets:

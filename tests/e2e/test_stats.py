@@ -72,7 +72,7 @@ async def expected_tiers(bed: Testbed) -> str:
     counts = {row[0]: row[1] for row in rows}
     assert counts.get("excellent") == 1 and counts.get("low") == 1
     scored = sum(counts.values())
-    names = {"excellent": "优秀", "qualified": "合格", "low": "低质", "invalid": "无效"}
+    names = {"excellent": "优质", "qualified": "合格", "low": "低质", "invalid": "无效"}
     parts = [f"{names[tier]} {counts.get(tier, 0)}" for tier in names]
     return ", ".join([*parts, f"未评分 {5 - scored}"])
 
@@ -92,7 +92,7 @@ async def test_stats_sends_the_chart_with_the_totals_to_the_admin(bed: Testbed) 
     assert len(photos) == 1 and photos[0].chat_id == OWNER
     assert bed.sandbox.calls("sendPhoto", OWNER)
     caption = photos[0].plain_text or ""
-    assert "群：2 个正常，1 个已停用" in caption
+    assert "群：2 个正常，1 个已失效" in caption
     assert "代理：在册 5 人；本周（03-02 起）新进 2 人" in caption
     assert "一件代发 1, 批发 1, 定制 0, 未设置 3" in caption
     assert f"按质量等级：{await expected_tiers(bed)}" in caption

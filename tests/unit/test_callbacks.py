@@ -37,6 +37,7 @@ from bot.common.callbacks import (
     LaunchSlot,
     ListPage,
     MaterialsRequest,
+    MenuTask,
     ProductCategory,
     ProductStep,
     ProductTarget,
@@ -118,6 +119,8 @@ WIRE: list[tuple[CallbackData, str]] = [
     (DmDecision("c", "ab12cd34"), "dm:c:ab12cd34"),
     (GreetingPromo("zhongqiu", 2027, 5), "grtp:zhongqiu:2027:5"),
     (TagPick("ab12cd34", 3), "tgp:ab12cd34:3"),
+    (MenuTask("broadcast"), "mn:broadcast"),
+    (MenuTask("help"), "mn:help"),
 ]
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import struct
+import warnings
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.ops.charts import ChartData, render_chart
+from bot.ops.charts import ChartData, cjk_font_family, cjk_font_path, render_chart
 from bot.ops.stats import chart_data, totals_text, week_starts
 from storage.db import Database
 from storage.stats import DeliveryCounts, StatsRepository
@@ -145,10 +147,10 @@ async def test_totals_text_escapes_nothing_it_should_not_and_has_every_total(db:
     text = totals_text(dashboard, "zh", SHANGHAI, NOW)
     assert text.splitlines() == [
         "📊 <b>经营概况</b>（截至 2026-03-04 12:00）",
-        "群：0 个正常，0 个已停用",
+        "群：0 个正常，0 个已失效",
         "代理：在册 0 人；本周（03-02 起）新进 0 人",
         "按合作模式：一件代发 0, 批发 0, 定制 0, 未设置 0",
-        "按质量等级：优秀 0, 合格 0, 低质 0, 无效 0, 未评分 0",
+        "按质量等级：优质 0, 合格 0, 低质 0, 无效 0, 未评分 0",
         "本周（03-02 起）推送 0 次：送达 0/0，成功率 —，未完成 0",
     ]
 
@@ -188,3 +190,45 @@ def test_render_chart_with_all_zeros_and_nothing_available() -> None:
     png = render_chart(empty)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert png_size(png) == (1200, 900)
+
+
+def test_chart_in_chinese_has_every_glyph() -> None:
+    """Chinese labels with the CJK font mplfonts ships: matplotlib warns "Glyph ... missing from
+    font(s)" for any character it cannot draw, so no such warning means no boxes."""
+    assert cjk_font_path() is not None and cjk_font_family() is not None
+    data = ChartData(
+        tiers=(("excellent", 3), ("qualified", 5), ("low", 2), ("invalid", 1), ("unscored", 4)),
+        week_labels=("02-16", "03-02"),
+        roster=(4, 9),
+        new_agents=(4, 5),
+        delivered=(10, 12),
+        failed=(0, 2),
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chinese = render_chart(data, "zh")
+        nothing = render_chart(replace(data, tiers=None, delivered=None, failed=None), "zh")
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    assert missing == []
+    assert chinese[:8] == nothing[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(chinese) == (1200, 900)
+
+
+def test_without_the_font_a_chinese_chart_would_miss_glyphs() -> None:
+    """The check above can fail: DejaVu Sans alone has no CJK glyphs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1))
+    FigureCanvasAgg(figure)
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        matplotlib.rc_context({"font.family": "DejaVu Sans"}),
+    ):
+        warnings.simplefilter("always")
+        figure.text(0.1, 0.5, "各质量等级代理数")
+        figure.savefig(io.BytesIO(), format="png")
+    assert any("missing from font" in str(w.message) for w in caught)
