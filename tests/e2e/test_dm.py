@@ -94,13 +94,13 @@ async def test_dm_to_a_tag_previews_counts_sends_and_reports_the_unreachable(
 
 async def test_dm_to_a_list_of_agents_and_cancel(dbed: Testbed) -> None:
     bed = dbed
-    sent = await bed.say(OWNER, OWNER, f"/dm @li_taobao、{ZHANG} 您好")
+    sent = await bed.say(OWNER, OWNER, f"/dm @li_taobao、{ZHANG} 新款到货通知")
     assert "可送达：2 位" in (sent[-1].text or "")
     confirm = sent[-1]
     await bed.click(OWNER, confirm, _button(confirm, "dm:c:"))
     assert "已取消" in (_edited(bed, confirm).text or "")
     await bed.services.outbox.wait_idle(10)
-    assert not any("您好" in text for text in _private(bed, LI))
+    assert not any("新款到货通知" in text for text in _private(bed, LI))
     # Several agents separated by spaces: the text starts on the next line.
     sent = await bed.say(OWNER, OWNER, f"/dm @li_taobao {ZHANG}\n第一行\n第二行")
     assert sent[-2].text == "第一行\n第二行"
