@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,7 +23,8 @@ FROM agents a
 """
 
 
-def _agent(row: aiosqlite.Row) -> Agent:
+def agent_from_row(row: aiosqlite.Row | Mapping[str, Any]) -> Agent:
+    """An agents row (``a.*`` with its tags joined by char(31) as ``tags``) as an Agent."""
     return Agent(
         user_id=row["user_id"],
         first_name=row["first_name"],
@@ -114,14 +115,14 @@ class AgentRepository:
     async def get(self, user_id: int) -> Agent | None:
         await self._db.pending_writes()
         row = await self._db.fetchone(_SELECT + " WHERE a.user_id = ?", (user_id,))
-        return _agent(row) if row else None
+        return agent_from_row(row) if row else None
 
     async def by_username(self, username: str) -> Agent | None:
         await self._db.pending_writes()
         row = await self._db.fetchone(
             _SELECT + " WHERE a.username = ? COLLATE NOCASE", (username.lstrip("@"),)
         )
-        return _agent(row) if row else None
+        return agent_from_row(row) if row else None
 
     async def joined_group(
         self,
@@ -248,7 +249,7 @@ class AgentRepository:
             " LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_agent(row) for row in rows], int(count_row[0]) if count_row else 0
+        return [agent_from_row(row) for row in rows], int(count_row[0]) if count_row else 0
 
     async def count(self, query: AgentFilter) -> int:
         """How many agents match ``query`` (once per query: the pages only need it for "k/n")."""
@@ -270,7 +271,7 @@ class AgentRepository:
         included), or ``before`` it (returned in /agents order)."""
         await self._db.pending_writes()
         rows = await self._db.fetchall(*page_query(query, limit, cursor, direction))
-        agents = [_agent(row) for row in rows]
+        agents = [agent_from_row(row) for row in rows]
         if cursor is not None and direction == "before":
             agents.reverse()
         return agents
@@ -281,7 +282,7 @@ class AgentRepository:
         rows = await self._db.fetchall(
             _SELECT + " WHERE a.remark = ? ORDER BY a.status, a.user_id LIMIT ?", (remark, limit)
         )
-        return [_agent(row) for row in rows]
+        return [agent_from_row(row) for row in rows]
 
     async def by_remark_prefix(self, prefix: str, limit: int) -> list[Agent]:
         """Agents whose remark begins with ``prefix`` (at most ``limit``), read as a range of
@@ -296,7 +297,7 @@ class AgentRepository:
             " ORDER BY a.remark, a.user_id LIMIT ?",
             (prefix, upper, len(prefix), prefix, limit),
         )
-        return [_agent(row) for row in rows]
+        return [agent_from_row(row) for row in rows]
 
 
 def count_query(query: AgentFilter) -> tuple[str, list[Any]]:

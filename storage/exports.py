@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.agents import agent_from_row
 from storage.db import Database
 from storage.models import Agent
 from storage.profile_models import PROFILE_FIELDS, StoreProfile, Tier
@@ -70,27 +71,6 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(text.split(_SEPARATOR)) if text else ()
 
 
-def _agent(row: _Row) -> Agent:
-    return Agent(
-        user_id=row["user_id"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        username=row["username"],
-        language=row["language"],
-        remark=row["remark"],
-        order_mode=row["order_mode"],
-        status=row["status"],
-        started_bot=bool(row["started_bot"]),
-        joined_at=row["joined_at"],
-        last_seen_at=row["last_seen_at"],
-        last_contact_at=row["last_contact_at"],
-        last_contact_note=row["last_contact_note"],
-        removed_reason=row["removed_reason"],
-        tags=_split(row["tags"]),
-        profile_at=row["profile_at"],
-    )
-
-
 def _profile(row: _Row) -> StoreProfile | None:
     if row["p_user_id"] is None:
         return None
@@ -99,7 +79,7 @@ def _profile(row: _Row) -> StoreProfile | None:
 
 def _record(row: _Row) -> ExportRecord:
     return ExportRecord(
-        agent=_agent(row),
+        agent=agent_from_row(row),
         profile=_profile(row),
         score=row["s_score"],
         tier=row["s_tier"],
@@ -151,4 +131,4 @@ class ExportRepository:
             return {}
         await self._db.pending_writes()
         rows = await self._db.fetchall(_AGENTS_SQL, (json.dumps(list(user_ids)),))
-        return {row["user_id"]: (_agent(row), _profile(row)) for row in rows}
+        return {row["user_id"]: (agent_from_row(row), _profile(row)) for row in rows}
