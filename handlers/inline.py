@@ -76,7 +76,9 @@ async def inline_query(update: Update, context: Context) -> None:
     if offset is None or terms is None:  # a forged offset, or too long a query
         await query.answer([], cache_time=CACHE_SECONDS, is_personal=True)
         return
-    products = await services.products.search(terms, offset=offset, limit=PAGE_SIZE + 1)
+    products = await services.products.search(
+        terms, offset=offset, limit=PAGE_SIZE + 1, available_only=True
+    )
     more = len(products) > PAGE_SIZE and offset + PAGE_SIZE < MAX_OFFSET
     await query.answer(
         [_result(product, lang) for product in products[:PAGE_SIZE]],

@@ -182,17 +182,24 @@ class ProductRepository:
         category: str | None = None,
         offset: int = 0,
         limit: int = 50,
+        available_only: bool = False,
     ) -> builtins.list[Product]:
         """Products whose SKU, title, category or description contain every term (case-blind
         for Latin letters), in ``category`` when given; a product whose SKU is exactly a term
         comes first, then the newest. A scan of the products table with LIKE (the terms'
         ``%`` and ``_`` escaped): about a millisecond a thousand products, see
-        bench/catalog_search.py."""
+        bench/catalog_search.py. ``available_only`` leaves out discontinued (停产) products: what
+        agents are offered."""
         clauses = [_TERM_MATCHES for _ in terms]
         params: builtins.list[object] = [_like(term) for term in terms for _ in _SEARCHED]
         if category is not None:
             clauses.append("p.category = ?")
             params.append(category)
+        if available_only:
+            clauses.append(
+                "NOT EXISTS (SELECT 1 FROM product_status s"
+                " WHERE s.sku = p.sku AND s.discontinued_at IS NOT NULL)"
+            )
         where = " AND ".join(clauses) or "1"
         exact = ",".join("?" * len(terms)) or "NULL"
         rows = await self._db.fetchall(

@@ -148,7 +148,9 @@ async def catalog_rows(context: Context) -> ListRows:
     state = user_data(context).get(QUERY_KEY) or {}
     terms: list[str] = list(state.get("terms", []))
     category: str | None = state.get("category")
-    found = await services.products.search(terms, category=category, limit=MAX_LISTED + 1)
+    found = await services.products.search(
+        terms, category=category, limit=MAX_LISTED + 1, available_only=True
+    )
     products = found[:MAX_LISTED]
     query = " ".join(terms)
     if not products:

@@ -26,6 +26,7 @@ from storage.catalog import Product, ProductRepository, Promotion
 from storage.db import Database
 from storage.groups import GroupRepository
 from storage.profiles import ProfileRepository, StoreProfile
+from storage.stock_status import ProductStatusRepository
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -124,6 +125,18 @@ async def test_search_escapes_and_orders(tmp_path: Path) -> None:
     assert [p.sku for p in await products.search([], category="女装/T恤")] == ["B2"]
     assert [p.sku for p in await products.search([], offset=1, limit=1)] == ["B2"]
     assert await products.categories() == [("女装/T恤", 1), ("女装/连衣裙", 1), ("家居", 1)]
+    await db.close()
+
+
+async def test_agents_are_not_offered_a_discontinued_product(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "d.sqlite3")
+    products, statuses = ProductRepository(db), ProductStatusRepository(db)
+    await products.add(product("A1", title="连衣裙 A", created_at=1))
+    await products.add(product("B2", title="连衣裙 B", created_at=2))
+    assert await statuses.discontinue("A1", None, 5, lambda: None) == (True, None)
+    assert [p.sku for p in await products.search(["连衣裙"])] == ["B2", "A1"]
+    assert [p.sku for p in await products.search(["连衣裙"], available_only=True)] == ["B2"]
+    assert await products.search(["a1"], available_only=True) == []
     await db.close()
 
 
