@@ -50,7 +50,7 @@ from bot.common.errors import InputError
 from bot.common.render import MODE_LABELS
 from bot.services import Services
 from bot.texts import Language, language_of, t
-from handlers.common import Context, admin_only, reply
+from handlers.common import Context, admin_only, reply, shop_name
 from storage.models import ORDER_MODES
 from storage.profiles import StoreProfile, Submission
 
@@ -177,7 +177,10 @@ async def profile_start(update: Update, context: Context) -> int:
         return ConversationHandler.END
     if not await services.is_admin(user.id) and await services.agents.get(user.id) is None:
         # Someone from none of the seller's groups: a submission would make them an agent.
-        await reply(update, t(lang, "start_visitor", name=user.first_name))
+        await reply(
+            update,
+            t(lang, "start_visitor", name=user.first_name, shop=shop_name(context, lang)),
+        )
         return ConversationHandler.END
     if not await services.is_admin(user.id):
         # The deep link may be the agent's first message to the bot.

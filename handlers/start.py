@@ -16,7 +16,7 @@ from bot.agents.membership import PROFILE_START_COMMAND
 from bot.commands import set_admin_menu
 from bot.common.callbacks import MenuTask, MenuTaskName, encode
 from bot.texts import Language, t
-from handlers.common import Context, reply
+from handlers.common import Context, reply, shop_name
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,6 @@ MENU_ROWS: tuple[tuple[MenuTaskName, ...], ...] = (
     ("schedules", "stats"),
     ("help",),
 )
-
-
-def shop_name(context: Context, lang: Language) -> str:
-    """The shop's name from ``[bot] shop_name``, else a generic word for the seller."""
-    return context.services.settings.bot.shop_name.strip() or t(lang, "menu_shop_default")
 
 
 def admin_menu_markup(lang: Language) -> InlineKeyboardMarkup:
@@ -66,7 +61,7 @@ async def start(update: Update, context: Context) -> None:
     if await services.agents.get(user.id) is None:
         # Not an agent we know from an approved group: a visitor, who leaves no row behind
         # (agents come from the seller's groups; see handlers/members.py).
-        await reply(update, t(lang, "start_visitor", name=user.first_name))
+        await reply(update, t(lang, "start_visitor", name=user.first_name, shop=shop))
         return
     await services.agents.record(
         user.id,

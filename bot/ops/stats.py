@@ -48,14 +48,15 @@ def totals_text(dashboard: Dashboard, lang: Language, tz: ZoneInfo, now: int) ->
             since=week_start,
         ),
     ]
-    modes = ", ".join(
+    separator = t(lang, "qs_list_sep")
+    modes = separator.join(
         f"{mode_label(mode, lang)} {count}" for mode, count in dashboard.agents_by_mode
     )
     lines.append(t(lang, "ops_stats_modes", modes=modes))
     if dashboard.agents_by_tier is None:
         lines.append(t(lang, "ops_stats_tiers_unavailable"))
     else:
-        tiers = ", ".join(
+        tiers = separator.join(
             f"{t(lang, 'ops_tier_' + tier)} {count}" for tier, count in dashboard.agents_by_tier
         )
         lines.append(t(lang, "ops_stats_tiers", tiers=tiers))

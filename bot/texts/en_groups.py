@@ -24,7 +24,7 @@ CATALOG: dict[str, str] = {
     "groups_totals": "active {active} · pending {pending} · inactive {inactive}",
     # --- strangers ---
     "start_visitor": (
-        "Hi {name}! 👋\nThis bot serves the agents in the seller's groups."
+        "Hi {name}! 👋\nThis bot serves the agents in the groups of {shop}."
         "\nIf you are in one of them, write a message there first, then send /start again."
     ),
 }

@@ -20,7 +20,7 @@ CATALOG: dict[str, str] = {
     "groups_totals": "正常 {active} · 待批准 {pending} · 已失效 {inactive}",
     # --- strangers ---
     "start_visitor": (
-        "您好 {name}！👋\n这是供货商代理群的助手，只为群里的代理服务。"
+        "您好 {name}！👋\n这是{shop}代理群的助手，只为群里的代理服务。"
         "\n如果您已经在代理群里，请先在群里发一条消息，再发送 /start。"
     ),
 }

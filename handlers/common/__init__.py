@@ -90,6 +90,9 @@ from handlers.common.core import (
     reply as reply,
 )
 from handlers.common.core import (
+    shop_name as shop_name,
+)
+from handlers.common.core import (
     take_once as take_once,
 )
 from handlers.common.core import (

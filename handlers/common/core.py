@@ -45,7 +45,7 @@ from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.common.typed import normalise_arg
 from bot.context import BotContext
-from bot.texts import t
+from bot.texts import Language, t
 from storage.models import Agent
 
 log = logging.getLogger(__name__)
@@ -412,3 +412,9 @@ def _new_messages_only(handler: BaseHandler[Any, Any, Any]) -> None:
             _new_messages_only(inner)
     elif isinstance(handler, CommandHandler | MessageHandler):
         handler.filters = filters.UpdateType.MESSAGE & handler.filters
+
+
+def shop_name(context: Context, lang: Language) -> str:
+    """The shop's name from ``[bot] shop_name``, else a generic word for the seller (where the
+    bot introduces itself)."""
+    return context.services.settings.bot.shop_name.strip() or t(lang, "menu_shop_default")

@@ -66,6 +66,10 @@ async def test_shop_name_from_config(tmp_path: Path) -> None:
         await join(bed, chat_id, AGENT, "李")
         greeting = texts(await bed.say(AGENT, AGENT, "/start"))[0]
         assert "我是好物铺的代理助手" in greeting and "您" in greeting
+        # A visitor (in none of the groups) is told whose assistant this is too.
+        bed.sandbox.add_user(AGENT + 1, "路人", language_code="zh-hans")
+        visitor = texts(await bed.say(AGENT + 1, AGENT + 1, "/start"))[0]
+        assert "这是好物铺代理群的助手" in visitor
 
 
 async def test_help_topics_for_admins(bed: Testbed) -> None:

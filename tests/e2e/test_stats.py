@@ -74,7 +74,7 @@ async def expected_tiers(bed: Testbed) -> str:
     scored = sum(counts.values())
     names = {"excellent": "优质", "qualified": "合格", "low": "低质", "invalid": "无效"}
     parts = [f"{names[tier]} {counts.get(tier, 0)}" for tier in names]
-    return ", ".join([*parts, f"未评分 {5 - scored}"])
+    return "、".join([*parts, f"未评分 {5 - scored}"])
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -94,7 +94,7 @@ async def test_stats_sends_the_chart_with_the_totals_to_the_admin(bed: Testbed) 
     caption = photos[0].plain_text or ""
     assert "群：2 个正常，1 个已失效" in caption
     assert "代理：在册 5 人；本周（03-02 起）新进 2 人" in caption
-    assert "一件代发 1, 批发 1, 定制 0, 未设置 3" in caption
+    assert "一件代发 1、批发 1、定制 0、未设置 3" in caption
     assert f"按质量等级：{await expected_tiers(bed)}" in caption
     assert "本周（03-02 起）推送 2 次：送达 3/5，成功率 60.0%，未完成 0" in caption
     assert png_size(bed.sandbox.file_bytes(photos[0].photo or "")) == (1200, 900)
