@@ -50,7 +50,7 @@ from bot.common.errors import InputError
 from bot.common.render import MODE_LABELS
 from bot.services import Services
 from bot.texts import Language, language_of, t
-from handlers.common import Context, admin_only, reply, shop_name
+from handlers.common import Context, admin_only, record_started_bot, reply, shop_name
 from storage.models import ORDER_MODES
 from storage.profiles import StoreProfile, Submission
 
@@ -184,15 +184,7 @@ async def profile_start(update: Update, context: Context) -> int:
         return ConversationHandler.END
     if not await services.is_admin(user.id):
         # The deep link may be the agent's first message to the bot.
-        await services.agents.record(
-            user.id,
-            user.first_name,
-            user.last_name,
-            user.username,
-            user.language_code,
-            services.now(),
-            started_bot=True,
-        )
+        await record_started_bot(services, user)
     data = context.user_data
     assert data is not None
     data[_DRAFT] = {}
@@ -240,15 +232,7 @@ async def _submit(
     user = update.effective_user
     assert user is not None
     profile = StoreProfile(**{k: v for k, v in draft.items() if k != "order_mode"})
-    await services.agents.record(
-        user.id,
-        user.first_name,
-        user.last_name,
-        user.username,
-        user.language_code,
-        services.now(),
-        started_bot=True,
-    )
+    await record_started_bot(services, user)
     async with services.audited(user.id, "profile_submit") as audit:
         submission_id = await services.profiles.submit(
             user.id, profile, draft["order_mode"], services.now()

@@ -16,7 +16,7 @@ from bot.agents.membership import PROFILE_START_COMMAND
 from bot.commands import set_admin_menu
 from bot.common.callbacks import MenuTask, MenuTaskName, encode
 from bot.texts import Language, t
-from handlers.common import Context, reply, shop_name
+from handlers.common import Context, record_started_bot, reply, shop_name
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +63,7 @@ async def start(update: Update, context: Context) -> None:
         # (agents come from the seller's groups; see handlers/members.py).
         await reply(update, t(lang, "start_visitor", name=user.first_name, shop=shop))
         return
-    await services.agents.record(
-        user.id,
-        user.first_name,
-        user.last_name,
-        user.username,
-        user.language_code,
-        services.now(),
-        started_bot=True,
-    )
+    await record_started_bot(services, user)
     await reply(update, t(lang, "start_agent", name=user.first_name, shop=shop))
 
 

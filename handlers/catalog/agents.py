@@ -44,6 +44,7 @@ from handlers.common import (
     clicked,
     command_args,
     only_one_at_a_time,
+    record_started_bot,
     reply,
     send_list,
     user_data,
@@ -285,15 +286,7 @@ async def start_link(update: Update, context: Context) -> None:
         return
     services = context.services
     if await services.agents.get(user.id) is not None:  # as handlers/start.py does
-        await services.agents.record(
-            user.id,
-            user.first_name,
-            user.last_name,
-            user.username,
-            user.language_code,
-            services.now(),
-            started_bot=True,
-        )
+        await record_started_bot(services, user)
     if await is_catalog_agent(services, user.id):
         await _open_link(update, context, *parsed)
     else:

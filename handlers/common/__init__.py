@@ -84,6 +84,9 @@ from handlers.common.core import (
     raw_command_args as raw_command_args,
 )
 from handlers.common.core import (
+    record_started_bot as record_started_bot,
+)
+from handlers.common.core import (
     remember as remember,
 )
 from handlers.common.core import (

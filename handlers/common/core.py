@@ -19,6 +19,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     Update,
+    User,
 )
 from telegram.constants import ChatType
 from telegram.error import TelegramError
@@ -45,6 +46,7 @@ from bot.common.splitting import split_html
 from bot.common.throttle import Throttle
 from bot.common.typed import normalise_arg
 from bot.context import BotContext
+from bot.services import Services
 from bot.texts import Language, t
 from storage.models import Agent
 
@@ -418,3 +420,17 @@ def shop_name(context: Context, lang: Language) -> str:
     """The shop's name from ``[bot] shop_name``, else a generic word for the seller (where the
     bot introduces itself)."""
     return context.services.settings.bot.shop_name.strip() or t(lang, "menu_shop_default")
+
+
+async def record_started_bot(services: Services, user: User) -> None:
+    """The user wrote to the bot in private: their record is refreshed and marked as having
+    started the bot (private sends may reach them)."""
+    await services.agents.record(
+        user.id,
+        user.first_name,
+        user.last_name,
+        user.username,
+        user.language_code,
+        services.now(),
+        started_bot=True,
+    )
