@@ -218,30 +218,6 @@ class ScheduleRepository:
         )
         return [_schedule(row) for row in rows]
 
-    async def greeting_recipients(self) -> builtins.list[tuple[int, str]]:
-        """Active agents who started the bot (so a private message reaches them), with the
-        name to address them by: the remark when set, else the first name."""
-        rows = await self._db.fetchall(
-            "SELECT user_id, coalesce(nullif(remark, ''), first_name) FROM agents"
-            " WHERE status = 'active' AND started_bot = 1 ORDER BY user_id"
-        )
-        return [(int(row[0]), str(row[1])) for row in rows]
-
-    async def followups_due(
-        self, before: int, limit: int
-    ) -> tuple[builtins.list[tuple[int, str, int | None]], int]:
-        """Active agents whose last contact (or joining, if never contacted) is older than
-        ``before``, longest-waiting first: (user id, name, last contact) and the total count."""
-        where = " FROM agents WHERE status = 'active' AND coalesce(last_contact_at, joined_at) < ?"
-        total = await self._db.fetchone("SELECT count(*)" + where, (before,))
-        rows = await self._db.fetchall(
-            "SELECT user_id, coalesce(nullif(remark, ''), first_name), last_contact_at"
-            + where
-            + " ORDER BY coalesce(last_contact_at, joined_at), user_id LIMIT ?",
-            (before, limit),
-        )
-        return [(int(r[0]), str(r[1]), r[2]) for r in rows], int(total[0]) if total else 0
-
     async def product_posts(self, start: int, end: int) -> builtins.list[tuple[int, int]]:
         """(group chat id, product broadcasts created in ``[start, end)``) from the outbox,
         not counting retracted ones or cancelled deliveries (for the launch frequency cap)."""
