@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.broadcast.outbox import Payload, layout
-from bot.common.splitting import split_html, visible_length, visible_text
+from bot.common.splitting import _tokenize, split_html, visible_length, visible_text
 
 _TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
 
@@ -113,3 +114,20 @@ def test_every_part_fits_is_balanced_and_nothing_is_lost(text: str, limit: int) 
         assert visible_text(part).strip()
     joined = "".join(visible_text(part) for part in parts)
     assert "".join(joined.split()) == "".join(visible_text(text).split())
+
+
+markup_soup = st.lists(
+    st.sampled_from(["<", ">", "/", "&", ";", "#", "x", "1", "b", "amp", "lt", " ", "甲", "😀"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(html_texts(), markup_soup))
+def test_the_whole_string_measures_agree_with_the_atoms_split_html_cuts_by(text: str) -> None:
+    """visible_length / visible_text work on the whole string at once (list pages measure
+    thousands of items); they must count exactly what the tokenizer behind split_html counts,
+    malformed markup included."""
+    atoms = _tokenize(text)
+    assert visible_length(text) == sum(atom.width for atom in atoms)
+    assert visible_text(text) == "".join(html.unescape(a.raw) for a in atoms if a.tag is None)
