@@ -49,10 +49,10 @@ def t(language: Language, key: str, **values: object) -> str:
     template = CATALOGS[language][key]
     if not values:
         return template
-    safe = {
-        name: value if isinstance(value, Html) else escape(value) for name, value in values.items()
-    }
-    return template.format(**safe)
+    for name, value in values.items():  # ``values`` is this call's own dict
+        if not isinstance(value, Html):
+            values[name] = html.escape(str(value), quote=False)
+    return template.format_map(values)
 
 
 def language_of(language_code: str | None, default: Language) -> Language:
