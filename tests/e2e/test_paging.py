@@ -153,3 +153,59 @@ async def test_agents_with_longest_names_fit_in_parts(wide_bed: Testbed) -> None
         current = bed.sandbox.messages(OWNER)[-1]
         backwards.append(current.plain_text or "")
     assert backwards == texts[::-1]
+
+
+SELLER_SIZE = 5_000
+
+
+async def open_page(bed: Testbed, message: SentMessage, data: str) -> str:
+    """The text ``message`` shows after the owner presses ``data`` (a page button)."""
+    await press(bed, message, data)
+    edited = bed.sandbox.messages(OWNER)[-1]
+    assert edited.message_id == message.message_id
+    return edited.plain_text or ""
+
+
+async def test_five_thousand_groups_page_to_the_last(bed: Testbed) -> None:
+    now = bed.services.now()
+    title = "群" * 30 + "🎉" * 14 + "x" * 15  # with the number: 64 characters
+    async with bed.services.db.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO groups (id, chat_id, title, type, added_at, updated_at)"
+            " VALUES (?, ?, ?, 'supergroup', ?, ?)",
+            [(n, FIRST_CHAT_ID - n, f"{n:04d} {title}", now, now) for n in range(SELLER_SIZE)],
+        )
+        await connection.executemany(
+            "INSERT INTO group_tags (group_id, tag) VALUES (?, ?)",
+            [(n, f"标签{n}-{k}-" + "t" * 8) for n in range(SELLER_SIZE) for k in range(5)],
+        )
+    first = (await bed.say(OWNER, OWNER, "/groups"))[0]
+    opening = first.plain_text or ""  # the record is edited in place by the page turns
+    count = int(re.findall(r"第 1/(\d+) 页", opening)[0])
+    assert count > SELLER_SIZE // 30
+    middle = await open_page(bed, first, encode(ListPage("groups", count // 2)))
+    last = await open_page(bed, first, encode(ListPage("groups", count - 1)))
+    for number, text in ((1, opening), (count // 2 + 1, middle), (count, last)):
+        assert utf16_length(text) <= TEXT_LIMIT
+        assert text.endswith(f"第 {number}/{count} 页")
+    assert f"（{FIRST_CHAT_ID - (SELLER_SIZE - 1)}）" in last
+
+
+@pytest.mark.parametrize("command", ["/products", "/stock"])
+async def test_five_thousand_products_page_to_the_last(bed: Testbed, command: str) -> None:
+    now = bed.services.now()
+    title = "长" * 40 + "🎁" * 20 + "&<>" * 10 + "y" * 21
+    async with bed.services.db.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO products (sku, title, price_cents, category, description, photos,"
+            " created_at) VALUES (?, ?, 12345, 'cat', '', '[\"photo\"]', ?)",
+            [(f"SKU-{n:04d}", f"SKU-{n:04d} {title}", now) for n in range(SELLER_SIZE)],
+        )
+    first = (await bed.say(OWNER, OWNER, command))[0]
+    opening = first.plain_text or ""
+    count = int(re.findall(r"第 1/(\d+) 页", opening)[0])
+    last = await open_page(bed, first, encode(ListPage(command[1:], count - 1)))  # type: ignore[arg-type]
+    for number, text in ((1, opening), (count, last)):
+        assert utf16_length(text) <= TEXT_LIMIT
+        assert text.endswith(f"第 {number}/{count} 页")
+    assert f"SKU-{SELLER_SIZE - 1:04d}" in last
