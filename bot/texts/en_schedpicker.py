@@ -9,5 +9,5 @@ CATALOG: dict[str, str] = {
     "sp_past": "⚠️ The time {when} has already passed; no schedule was created. Please send the command again.",
     "sp_created": "✅ Schedule #{id} created: {when} ({rule}).\nTargets: {targets}\nSee /schedules.",
     "sp_targets_tags": "tags {tags}, {count} active groups in all",
-    "sp_targets_untagged": "{all} (no group has a tag yet, so every group gets it; tag groups with /tag_group to choose by tag)",
+    "sp_targets_untagged": "{all}. No group has a tag yet, so every group gets it; tag groups with /tag_group to choose by tag",
 }

@@ -8,5 +8,5 @@ CATALOG: dict[str, str] = {
     "sp_past": "⚠️ 定时时间 {when} 已经过了，没有创建定时任务。请重新发送命令。",
     "sp_created": "✅ 已创建定时任务 #{id}：{when}（{rule}）。\n发送对象：{targets}\n/schedules 查看全部。",
     "sp_targets_tags": "标签 {tags}，共 {count} 个正常群",
-    "sp_targets_untagged": "{all}（群还没有标签，所以发给全部群；用 /tag_group 给群加标签后，可以按标签选择）",
+    "sp_targets_untagged": "{all}。群还没有标签，所以发给全部群；用 /tag_group 给群加标签后，可以按标签选择",
 }
