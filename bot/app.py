@@ -31,7 +31,7 @@ from bot.rate_limits import PerChatRateLimiter, Sleep
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
 from bot.updates import ChatOrderedUpdateProcessor
-from handlers import admins, broadcast, expired, groups, members, start
+from handlers import admins, broadcast, expired, groups, members, schedule_create, start
 from handlers import agents as agent_handlers
 from handlers import catalog as catalog_handlers
 from handlers import dm as dm_handlers
@@ -80,7 +80,7 @@ FEATURES += (profile_handlers, quality_handlers)
 # Stock before catalog: a /stock_import document must not reach an open /newproduct draft.
 FEATURES += (stock_handlers, catalog_handlers)
 FEATURES += (broadcast,)
-FEATURES += (launch_handlers, schedule_handlers, training_handlers)
+FEATURES += (launch_handlers, schedule_create, schedule_handlers, training_handlers)
 # Sample requests (寄样): their buttons and short conversations.
 FEATURES += (sample_handlers,)
 FEATURES += (inline_handlers,)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -44,12 +43,12 @@ from handlers.common import (
     take_once,
     user_store,
 )
+from handlers.common.tag_picker import TagPicker, offer_tags, picked, picker_markup
 
 log = logging.getLogger(__name__)
 
 _DRAFTS = "broadcast_drafts"
 _MAX_DRAFTS = 10
-_MAX_TAG_BUTTONS = 20
 _RECENT = 500  # /broadcasts lists this many, newest first, paged
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?", re.ASCII)
 _EDIT = re.compile(r"^/[A-Za-z0-9_]+(?:@\w+)?\s+\S+[ \t]*\n?", re.ASCII)
@@ -59,13 +58,11 @@ _PHOTO_COMMAND = re.compile(r"^/broadcast(?:@\w+)?(?:\s|$)", re.ASCII)
 @dataclass
 class _Draft:
     payload: Payload
-    tags: list[str]
+    # The target picker (handlers/common/tag_picker.py): the selection lives here
+    # (server-side, under the draft's key), the buttons carry only the key and one choice.
+    picker: TagPicker
     chat_ids: list[int] | None = None
     target: str | None = None
-    counts: list[int] = field(default_factory=list)  # active groups per tag, as offered
-    # Tag indexes ticked so far: the selection lives here (server-side, under the draft's
-    # key), the buttons carry only the key and one index.
-    selected: set[int] = field(default_factory=set)
 
 
 def _drafts(context: Context) -> dict[str, _Draft | Taken]:
@@ -93,51 +90,26 @@ async def _existing(services: Services, broadcast_id: int, lang: Language) -> Br
     return broadcast
 
 
-def _target_markup(key: str, draft: _Draft, total: int, lang: Language) -> InlineKeyboardMarkup:
-    """All groups, then one toggle per tag (✓ when ticked, with its number of groups), then
-    Done (the union of the ticked tags' groups) and Cancel."""
-    rows = [
-        [
-            InlineKeyboardButton(
-                target_label(None, total, lang),
-                callback_data=encode(BroadcastTarget(key, "a")),
-            )
-        ]
-    ]
-    for index, tag in enumerate(draft.tags):
-        label = target_label(tag, draft.counts[index], lang)
-        if index in draft.selected:
-            label = "✓ " + label
-        rows.append(
-            [InlineKeyboardButton(label, callback_data=encode(BroadcastTarget(key, index)))]
-        )
-    last = [
-        InlineKeyboardButton(t(lang, "cancel"), callback_data=encode(BroadcastDecision("c", key)))
-    ]
-    if draft.tags:
-        done = InlineKeyboardButton(
-            t(lang, "reach_tags_done", count=len(draft.selected)),
-            callback_data=encode(BroadcastTarget(key, "d")),
-        )
-        last.insert(0, done)
-    rows.append(last)
-    return InlineKeyboardMarkup(rows)
+def _target_markup(key: str, draft: _Draft, lang: Language) -> InlineKeyboardMarkup:
+    return picker_markup(
+        draft.picker,
+        lang,
+        lambda choice: BroadcastTarget(key, choice),
+        BroadcastDecision("c", key),
+    )
 
 
 async def _start_draft(update: Update, context: Context, payload: Payload) -> None:
-    services = context.services
     lang = context.lang
-    groups = await services.groups.list(active_only=True)
-    if not groups:
+    picker = await offer_tags(context.services)
+    if not picker.total:
         raise InputError(t(lang, "bc_err_no_groups"))
-    counts = Counter(tag for group in groups for tag in group.tags)
-    tags = sorted(counts)[:_MAX_TAG_BUTTONS]
-    draft = _Draft(payload, tags, counts=[counts[tag] for tag in tags])
+    draft = _Draft(payload, picker)
     key = remember(_drafts(context), draft, _MAX_DRAFTS)
-    text = t(lang, "bc_choose_target", count=len(groups))
-    if tags:
+    text = t(lang, "bc_choose_target", count=picker.total)
+    if picker.tags:
         text += "\n" + t(lang, "reach_tags_hint")
-    await reply(update, text, reply_markup=_target_markup(key, draft, len(groups), lang))
+    await reply(update, text, reply_markup=_target_markup(key, draft, lang))
 
 
 @admin_only
@@ -169,30 +141,21 @@ async def _expired(update: Update, lang: Language) -> None:
 async def target_chosen(update: Update, context: Context) -> None:
     """All groups, a tag ticked or unticked (the buttons are redrawn), or Done."""
     query, button = clicked(update, BroadcastTarget)
-    services = context.services
     lang = context.lang
     draft = _drafts(context).get(button.key)
-    choice = button.target
     if not isinstance(draft, _Draft) or draft.chat_ids is not None:
         await _expired(update, lang)
         return
-    if choice == "a":
-        await _preview(update, context, button.key, draft, [])
-        return
-    if choice == "d":
-        if not draft.selected:
-            await query.answer(t(lang, "reach_tags_none"), show_alert=True)
-            return
-        tags = [draft.tags[index] for index in sorted(draft.selected)]
+    tags = await picked(
+        query,
+        draft.picker,
+        button.target,
+        lang,
+        expired=t(lang, "bc_expired"),
+        redraw=lambda: _target_markup(button.key, draft, lang),
+    )
+    if tags is not None:
         await _preview(update, context, button.key, draft, tags)
-        return
-    if choice >= len(draft.tags):
-        await _expired(update, lang)
-        return
-    draft.selected ^= {choice}
-    await query.answer()
-    total = len(await services.groups.list(active_only=True))
-    await query.edit_message_reply_markup(_target_markup(button.key, draft, total, lang))
 
 
 async def _preview(

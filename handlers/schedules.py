@@ -1,15 +1,12 @@
-"""Schedules, quiet-hours answers, greetings and follow-ups (Telegram side only)."""
+"""Schedules (listing, pausing, resuming, cancelling; creating them is handlers/schedule_create.py),
+quiet-hours answers, greetings and follow-ups (Telegram side only)."""
 
 from __future__ import annotations
-
-from collections import Counter
-from collections.abc import Sequence
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.segments import GREETING_SEGMENT_KEYS, parse_target
-from bot.broadcast.outbox import Payload
 from bot.common.callbacks import FollowUpDone, GreetingAnswer, GreetingPromo, QuietAnswer, matches
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
@@ -23,10 +20,7 @@ from bot.events.greetings import (
     promotion_usable,
     skip,
 )
-from bot.scheduling.arguments import split_targets, take_when
-from bot.scheduling.broadcasts import schedule_broadcast
-from bot.services import Services
-from bot.texts import Language, escape, t
+from bot.texts import Language, t
 from handlers.common import (
     Context,
     ListRows,
@@ -41,108 +35,9 @@ from handlers.common import (
     send_list,
 )
 
-MAX_TEXT = 3500
 LIST_LIMIT = 30
 _TARGET_WORDS = ("对象", "target")
 _EVERYONE_WORDS = ("全部", "所有", "all", "everyone")
-
-
-def _fire_text(services: Services, first: int, due: int | None, lang: Language) -> str:
-    tz = services.settings.tz
-    text = local_iso(first, tz)
-    if due is not None and due != first:
-        text += t(lang, "sch_shifted_to", due=local_iso(due, tz))
-    return text
-
-
-async def _refuse_empty_tags(services: Services, tags: Sequence[str], lang: Language) -> None:
-    """A schedule to a tag no active group carries would send nothing: refuse it, naming the
-    group tags that exist (with their number of groups)."""
-    groups = await services.groups.list(active_only=True)
-    counts = Counter(tag for group in groups for tag in group.tags)
-    for tag in tags:
-        if counts[tag] == 0:
-            existing = "、".join(f"{name}（{count}）" for name, count in sorted(counts.items()))
-            raise InputError(
-                t(lang, "reach_err_tag_empty", tag=tag, tags=existing or t(lang, "reach_no_tags"))
-            )
-
-
-@admin_only
-async def schedule_command(update: Update, context: Context) -> None:
-    """/schedule [tag:<tag>...] <when> <text>: a text broadcast to the active groups."""
-    services = context.services
-    lang = context.lang
-    typed = raw_command_args(context)
-    args, targets = split_targets(command_args(context), lang)
-    if len(args) < 2:
-        raise InputError(t(lang, "sch_usage_schedule"))
-    await _refuse_empty_tags(services, targets.tags, lang)
-    first, rule, used = take_when(args, services, lang)
-    body = " ".join(typed[len(typed) - len(args) + used :]).strip()
-    if not body:
-        raise InputError(t(lang, "sch_usage_schedule"))
-    if len(body) > MAX_TEXT:
-        raise InputError(t(lang, "sch_err_text_long", max=MAX_TEXT))
-    async with services.audited(actor_id(update), "schedule", detail=body) as audit:
-        schedule = await schedule_broadcast(
-            services,
-            "text",
-            Payload(kind="text", text=str(escape(body))),
-            targets,
-            first,
-            creator_id=actor_id(update),
-            title=body[:40],
-            rule=rule,
-        )
-        audit.target = str(schedule.id)
-    await reply(
-        update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
-    )
-
-
-def _created_text(
-    services: Services,
-    schedule_id: int,
-    first: int,
-    due: int | None,
-    rule: str | None,
-    lang: Language,
-) -> str:
-    return t(
-        lang,
-        "sch_created",
-        id=schedule_id,
-        when=_fire_text(services, first, due, lang),
-        rule=describe_rule(rule, lang) if rule else t(lang, "sch_once"),
-    )
-
-
-@admin_only
-async def schedule_digest_command(update: Update, context: Context) -> None:
-    """/schedule_digest [tag:<tag>...] <when>: the low/out-of-stock digest, usually recurring."""
-    services = context.services
-    lang = context.lang
-    args, targets = split_targets(command_args(context), lang)
-    if not args:
-        raise InputError(t(lang, "sch_usage_digest"))
-    first, rule, used = take_when(args, services, lang)
-    if used != len(args):
-        raise InputError(t(lang, "sch_usage_digest"))
-    async with services.audited(actor_id(update), "schedule_digest") as audit:
-        schedule = await services.scheduler.create(
-            "digest",
-            t(lang, "dg_title"),
-            {"targets": targets.to_dict()},
-            first,
-            rule=rule,
-            creator_id=actor_id(update),
-            ref="digest",
-        )
-        audit.target = str(schedule.id)
-    await reply(
-        update, _created_text(services, schedule.id, first, schedule.next_due_at, rule, lang)
-    )
 
 
 @admin_only
@@ -432,8 +327,6 @@ async def followup_clicked(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler("schedule", schedule_command))
-    application.add_handler(CommandHandler("schedule_digest", schedule_digest_command))
     application.add_handler(CommandHandler("schedules", schedules_command))
     application.add_handler(list_page_handler("schedules", _schedules_rows))
     application.add_handler(list_page_handler("greetings", _greetings_rows))

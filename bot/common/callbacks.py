@@ -68,6 +68,7 @@ from bot.common.callbacks_content import (
     SampleDecision,
     SampleListing,
     SampleRequest,
+    ScheduleTarget,
     TagPick,
 )
 from storage.schedule_models import RsvpAnswer
@@ -123,6 +124,7 @@ __all__ = [
     "SampleDecision",
     "SampleListing",
     "SampleRequest",
+    "ScheduleTarget",
     "Shape",
     "StoredListPage",
     "TagPick",

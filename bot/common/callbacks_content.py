@@ -113,6 +113,18 @@ class BroadcastRetract(CallbackData):
 
 @button
 @dataclass(frozen=True)
+class ScheduleTarget(CallbackData):
+    """The target picker of /schedule or /schedule_digest typed without ``tag:``: all active
+    groups (a), tick or untick the tag at an index, done (d: the ticked tags' groups) or cancel
+    (c), for the draft kept under ``key`` (which holds the selection)."""
+
+    PREFIX: ClassVar[str] = "sct"
+    key: HexKey
+    target: Literal["a", "d", "c"] | Id
+
+
+@button
+@dataclass(frozen=True)
 class QuietAnswer(CallbackData):
     """Send a held schedule now anyway, or when the quiet hours end (bot/scheduling)."""
 

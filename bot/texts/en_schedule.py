@@ -53,7 +53,6 @@ CATALOG: dict[str, str] = {
     "sch_err_cannot_pause": "⚠️ Schedule #{id} is {status}; it cannot be paused.",
     "sch_err_cannot_resume": "⚠️ Schedule #{id} is {status}; only paused schedules can be resumed.",
     "sch_err_cannot_cancel": "⚠️ Schedule #{id} is {status}; it cannot be cancelled.",
-    "sch_created": "✅ Schedule #{id} created: {when} ({rule}).\nSee /schedules.",
     "sch_shifted_to": " (in quiet hours, moved to {due})",
     "sch_pause_done": "⏸ Schedule #{id} paused.",
     "sch_resume_done": "▶️ Schedule #{id} resumed; next: {when}.",

@@ -45,7 +45,8 @@ CATALOG: dict[str, str] = {
         "restock. Upload a sheet with /stock_import for many at once."
     ),
     "menu_note_schedules": (
-        "/schedule time text sends later, e.g. “tomorrow 20:00” or “daily 09:30”; nothing is "
+        "/schedule time text sends later (buttons then choose the groups), e.g. “tomorrow 20:00” or "
+        "“daily 09:30”; nothing is "
         "sent in quiet hours. /greeting manages the festival greetings."
     ),
     "menu_note_trainings": (

@@ -53,7 +53,6 @@ CATALOG: dict[str, str] = {
     "sch_err_cannot_pause": "⚠️ 任务 #{id} 当前状态为「{status}」，不能暂停。",
     "sch_err_cannot_resume": "⚠️ 任务 #{id} 当前状态为「{status}」，不能恢复（只能恢复已暂停的）。",
     "sch_err_cannot_cancel": "⚠️ 任务 #{id} 当前状态为「{status}」，不能取消。",
-    "sch_created": "✅ 已创建定时任务 #{id}：{when}（{rule}）。\n/schedules 查看全部。",
     "sch_shifted_to": "（落在静默时段，顺延到 {due}）",
     "sch_pause_done": "⏸ 任务 #{id} 已暂停。",
     "sch_resume_done": "▶️ 任务 #{id} 已恢复，下一次：{when}。",

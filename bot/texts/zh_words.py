@@ -43,7 +43,7 @@ CATALOG: dict[str, str] = {
         "批量更新用 /stock_import 上传表格。"
     ),
     "menu_note_schedules": (
-        "/schedule 时间 内容 定时群发，时间可写成「明天 20:00」或「每天 09:30」；"
+        "/schedule 时间 内容 定时群发，再用按钮选择发给哪些群；时间可写成「明天 20:00」或「每天 09:30」；"
         "休息时间内不会发送。/greeting 管理节日祝福模板。"
     ),
     "menu_note_trainings": "/training 按步骤发布培训，代理用按钮报名；/attended 记录到场。",

@@ -60,6 +60,11 @@ async def test_an_edited_schedule_command_makes_no_second_schedule(
     query = "SELECT count(*) FROM schedules WHERE kind = 'broadcast'"
     first = bed.sandbox.send_text(OWNER, OWNER, "/schedule 2027-09-20 20:00 中秋新品")
     await bed.settle(first)
+    # The groups have tags, so the target picker is offered: all groups.
+    picker = bed.sandbox.last_message(OWNER)
+    assert picker is not None
+    everyone = next(b for b in picker.buttons if "全部正常群" in str(b["text"]))
+    await bed.click(OWNER, picker, str(everyone["callback_data"]))
     (before,) = (await bed.services.db.fetchall(query))[0]
     edited = dict(first["message"], text="/schedule 2027-09-20 21:00 中秋新品", edit_date=1)
     outcome = await arena.owner_case(

@@ -28,6 +28,7 @@ from bot.common.callbacks import (
     QueueBulk,
     QueueCursor,
     QuietAnswer,
+    ScheduleTarget,
     TrainingCancel,
     encode,
 )
@@ -173,6 +174,7 @@ ADMIN_BUTTONS: list[CallbackData] = [
     QueueBulk("B", "0a1b2c3d"),
     BroadcastTarget("0a1b2c3d", "a"),
     BroadcastDecision("s", "0a1b2c3d"),
+    ScheduleTarget("0a1b2c3d", "d"),
     BroadcastRetract(1, "y"),
     QuietAnswer(1, "now"),
     GreetingAnswer("zhongqiu", 2027, "a"),
