@@ -136,6 +136,7 @@ async def schedule_digest_command(update: Update, context: Context) -> None:
     first, rule, used = take_when(args, services, lang)
     if used != len(args):
         raise InputError(t(lang, "sch_usage_digest"))
+    await _refuse_empty_tags(services, targets.tags, lang)
     if targets.tags or not await _offer(update, context, "digest", first, rule, ""):
         text = await _create(update, context, "digest", first, rule, "", targets.tags)
         await reply(update, text)

@@ -40,9 +40,9 @@ CATALOG: dict[str, str] = {
     "sch_weekday_6": "Sun",
     "sch_once": "once",
     # --- schedule commands ---
-    "sch_usage_schedule": "Usage: /schedule [tag:TAG] when text\nExample: /schedule tomorrow 20:00 New arrivals tonight!\n"
+    "sch_usage_schedule": "Usage: /schedule [tag:TAG] when text\nExample: /schedule tomorrow 20:00 New arrivals tonight!\nWithout tag: you choose the group tags with buttons.\n"
     + _FORMS,
-    "sch_usage_digest": "Usage: /schedule_digest [tag:TAG] when\nExample: /schedule_digest mon 10:00\n"
+    "sch_usage_digest": "Usage: /schedule_digest [tag:TAG] when\nExample: /schedule_digest mon 10:00\nWithout tag: you choose the group tags with buttons.\n"
     + _FORMS,
     "sch_usage_pause": "Usage: /pause_schedule id (ids in /schedules)",
     "sch_usage_resume": "Usage: /resume_schedule id (ids in /schedules)",

@@ -40,9 +40,9 @@ CATALOG: dict[str, str] = {
     "sch_weekday_6": "日",
     "sch_once": "一次性",
     # --- schedule commands ---
-    "sch_usage_schedule": "用法：/schedule [tag:标签] 时间 内容\n例：/schedule 明天 20:00 今晚八点上新！\n"
+    "sch_usage_schedule": "用法：/schedule [tag:标签] 时间 内容\n例：/schedule 明天 20:00 今晚八点上新！\n不写 tag: 时，用按钮选择群标签。\n"
     + _FORMS,
-    "sch_usage_digest": "用法：/schedule_digest [tag:标签] 时间\n例：/schedule_digest 每周一 10:00\n"
+    "sch_usage_digest": "用法：/schedule_digest [tag:标签] 时间\n例：/schedule_digest 每周一 10:00\n不写 tag: 时，用按钮选择群标签。\n"
     + _FORMS,
     "sch_usage_pause": "用法：/pause_schedule 编号（编号见 /schedules）",
     "sch_usage_resume": "用法：/resume_schedule 编号（编号见 /schedules）",
