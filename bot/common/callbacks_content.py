@@ -82,12 +82,13 @@ class PromoStep(CallbackData):
 @button
 @dataclass(frozen=True)
 class BroadcastTarget(CallbackData):
-    """All active groups (a), tick or untick the tag at an index, or done (d: the ticked
-    tags' groups), for the draft kept under ``key`` (which holds the selection)."""
+    """All active groups (a), tick or untick the tag at an index, the previous or next page of
+    tags (< >), or done (d: the ticked tags' groups), for the draft kept under ``key`` (which
+    holds the selection)."""
 
     PREFIX: ClassVar[str] = "bc:t"
     key: HexKey
-    target: Literal["a", "d"] | Id
+    target: Literal["a", "d", "<", ">"] | Id
 
 
 @button
@@ -115,12 +116,13 @@ class BroadcastRetract(CallbackData):
 @dataclass(frozen=True)
 class ScheduleTarget(CallbackData):
     """The target picker of /schedule or /schedule_digest typed without ``tag:``: all active
-    groups (a), tick or untick the tag at an index, done (d: the ticked tags' groups) or cancel
-    (c), for the draft kept under ``key`` (which holds the selection)."""
+    groups (a), tick or untick the tag at an index, the previous or next page of tags (< >),
+    done (d: the ticked tags' groups) or cancel (c), for the draft kept under ``key`` (which
+    holds the selection)."""
 
     PREFIX: ClassVar[str] = "sct"
     key: HexKey
-    target: Literal["a", "d", "c"] | Id
+    target: Literal["a", "d", "c", "<", ">"] | Id
 
 
 @button

@@ -10,4 +10,6 @@ CATALOG: dict[str, str] = {
     "sp_created": "✅ Schedule #{id} created: {when} ({rule}).\nTargets: {targets}\nSee /schedules.",
     "sp_targets_tags": "tags {tags}, {count} active groups in all",
     "sp_targets_untagged": "{all}. No group has a tag yet, so every group gets it; tag groups with /tag_group to choose by tag",
+    "tp_prev": "◀ tags {page}/{pages}",
+    "tp_next": "tags {page}/{pages} ▶",
 }

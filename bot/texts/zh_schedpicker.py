@@ -9,4 +9,6 @@ CATALOG: dict[str, str] = {
     "sp_created": "✅ 已创建定时任务 #{id}：{when}（{rule}）。\n发送对象：{targets}\n/schedules 查看全部。",
     "sp_targets_tags": "标签 {tags}，共 {count} 个正常群",
     "sp_targets_untagged": "{all}。群还没有标签，所以发给全部群；用 /tag_group 给群加标签后，可以按标签选择",
+    "tp_prev": "◀ 标签 {page}/{pages}",
+    "tp_next": "标签 {page}/{pages} ▶",
 }

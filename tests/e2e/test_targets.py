@@ -77,3 +77,40 @@ async def test_tag_without_a_tag_offers_the_existing_tags(bed: Testbed) -> None:
     await bed.click(OWNER, offer, _labelled(offer, "已寄样"))
     agent = await bed.services.agents.get(2001)
     assert agent is not None and set(agent.tags) == {"VIP客户", "已寄样"}
+
+
+async def test_every_tag_is_offered_page_by_page_most_used_first(bed: Testbed) -> None:
+    tagged = await make_group(bed, "大群")
+    second = await make_group(bed, "二群")
+    regions = [f"地区{n:02d}" for n in range(24)]
+    await bed.say(OWNER, OWNER, f"/tag_group {tagged} 热门 {' '.join(regions)}")
+    await bed.say(OWNER, OWNER, f"/tag_group {second} 热门")
+    choose = (await bed.say(OWNER, OWNER, "/broadcast 按地区"))[-1]
+    first_page = _labels(choose)
+    assert first_page[1] == "标签：热门（2）"  # after 全部: the most used tag
+    assert len(first_page) <= 14 and "标签：地区23（1）" not in first_page
+    assert "标签 2/3 ▶" in first_page
+    await bed.click(OWNER, choose, _labelled(choose, "标签 2/3 ▶"))
+    await bed.click(OWNER, choose, _labelled(choose, "标签 3/3 ▶"))
+    last_page = _labels(choose)
+    assert "标签：地区23（1）" in last_page and "◀ 标签 2/3" in last_page
+    assert not any("▶" in label for label in last_page)
+    await bed.click(OWNER, choose, _labelled(choose, "地区23"))
+    await bed.click(OWNER, choose, _labelled(choose, "◀ 标签 2/3"))
+    await bed.click(OWNER, choose, _labelled(choose, "地区10"))
+    assert "已选 2 个标签" in " ".join(_labels(choose))
+    preview = await bed.click(OWNER, choose, _labelled(choose, "完成"))
+    assert "地区10、地区23（1）" in (preview[-1].text or "")
+    await bed.click(OWNER, preview[-1], _labelled(preview[-1], "发送"))
+    await bed.services.outbox.wait_idle(10)
+    assert [m.text for m in bed.sandbox.messages(tagged)].count("按地区") == 1
+    assert not any(m.text == "按地区" for m in bed.sandbox.messages(second))
+
+
+async def test_a_digest_to_a_tag_without_groups_is_refused_too(bed: Testbed) -> None:
+    group = await make_group(bed, "华东群")
+    await bed.say(OWNER, OWNER, f"/tag_group {group} 华东")
+    sent = await bed.say(OWNER, OWNER, "/schedule_digest tag:华北 每天 09:00")
+    text = sent[-1].text or ""
+    assert "华北" in text and "华东（1）" in text
+    assert await bed.services.schedules.upcoming(limit=10) == []
