@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.agents import _where as agent_filter_where
+from storage.agents import filter_where
 from storage.db import Database
 from storage.models import AgentFilter
 
@@ -57,7 +57,7 @@ class ReachRepository:
     async def segment(self, query: AgentFilter) -> builtins.list[Recipient]:
         """The active agents matching ``query`` (the /agents filters), by user id."""
         await self._db.pending_writes()
-        where, params = agent_filter_where(query)
+        where, params = filter_where(query)
         rows = await self._db.fetchall(f"{_SELECT} {where} ORDER BY a.user_id", params)
         return [_recipient(row) for row in rows]
 
