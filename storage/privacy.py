@@ -133,6 +133,7 @@ ERASED: list[tuple[str, str]] = [
     ("agent_contacts", "user_id"),
     ("material_takes", "user_id"),
     ("samples", "user_id"),  # its sample_events go with it (ON DELETE CASCADE)
+    ("held_unreachable", "user_id"),  # a held /dm's unreachable agents
 ]
 
 # What a removed agent keeps: the id, the status and when (so a removed agent who forgets
