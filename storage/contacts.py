@@ -62,13 +62,14 @@ class ContactRepository:
         tag_days: Mapping[str, int],
         mode_days: Mapping[str, int],
         exclude: tuple[int, ...],
-        limit: int,
+        limit: int | None,
     ) -> tuple[list[FollowupDue], int]:
         """Active agents whose last contact (or joining, if never contacted) is older than their
         cadence, the most overdue first, and how many there are. An agent's cadence is the
         shortest of its tags' and its order mode's in ``tag_days`` / ``mode_days``, else
         ``default_days``. One scan of the agents (a due agent's last contact is older than the
-        shortest cadence of all)."""
+        shortest cadence of all; ``limit`` None: every one, counted as read). The name is
+        the remark, else the first and last name (``Agent.display_name``)."""
         none = 1_000_000
 
         def table(name: str, column: str, values: Mapping[str, int]) -> tuple[str, list[object]]:
@@ -91,7 +92,8 @@ class ContactRepository:
             " SELECT t.user_id, min(d.days) AS days FROM tag_days d"
             " JOIN agent_tags t ON t.tag = d.tag GROUP BY t.user_id),"
             " candidates AS ("
-            " SELECT a.user_id, coalesce(nullif(a.remark, ''), a.first_name) AS name,"
+            " SELECT a.user_id, coalesce(nullif(a.remark, ''),"
+            " a.first_name || coalesce(' ' || nullif(a.last_name, ''), '')) AS name,"
             " a.last_contact_at, coalesce(a.last_contact_at, a.joined_at) AS since,"
             f" coalesce(nullif(min(coalesce(s.days, {none}), coalesce(m.days, {none})), {none}),"
             " ?) AS days"
@@ -103,7 +105,11 @@ class ContactRepository:
             " FROM candidates WHERE since < ? - days * 86400"
         )
         params = [*tags_params, *modes_params, default_days, now - shortest * 86400, *exclude, now]
-        total = await self._db.fetchone(f"SELECT count(*) FROM ({sql})", params)
-        rows = await self._db.fetchall(sql + " ORDER BY due, user_id LIMIT ?", [*params, limit])
+        rows = await self._db.fetchall(
+            sql + " ORDER BY due, user_id LIMIT ?", [*params, -1 if limit is None else limit]
+        )
         due = [FollowupDue(int(r[0]), str(r[1]), r[2], int(r[3])) for r in rows]
+        if limit is None:
+            return due, len(due)
+        total = await self._db.fetchone(f"SELECT count(*) FROM ({sql})", params)
         return due, int(total[0]) if total else 0
