@@ -31,12 +31,13 @@ def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> 
 
 
 def list_page_bodies(
-    rows: ListRows, lang: Language, page_size: int | None = None
+    rows: ListRows, lang: Language, page_size: int | None = None, most_pages: int | None = None
 ) -> list[list[str]]:
     """The rows of every page of :func:`list_pages`, for a list stored page by page (the
-    daily follow-up list: bot/scheduling/followups.py); :func:`list_page_text` shows one."""
+    daily follow-up list: bot/scheduling/followups.py), or cut piece by piece (``most_pages``:
+    bot/common/pager.py ``page_bodies``); :func:`list_page_text` shows one."""
     header, items = rows
-    return page_bodies(header, items, _footer(lang), page_size=page_size)
+    return page_bodies(header, items, _footer(lang), page_size=page_size, most_pages=most_pages)
 
 
 def list_page_text(header: str, body: list[str], lang: Language, page: int, pages: int) -> str:

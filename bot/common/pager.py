@@ -62,14 +62,18 @@ def page_bodies(
     *,
     page_size: int | None = None,
     limit: int = TEXT_LIMIT,
+    most_pages: int | None = None,
 ) -> list[list[str]]:
     """The items of every page of :func:`paginate` (an item too long for a page alone comes
     back cut), for a list kept page by page: page k's text is
-    ``page_text(header, bodies[k], footer, k + 1, len(bodies))``."""
+    ``page_text(header, bodies[k], footer, k + 1, len(bodies))``. A list cut piece by piece
+    (the rows of an unfinished last page carried into the next call) passes ``most_pages``,
+    its whole length: the room kept for the footer is then the same in every call, and so is
+    every cut."""
     if page_size is not None and page_size < 1:
         raise ValueError("page_size must be at least 1")
     # The widest footer any page can get: n is at most one page per item.
-    most_pages = max(len(items), 1)
+    most_pages = max(len(items) if most_pages is None else most_pages, 1)
     footer_room = visible_length(SEPARATOR + footer(most_pages, most_pages))
     header_width = visible_length(header)
     budget = limit - footer_room - header_width
