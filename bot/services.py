@@ -28,6 +28,7 @@ from storage.agents import AgentRepository
 from storage.catalog import ProductRepository, PromotionRepository, StockRepository
 from storage.contacts import ContactRepository
 from storage.db import Database
+from storage.followups import FollowupListRepository
 from storage.groups import GroupRepository
 from storage.materials import MaterialsRepository
 from storage.outbox import OutboxRepository
@@ -82,6 +83,7 @@ class Services:
     # Chatty groups: last-seen is noted in memory and written in batches.
     last_seen: LastSeenBuffer = field(init=False)
     contacts: ContactRepository = field(init=False)
+    followup_lists: FollowupListRepository = field(init=False)
     product_status: ProductStatusRepository = field(init=False)
     samples: SampleRepository = field(init=False)
     # Stock questions in groups: the SKU matcher and who was answered lately, in memory.
@@ -108,6 +110,7 @@ class Services:
         self.last_seen = LastSeenBuffer(self.db, self.agents, self.now)
         self.db.pending_writes = self.last_seen.flush
         self.contacts = ContactRepository(self.db)
+        self.followup_lists = FollowupListRepository(self.db)
         self.product_status = ProductStatusRepository(self.db)
         self.samples = SampleRepository(self.db)
         self.stock_answers = StockAnswerState(self.settings.stock.answer_interval_minutes * 60)

@@ -170,13 +170,19 @@ async def dm_decision(update: Update, context: Context) -> None:
     detail = f"{draft.target} → {len(draft.chat_ids)}"
     async with services.audited(actor_id(update), "dm", detail=detail) as audit:
         gate = await submit_unless_quiet(
-            services, "dm", draft.payload, draft.chat_ids, actor_id(update), title=detail, lang=lang
+            services,
+            "dm",
+            draft.payload,
+            draft.chat_ids,
+            actor_id(update),
+            title=detail,
+            lang=lang,
+            unreachable=draft.unreachable,
         )
         if gate.broadcast_id is None:
             audit.skip()  # held for the quiet-hours answer, audited with it
         else:
             audit.target = str(gate.broadcast_id)
-            await services.reach.add_unreachable(gate.broadcast_id, draft.unreachable)
     if gate.question is not None:
         await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return

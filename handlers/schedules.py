@@ -4,10 +4,20 @@ quiet-hours answers, greetings and follow-ups (Telegram side only)."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.agents.segments import GREETING_SEGMENT_KEYS, parse_target
-from bot.common.callbacks import FollowUpDone, GreetingAnswer, GreetingPromo, QuietAnswer, matches
+from bot.broadcast.outbox import inline_markup
+from bot.common.callbacks import (
+    FollowUpDone,
+    GreetingAnswer,
+    GreetingPromo,
+    KeyedListPage,
+    QuietAnswer,
+    matches,
+    parse_as,
+)
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.timeparse import describe_rule, local_iso
@@ -20,6 +30,7 @@ from bot.events.greetings import (
     promotion_usable,
     skip,
 )
+from bot.scheduling.followups import followup_page
 from bot.texts import Language, t
 from handlers.common import (
     Context,
@@ -326,6 +337,29 @@ async def followup_clicked(update: Update, context: Context) -> None:
     await drop_clicked_row(query)
 
 
+def _is_followups_page(data: object) -> bool:
+    button = parse_as(KeyedListPage, data)
+    return button is not None and button.list_name == "followups"
+
+
+@admin_only
+async def followups_page_clicked(update: Update, context: Context) -> None:
+    """◀ ▶ under the daily follow-up list: that page of the stored list, with its rows'
+    buttons (bot/scheduling/followups.py); a list too old is "expired"."""
+    query, button = clicked(update, KeyedListPage)
+    shown = await followup_page(context.services, button.key, button.page)
+    if shown is None:
+        await query.answer(t(context.lang, "button_expired"))
+        return
+    text, keyboard = shown
+    await query.answer()
+    try:
+        await query.edit_message_text(text, reply_markup=inline_markup(keyboard))
+    except BadRequest as error:  # the page already shown: nothing to change
+        if "not modified" not in str(error).lower():
+            raise
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("schedules", schedules_command))
     application.add_handler(list_page_handler("schedules", _schedules_rows))
@@ -340,3 +374,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         CallbackQueryHandler(greeting_promo_clicked, pattern=matches(GreetingPromo))
     )
     application.add_handler(CallbackQueryHandler(followup_clicked, pattern=matches(FollowUpDone)))
+    application.add_handler(
+        CallbackQueryHandler(followups_page_clicked, pattern=_is_followups_page)
+    )

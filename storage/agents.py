@@ -241,9 +241,9 @@ class AgentRepository:
     ) -> tuple[list[Agent], int]:
         """Agents matching ``query``, most recently seen first, and the total count."""
         await self._db.pending_writes()
-        where, params = _where(query)
+        where, params = filter_where(query)
         count_row = await self._db.fetchone(f"SELECT count(*) FROM agents a {where}", params)
-        where, params = _where(query, ordered=True)
+        where, params = filter_where(query, ordered=True)
         rows = await self._db.fetchall(
             f"{_SELECT} {where} ORDER BY coalesce(a.last_seen_at, a.joined_at) DESC, a.user_id"
             " LIMIT ? OFFSET ?",
@@ -302,7 +302,7 @@ class AgentRepository:
 
 def count_query(query: AgentFilter) -> tuple[str, list[Any]]:
     """The SQL (and parameters) counting the agents of ``query``."""
-    where, params = _where(query)
+    where, params = filter_where(query)
     return f"SELECT count(*) FROM agents a {where}", params
 
 
@@ -310,7 +310,7 @@ def page_query(
     query: AgentFilter, limit: int, cursor: RosterKey | None, direction: Direction
 ) -> tuple[str, list[Any]]:
     """The SQL (and parameters) of a page of :meth:`AgentRepository.page`."""
-    where, params = _where(query, ordered=True)
+    where, params = filter_where(query, ordered=True)
     order = f"{ACTIVITY} DESC, a.user_id"
     if cursor is not None:
         # The keyset first: of two bounds on the activity (inactive: has one too), the
@@ -335,9 +335,9 @@ def newcomer_sql(joined_after: int, alias: str = "a") -> tuple[str, list[Any]]:
     return f"({alias}.profile_at IS NULL AND {alias}.joined_at > ?)", [joined_after]
 
 
-def _where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
-    """The WHERE clause of ``query``. ``ordered`` shapes it for the page query (see the
-    sub-category case); both shapes select the same agents."""
+def filter_where(query: AgentFilter, *, ordered: bool = False) -> tuple[str, list[Any]]:
+    """The WHERE clause of ``query`` (also used by storage/reach.py). ``ordered`` shapes it for
+    the page query (see the sub-category case); both shapes select the same agents."""
     clauses: list[str] = []
     params: list[Any] = []
     # Without statistics (the bot never runs ANALYZE) the planner would start from the status

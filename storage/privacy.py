@@ -133,6 +133,8 @@ ERASED: list[tuple[str, str]] = [
     ("agent_contacts", "user_id"),
     ("material_takes", "user_id"),
     ("samples", "user_id"),  # its sample_events go with it (ON DELETE CASCADE)
+    ("held_unreachable", "user_id"),  # a held /dm's unreachable agents
+    ("followup_rows", "user_id"),  # the agent's rows of the stored follow-up lists
 ]
 
 # What a removed agent keeps: the id, the status and when (so a removed agent who forgets

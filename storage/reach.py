@@ -1,6 +1,7 @@
 """Who a private send reaches: agents of a segment with whether they started the bot, blocked
 it or are muted; /mute and /unmute; the 403 mark; and the pre-failed deliveries that put the
-unreachable agents into a /dm's report."""
+unreachable agents into a /dm's report (kept with a send held over quiet hours until it goes
+out: ``held_unreachable``, migration 0015)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.agents import _where as agent_filter_where
+from storage.agents import filter_where
 from storage.db import Database
 from storage.models import AgentFilter
 
@@ -57,7 +58,7 @@ class ReachRepository:
     async def segment(self, query: AgentFilter) -> builtins.list[Recipient]:
         """The active agents matching ``query`` (the /agents filters), by user id."""
         await self._db.pending_writes()
-        where, params = agent_filter_where(query)
+        where, params = filter_where(query)
         rows = await self._db.fetchall(f"{_SELECT} {where} ORDER BY a.user_id", params)
         return [_recipient(row) for row in rows]
 
@@ -106,6 +107,35 @@ class ReachRepository:
                 " VALUES (?, ?, 'failed', ?)",
                 [(broadcast_id, user_id, reason) for user_id, reason in failures],
             )
+
+    async def hold_unreachable(self, schedule_id: int, failures: Sequence[tuple[int, str]]) -> None:
+        """Keep (user id, reason) of agents a send held over quiet hours cannot reach with its
+        held schedule, until :meth:`move_unreachable` gives them to the broadcast."""
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "INSERT OR REPLACE INTO held_unreachable (schedule_id, user_id, reason)"
+                " VALUES (?, ?, ?)",
+                [(schedule_id, user_id, reason) for user_id, reason in failures],
+            )
+
+    async def move_unreachable(self, schedule_id: int, broadcast_id: int) -> int:
+        """The held send of ``schedule_id`` became ``broadcast_id``: its kept unreachable agents
+        become the broadcast's failed deliveries (:meth:`add_unreachable`) and are no longer
+        kept. Call it in the broadcast's transaction; a second call moves nothing. Returns how
+        many were moved."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO deliveries (broadcast_id, chat_id, status, last_error)"
+                " SELECT ?, h.user_id, 'failed', h.reason FROM held_unreachable h"
+                " WHERE h.schedule_id = ? AND NOT EXISTS (SELECT 1 FROM deliveries d"
+                " WHERE d.broadcast_id = ? AND d.chat_id = h.user_id)",
+                (broadcast_id, schedule_id, broadcast_id),
+            )
+            moved = cursor.rowcount
+            await connection.execute(
+                "DELETE FROM held_unreachable WHERE schedule_id = ?", (schedule_id,)
+            )
+            return moved
 
     async def greeting_segment(self, festival: str) -> str | None:
         """The segment a festival's greeting goes to (None: every group and agent)."""

@@ -7,6 +7,11 @@ handlers/schedules.py). Outside quiet hours the broadcast goes straight to the o
 Both may run inside the transaction of an audited change (``services.audited``), so neither
 waits for the scheduler's fire lock: the quiet decision is taken once, from one reading of the
 clock, and a held send is only written (never fired from here).
+
+A private send's ``unreachable`` agents (never started the bot, blocked it) are written with it
+as failed deliveries, so its report lists them; a held send keeps them with its schedule
+(storage/reach.py ``held_unreachable``) until it fires, when they join the broadcast in its
+own transaction (bot/scheduling/broadcasts.py).
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ from bot.texts import Language
 
 @dataclass(frozen=True, slots=True)
 class GateResult:
-    """Either ``broadcast_id`` (sent) or ``question`` + ``keyboard`` (held for the admin)."""
+    """Either ``broadcast_id`` (sent) or ``question`` + ``keyboard`` (held for the admin, as
+    schedule ``held_id``)."""
 
     broadcast_id: int | None = None
     question: str | None = None
     keyboard: Keyboard = ()
+    held_id: int | None = None
 
 
 async def submit_unless_quiet(
@@ -42,7 +49,10 @@ async def submit_unless_quiet(
     title: str,
     lang: Language,
     ref: str | None = None,
+    unreachable: Sequence[tuple[int, str]] = (),
 ) -> GateResult:
+    """Submit now, or hold and ask (see the module). ``unreachable``: (user id, reason) of
+    the agents a private send cannot reach, for its report."""
     settings = services.settings
     now = services.now()
     end = quiet_until(now, settings.quiet_windows, settings.tz)
@@ -50,6 +60,8 @@ async def submit_unless_quiet(
         broadcast_id = await services.outbox.submit(
             kind, payload, chat_ids, creator_id, ref=ref, language=lang
         )
+        if unreachable:
+            await services.reach.add_unreachable(broadcast_id, unreachable)
         return GateResult(broadcast_id=broadcast_id)
     params = {
         "broadcast_kind": kind,
@@ -57,11 +69,16 @@ async def submit_unless_quiet(
         "targets": Targets(chat_ids=tuple(chat_ids)).to_dict(),
         "report": True,
     }
+    if unreachable:
+        params["held_unreachable"] = True
     decision = await hold(
         services, "broadcast", title, params, now, end, creator_id=creator_id, ref=ref
     )
+    assert decision.held is not None
+    if unreachable:
+        await services.reach.hold_unreachable(decision.held.id, unreachable)
     question, keyboard = quiet_question(lang, decision, settings.tz)
-    return GateResult(question=question, keyboard=keyboard)
+    return GateResult(question=question, keyboard=keyboard, held_id=decision.held.id)
 
 
 async def hold(

@@ -157,14 +157,20 @@ class FollowUpRow:
 
     line: str
     button: tuple[str, str]
+    sample_id: int
+    user_id: int
+    name: str
 
 
-async def follow_up_rows(services: Services, planned: int, lang: Language) -> list[FollowUpRow]:
+async def follow_up_rows(
+    services: Services, planned: int, lang: Language, limit: int = FOLLOW_UP_LIMIT
+) -> list[FollowUpRow]:
     """ "样品已寄 N 天，上架了吗" for every shipped sample ``follow_up_days`` old with no
-    listing (asked again at most every ``follow_up_days``), with an "ask" button."""
+    listing (asked again at most every ``follow_up_days``), with an "ask" button; the oldest
+    ``limit`` of them."""
     days = services.settings.samples.follow_up_days
     due: Sequence[FollowUpSample] = await services.samples.follow_ups_due(
-        planned - days * 86400, planned - days * 86400, FOLLOW_UP_LIMIT
+        planned - days * 86400, planned - days * 86400, limit
     )
     titles = {sku: await product_title(services, sku) for sku in {d.sample.sku for d in due}}
     rows = []
@@ -180,7 +186,7 @@ async def follow_up_rows(services: Services, planned: int, lang: Language) -> li
             sku=sample.sku,
         )
         button = (t(lang, "smp_fu_button", name=item.name), encode(SampleAsk(sample.id)))
-        rows.append(FollowUpRow(line, button))
+        rows.append(FollowUpRow(line, button, sample.id, sample.user_id, item.name))
     return rows
 
 

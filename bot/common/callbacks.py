@@ -162,9 +162,10 @@ ListName = Literal[
     "takes",
 ]
 
-# The lists of one thing (a training's answers, a broadcast's report, an agent's ratings),
-# paged the same way; the button carries the thing's id: the list is read again at each turn.
-KeyedListName = Literal["rsvps", "bcreport", "ratings", "rmreport"]
+# The lists of one thing (a training's answers, a broadcast's report, an agent's ratings, a
+# removal's report, a daily follow-up list), paged the same way; the button carries the
+# thing's id: the list is read again at each turn.
+KeyedListName = Literal["rsvps", "bcreport", "ratings", "rmreport", "followups"]
 
 # Grouped by the handler module that answers them.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.common.callbacks import Button, encode
-from bot.common.pager import paginate
+from bot.common.pager import Footer, page_bodies, page_text, paginate
 from bot.texts import Language, t
 
 # A paged list's header and rendered rows (HTML, escaped).
@@ -17,14 +17,33 @@ ListRows = tuple[str, list[str]]
 PageKeyboard = tuple[tuple[tuple[str, str], ...], ...]
 
 
-def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
-    """Every page of a list, each fitting one message (bot/common/pager.py)."""
-    header, items = rows
-
+def _footer(lang: Language) -> Footer:
     def footer(page: int, pages: int) -> str:
         return t(lang, "page_footer", page=page, pages=pages)
 
-    return paginate(header, items, footer, page_size=page_size)
+    return footer
+
+
+def list_pages(rows: ListRows, lang: Language, page_size: int | None = None) -> list[str]:
+    """Every page of a list, each fitting one message (bot/common/pager.py)."""
+    header, items = rows
+    return paginate(header, items, _footer(lang), page_size=page_size)
+
+
+def list_page_bodies(
+    rows: ListRows, lang: Language, page_size: int | None = None, most_pages: int | None = None
+) -> list[list[str]]:
+    """The rows of every page of :func:`list_pages`, for a list stored page by page (the
+    daily follow-up list: bot/scheduling/followups.py), or cut piece by piece (``most_pages``:
+    bot/common/pager.py ``page_bodies``); :func:`list_page_text` shows one."""
+    header, items = rows
+    return page_bodies(header, items, _footer(lang), page_size=page_size, most_pages=most_pages)
+
+
+def list_page_text(header: str, body: list[str], lang: Language, page: int, pages: int) -> str:
+    """Page ``page`` (0-based) of ``pages`` whose rows are ``body``: the text
+    :func:`list_pages` gives for it."""
+    return page_text(header, body, _footer(lang), page + 1, pages)
 
 
 def page_buttons(

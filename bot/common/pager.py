@@ -40,10 +40,40 @@ def paginate(
     there is more than one page) ``footer(k, n)``. Each page is at most ``limit`` long as
     Telegram counts it and holds at most ``page_size`` items (when given). Every item appears
     on exactly one page, in order. An empty ``items`` gives one page with the header only."""
+    bodies = page_bodies(header, items, footer, page_size=page_size, limit=limit)
+    count = len(bodies)
+    return [page_text(header, body, footer, number, count) for number, body in enumerate(bodies, 1)]
+
+
+def page_text(header: str, body: Sequence[str], footer: Footer, number: int, count: int) -> str:
+    """Page ``number`` (1-based) of ``count``: the header, the items, the footer when
+    ``count`` > 1. A list kept page by page (the items of each of :func:`page_bodies`) shows
+    the same text as :func:`paginate`."""
+    text = SEPARATOR.join([header, *body])
+    if count > 1:
+        text += SEPARATOR + footer(number, count)
+    return text
+
+
+def page_bodies(
+    header: str,
+    items: Sequence[str],
+    footer: Footer,
+    *,
+    page_size: int | None = None,
+    limit: int = TEXT_LIMIT,
+    most_pages: int | None = None,
+) -> list[list[str]]:
+    """The items of every page of :func:`paginate` (an item too long for a page alone comes
+    back cut), for a list kept page by page: page k's text is
+    ``page_text(header, bodies[k], footer, k + 1, len(bodies))``. A list cut piece by piece
+    (the rows of an unfinished last page carried into the next call) passes ``most_pages``,
+    its whole length: the room kept for the footer is then the same in every call, and so is
+    every cut."""
     if page_size is not None and page_size < 1:
         raise ValueError("page_size must be at least 1")
     # The widest footer any page can get: n is at most one page per item.
-    most_pages = max(len(items), 1)
+    most_pages = max(len(items) if most_pages is None else most_pages, 1)
     footer_room = visible_length(SEPARATOR + footer(most_pages, most_pages))
     header_width = visible_length(header)
     budget = limit - footer_room - header_width
@@ -67,11 +97,4 @@ def paginate(
         used += needed
     if current or not bodies:
         bodies.append(current)
-    count = len(bodies)
-    pages = []
-    for number, body in enumerate(bodies, start=1):
-        text = SEPARATOR.join([header, *body])
-        if count > 1:
-            text += SEPARATOR + footer(number, count)
-        pages.append(text)
-    return pages
+    return bodies

@@ -106,6 +106,12 @@ async def _render_broadcast(
     reply_to = None
     if params.get("reply_to_ref"):
         reply_to = await services.outbox.message_ids(str(params["reply_to_ref"]))
+    on_sent = None
+    if params.get("held_unreachable"):  # a /dm held over quiet hours (bot/broadcast/send_gate.py)
+
+        async def on_sent(broadcast_id: int) -> None:
+            await services.reach.move_unreachable(schedule.id, broadcast_id)
+
     return [
         Submission(
             kind=str(params["broadcast_kind"]),
@@ -115,5 +121,6 @@ async def _render_broadcast(
             ref=schedule.ref,
             report=bool(params.get("report", True)) and schedule.creator_id is not None,
             reply_to=reply_to,
+            on_sent=on_sent,
         )
     ]

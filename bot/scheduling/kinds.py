@@ -1,5 +1,5 @@
-"""What the recurring and automatic schedules send: follow-ups, the stock digest, promotion end
-reminders; and the launch frequency cap for product posts."""
+"""What the recurring and automatic schedules send: follow-ups (bot/scheduling/followups.py),
+the stock digest, promotion end reminders; and the launch frequency cap for product posts."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.agents.crm import MODE_NAMES
 from bot.broadcast.outbox import Payload
-from bot.catalog.samples import follow_up_rows as sample_follow_ups
 from bot.catalog.service import promotion_message
-from bot.common.callbacks import AgentCardOpen, FollowUpDone, encode
 from bot.common.quiet import outside_quiet
 from bot.common.timeparse import local_iso
 from bot.scheduling.broadcasts import resolve_targets
+from bot.scheduling.followups import followup_page, make_list
 from bot.scheduling.model import Submission, Targets, renderer
 from bot.texts import Html, Language, t
 from storage.catalog import Promotion
@@ -23,68 +21,25 @@ from storage.schedule_models import Schedule
 if TYPE_CHECKING:
     from bot.services import Services
 
-FOLLOWUP_LIMIT = 20
 DIGEST_LIMIT = 50
 
 
 @renderer("followups")
 async def _followups(services: Services, schedule: Schedule, planned: int) -> list[Submission]:
-    settings = services.settings
-    lang = settings.language
-    staff = set(settings.owners) | {grant.user_id for grant in await services.admins.list()}
-    tag_days, mode_days = followup_cadences(settings.followups.cadence)
-    due, total = await services.contacts.followups_due(
-        planned,
-        default_days=settings.followups.days,
-        tag_days=tag_days,
-        mode_days=mode_days,
-        exclude=tuple(sorted(staff)),
-        limit=FOLLOWUP_LIMIT,
-    )
-    samples = await sample_follow_ups(services, planned, lang)
-    if not due and not samples:
+    """The daily follow-up list's first page to the owners (bot/scheduling/followups.py)."""
+    made = await make_list(services, planned)
+    if made is None:
         return []
-    lines = [t(lang, "fu_seg_header", count=total)] if due else []
-    keyboard: list[tuple[tuple[str, str], ...]] = []
-    for row in due:
-        last = row.last_contact_at
-        when = local_iso(last, settings.tz) if last is not None else t(lang, "fu_never")
-        lines.append(
-            t(lang, "fu_seg_line", name=row.name, user_id=row.user_id, last=when, days=row.days)
-        )
-        keyboard.append(
-            (
-                (t(lang, "fu_button", name=row.name), encode(FollowUpDone(row.user_id))),
-                (t(lang, "fu_seg_card"), encode(AgentCardOpen(row.user_id))),
-            )
-        )
-    if total > len(due):
-        lines.append(t(lang, "fu_more", count=total - len(due)))
-    if samples:  # shipped samples not yet listed (bot/catalog/samples.py)
-        lines.append(t(lang, "smp_fu_header"))
-        lines += [row.line for row in samples]
-        keyboard += [(row.button,) for row in samples]
+    page = await followup_page(services, made.id, 0)
+    assert page is not None
+    text, keyboard = page
     return [
         Submission(
             kind="followups",
-            payload=Payload(kind="text", text="\n".join(lines), keyboard=tuple(keyboard)),
-            chat_ids=tuple(settings.owners),
+            payload=Payload(kind="text", text=text, keyboard=keyboard),
+            chat_ids=tuple(services.settings.owners),
         )
     ]
-
-
-def followup_cadences(cadence: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-    """``[followups] cadence`` split into days per tag and days per order mode (a key that
-    names an order mode, 批发 or wholesale, is the mode; anything else a tag)."""
-    tag_days: dict[str, int] = {}
-    mode_days: dict[str, int] = {}
-    for segment, days in cadence.items():
-        mode = MODE_NAMES.get(segment.lower())
-        if mode is not None:
-            mode_days[mode] = min(days, mode_days.get(mode, days))
-        else:
-            tag_days[segment] = days
-    return tag_days, mode_days
 
 
 @renderer("digest")

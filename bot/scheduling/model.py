@@ -49,6 +49,8 @@ class Submission:
     key: str = ""
     report: bool = False
     reply_to: Mapping[int, int] | None = None
+    # Called with the broadcast id inside the transaction that writes the broadcast (writes
+    # only: no Telegram call); also on a repeated fire, which gets the first broadcast's id.
     on_sent: Callable[[int], Awaitable[None]] | None = field(default=None, compare=False)
 
 

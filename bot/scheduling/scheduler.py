@@ -357,19 +357,22 @@ class Scheduler:
         for submission in submissions:
             if not submission.chat_ids:
                 continue
-            broadcast_id = await services.outbox.submit(
-                submission.kind,
-                submission.payload,
-                submission.chat_ids,
-                submission.creator_id,
-                ref=submission.ref,
-                reply_to=submission.reply_to,
-                idempotency_key=f"{base_key}:{submission.key}" if submission.key else base_key,
-                report=submission.report,
-            )
+            # ``on_sent`` writes in the broadcast's own transaction (a held /dm's unreachable
+            # agents become its failed deliveries before the engine can finish its report).
+            async with services.db.transaction():
+                broadcast_id = await services.outbox.submit(
+                    submission.kind,
+                    submission.payload,
+                    submission.chat_ids,
+                    submission.creator_id,
+                    ref=submission.ref,
+                    reply_to=submission.reply_to,
+                    idempotency_key=f"{base_key}:{submission.key}" if submission.key else base_key,
+                    report=submission.report,
+                )
+                if submission.on_sent is not None:
+                    await submission.on_sent(broadcast_id)
             ids.append(broadcast_id)
-            if submission.on_sent is not None:
-                await submission.on_sent(broadcast_id)
         status: FireStatus = "skipped" if not ids else ("shifted" if due != planned else "sent")
         next_planned, next_due = self._after(schedule, planned)
         await services.schedules.record_fire(

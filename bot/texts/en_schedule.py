@@ -149,7 +149,6 @@ CATALOG: dict[str, str] = {
     "fu_header": "📞 Follow-ups: {count} agents not contacted for more than {days} days",
     "fu_line": "• {name} ({user_id}) last contact: {last}",
     "fu_never": "never",
-    "fu_more": "… and {count} more",
     "fu_button": "✅ Contacted {name}",
     "fu_done": "Recorded: contacted {name}",
     # --- training ---

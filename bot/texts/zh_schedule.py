@@ -149,7 +149,6 @@ CATALOG: dict[str, str] = {
     "fu_header": "📞 跟进提醒：以下 {count} 位代理超过 {days} 天没有联系了",
     "fu_line": "• {name}（{user_id}）上次联系：{last}",
     "fu_never": "从未",
-    "fu_more": "……另有 {count} 位",
     "fu_button": "✅ 已联系 {name}",
     "fu_done": "已记录：联系了 {name}",
     # --- training ---
