@@ -92,9 +92,13 @@ def shown(text: str) -> str:
 def parse_region(text: str, lang: Language) -> str:
     """省/市 as ``浙江 杭州`` or ``广东省深圳市``: full-width forms made ASCII (as command
     arguments are), separators and runs of spaces made one space; letters (CJK included)
-    and spaces only, at most :data:`MAX_REGION` characters."""
-    value = " ".join(_REGION_SEPARATORS.sub(" ", normalise_arg(text[: MAX_REGION * 8])).split())
-    letters = all(ch.isalpha() or ch == " " for ch in value)
+    and spaces only (no line breaks or other control characters), at most
+    :data:`MAX_REGION` characters."""
+    head = text[: MAX_REGION * 8]
+    value = " ".join(_REGION_SEPARATORS.sub(" ", normalise_arg(head)).split())
+    letters = all(ch.isalpha() or ch == " " for ch in value) and not any(
+        unicodedata.category(ch)[0] == "C" for ch in head
+    )
     if not value or len(value) > MAX_REGION or len(text) > MAX_REGION * 8 or not letters:
         raise InputError(t(lang, "pff_err_region", value=shown(text), max=MAX_REGION))
     return value
