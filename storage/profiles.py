@@ -82,6 +82,10 @@ def _submission(row: aiosqlite.Row) -> Submission:
     )
 
 
+def _key(row: AgentRowUpdate) -> str | None:
+    return buyer_key(row.buyer_id) if row.buyer_id else None
+
+
 # Rows of an import written per statement batch (inside its one transaction).
 IMPORT_CHUNK = 1000
 _PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
@@ -422,19 +426,13 @@ class ProfileRepository(ReviewQueueQueries):
             raise BuyerIdTaken("", None) from None
 
     async def _apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
-        keys = [buyer_key(row.buyer_id) if row.buyer_id else None for row in rows]
+        # Only a row setting a buyer id can take one that another row gives up.
+        releases = len(rows) if any(row.buyer_id for row in rows) else 0
         async with self._db.transaction() as connection:
-            for start in range(0, len(rows), IMPORT_CHUNK):
+            for start in range(0, releases, IMPORT_CHUNK):
                 await connection.executemany(
                     "UPDATE agents SET buyer_key = NULL WHERE user_id = ? AND buyer_key IS NOT ?",
-                    [
-                        (row.user_id, key)
-                        for row, key in zip(
-                            rows[start : start + IMPORT_CHUNK],
-                            keys[start : start + IMPORT_CHUNK],
-                            strict=True,
-                        )
-                    ],
+                    [(row.user_id, _key(row)) for row in rows[start : start + IMPORT_CHUNK]],
                 )
             for start in range(0, len(rows), IMPORT_CHUNK):
                 chunk = rows[start : start + IMPORT_CHUNK]
@@ -442,8 +440,15 @@ class ProfileRepository(ReviewQueueQueries):
                     "UPDATE agents SET remark = ?, order_mode = ?, region = ?, buyer_id = ?,"
                     " buyer_key = ? WHERE user_id = ?",
                     [
-                        (row.remark, row.order_mode, row.region, row.buyer_id, key, row.user_id)
-                        for row, key in zip(chunk, keys[start : start + IMPORT_CHUNK], strict=True)
+                        (
+                            row.remark,
+                            row.order_mode,
+                            row.region,
+                            row.buyer_id,
+                            _key(row),
+                            row.user_id,
+                        )
+                        for row in chunk
                     ],
                 )
                 await connection.executemany(
