@@ -7,6 +7,7 @@ sender's user id and take no agent argument; the review buttons are admin-only.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.agents import profile_fields
 from bot.agents.membership import PROFILE_START_COMMAND
 from bot.agents.profiles import (
     OPERATING_STATUSES,
@@ -42,6 +44,7 @@ from bot.agents.profiles import (
     parse_profile_mode,
     parse_store_name,
     parse_url,
+    persona_line,
 )
 from bot.agents.quality_service import profile_lines, recompute, status_line, submission_text
 from bot.agents.terms import PLATFORMS, parse_category, parse_platform, platform_label
@@ -52,7 +55,7 @@ from bot.services import Services
 from bot.texts import Language, language_of, t
 from handlers.common import Context, admin_only, record_started_bot, reply, shop_name
 from storage.models import ORDER_MODES
-from storage.profiles import StoreProfile, Submission
+from storage.profiles import PROFILE_FIELDS, BuyerIdTaken, StoreProfile, Submission
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,11 @@ PRESET_REASONS = 4  # catalog keys pf_reason_0 … pf_reason_3
     DSR_LOGISTICS,
     OPERATING,
     MODE,
-) = range(10)
+    REGION,
+    BUYER_ID,
+) = range(12)
+# The optional steps (bot/agents/profile_fields.py): "skip" keeps the current value.
+_OPTIONAL: dict[int, profile_fields.OptionalField] = {REGION: "region", BUYER_ID: "buyer_id"}
 
 
 def _keyboard(labels: Sequence[str], per_row: int, lang: Language) -> ReplyKeyboardMarkup:
@@ -84,6 +91,10 @@ def _keyboard(labels: Sequence[str], per_row: int, lang: Language) -> ReplyKeybo
         one_time_keyboard=True,
         input_field_placeholder=t(lang, "pf_placeholder"),
     )
+
+
+def _skip_keyboard(lang: Language) -> ReplyKeyboardMarkup:
+    return _keyboard([t(lang, "pff_skip")], 1, lang)
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -164,7 +175,13 @@ async def _ask(
     draft: dict[str, Any],
     prefix: str = "",
 ) -> int:
-    text, markup = _prompt(state, services, lang, draft)
+    if state in _OPTIONAL and update.effective_user is not None:
+        field = _OPTIONAL[state]
+        current = await profile_fields.current_value(services, update.effective_user.id, field)
+        text = profile_fields.question(field, current, lang)
+        markup: ReplyKeyboardMarkup | ReplyKeyboardRemove = _skip_keyboard(lang)
+    else:
+        text, markup = _prompt(state, services, lang, draft)
     await reply(update, prefix + text, reply_markup=markup)
     return state
 
@@ -197,14 +214,19 @@ def _step(state: int) -> Callable[[Update, Context], Any]:
         services = context.services
         lang = context.lang
         draft = _draft(context)
-        message = update.effective_message
-        assert message is not None and message.text is not None
-        key, parse = _parser(state, lang, draft)
+        message, user = update.effective_message, update.effective_user
+        assert message is not None and message.text is not None and user is not None
         try:
-            draft[key] = parse(message.text)
+            if state in _OPTIONAL:
+                field = _OPTIONAL[state]
+                text = message.text
+                draft[field] = await profile_fields.answer(services, user.id, field, text, lang)
+            else:
+                key, parse = _parser(state, lang, draft)
+                draft[key] = parse(message.text)
         except InputError as error:
             return await _ask(update, services, lang, state, draft, prefix=error.text + "\n\n")
-        if state == MODE:
+        if state == BUYER_ID:
             return await _submit(update, context, services, lang, draft)
         return await _ask(update, services, lang, state + 1, draft)
 
@@ -231,11 +253,16 @@ async def _submit(
 ) -> int:
     user = update.effective_user
     assert user is not None
-    profile = StoreProfile(**{k: v for k, v in draft.items() if k != "order_mode"})
+    profile = StoreProfile(**{k: v for k, v in draft.items() if k in PROFILE_FIELDS})
     await record_started_bot(services, user)
     async with services.audited(user.id, "profile_submit") as audit:
         submission_id = await services.profiles.submit(
-            user.id, profile, draft["order_mode"], services.now()
+            user.id,
+            profile,
+            draft["order_mode"],
+            services.now(),
+            draft.get("region"),
+            draft.get("buyer_id"),
         )
         audit.target = str(submission_id)
     data = context.user_data
@@ -306,7 +333,10 @@ async def myprofile(update: Update, context: Context) -> None:
     lang = context.lang
     profile = await services.profiles.get(user.id)
     submission = await services.profiles.latest_submission(user.id)
+    agent = await services.agents.get(user.id)
     lines = [t(lang, "pf_my_header")]
+    if agent is not None:
+        lines.append(persona_line(agent.region, agent.buyer_id, lang))
     if profile is not None:
         lines += profile_lines(profile, services.settings.seller_categories, services, lang)
     else:
@@ -385,14 +415,21 @@ async def review_clicked(update: Update, context: Context) -> None:
         await query.edit_message_reply_markup(_review_markup(submission_id, lang))
         return
     if isinstance(button, ProfileReview):  # approve
-        async with services.audited(
-            reviewer_id, "profile_approve", detail=str(submission_id)
-        ) as audit:
-            approved = await services.profiles.approve(submission_id, reviewer_id, services.now())
-            if approved is None:
-                audit.skip()
-            else:
-                audit.target = str(approved.user_id)
+        try:
+            async with services.audited(
+                reviewer_id, "profile_approve", detail=str(submission_id)
+            ) as audit:
+                approved = await services.profiles.approve(
+                    submission_id, reviewer_id, services.now()
+                )
+                if approved is None:
+                    audit.skip()
+                else:
+                    audit.target = str(approved.user_id)
+        except BuyerIdTaken as taken:  # another agent got it since: nothing changed
+            text = t(lang, "pff_review_buyer_taken", value=taken.buyer_id, holder=taken.holder)
+            await query.answer(html.unescape(text)[:200], show_alert=True)
+            return
         if approved is None:
             await _already(update, lang, await services.profiles.submission(submission_id))
             return
@@ -432,19 +469,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND & private
     states: dict[object, list[Any]] = {
-        state: [MessageHandler(text, _step(state))]
-        for state in (
-            PLATFORM,
-            STORE_NAME,
-            STORE_URL,
-            CATEGORY,
-            BADGE,
-            DSR_DESCRIPTION,
-            DSR_SERVICE,
-            DSR_LOGISTICS,
-            OPERATING,
-            MODE,
-        )
+        state: [MessageHandler(text, _step(state))] for state in range(PLATFORM, BUYER_ID + 1)
     }
     application.add_handler(
         ConversationHandler(

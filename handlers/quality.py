@@ -39,6 +39,7 @@ from bot.agents.spreadsheets import (
     header_names,
     import_agents,
     import_orders,
+    order_headers,
 )
 from bot.agents.terms import parse_tier, tier_label
 from bot.common.callbacks import QueueAgent, QueueBulk, QueueCursor, encode, matches, parse
@@ -172,7 +173,7 @@ async def _report(update: Update, context: Context, report: ImportReport, done_k
 async def import_orders_upload(update: Update, context: Context) -> None:
     services = context.services
     lang = context.lang
-    headers = header_names("io_ocol_", ORDER_COLUMNS)
+    headers = order_headers()
     rows = await _read_upload(update, context, headers, ORDER_COLUMNS)
     report = await import_orders(services, rows, actor_id(update), lang)
     await _report(update, context, report, "io_orders_done")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -43,6 +44,8 @@ def agent_from_row(row: aiosqlite.Row | Mapping[str, Any]) -> Agent:
         tags=tuple(row["tags"].split("\x1f")) if row["tags"] else (),
         profile_at=row["profile_at"],
         muted=row["muted_at"] is not None,
+        region=row["region"],
+        buyer_id=row["buyer_id"],
     )
 
 
@@ -123,6 +126,20 @@ class AgentRepository:
             _SELECT + " WHERE a.username = ? COLLATE NOCASE", (username.lstrip("@"),)
         )
         return agent_from_row(row) if row else None
+
+    async def by_buyer_keys(self, keys: Iterable[str]) -> dict[str, int]:
+        """The agent holding each of ``keys`` (buyer ids in :func:`storage.models.buyer_key`
+        form; keys nobody holds are left out), in one query of agents_by_buyer_key."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(
+            "SELECT buyer_key, user_id FROM agents"
+            " WHERE buyer_key IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return {row[0]: int(row[1]) for row in rows}
 
     async def joined_group(
         self,

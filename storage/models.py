@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -30,6 +31,13 @@ class Group:
         return self.pending_since is not None
 
 
+def buyer_key(buyer_id: str) -> str:
+    """The form a 1688 / 旺旺 buyer id is compared in (stored as ``agents.buyer_key``, unique):
+    NFKC, trimmed and case-folded, so ``ＬｉＳｈｏｐ`` and ``lishop`` are the same buyer."""
+    folded = unicodedata.normalize("NFKC", buyer_id).strip().casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Agent:
     user_id: int
@@ -51,6 +59,8 @@ class Agent:
     # recent, see bot.agents.quality.is_newcomer).
     profile_at: int | None = None
     muted: bool = False  # /mute: no promotional private sends
+    region: str | None = None  # 省/市, as the agent or the seller gave it
+    buyer_id: str | None = None  # the 1688 / 旺旺 member name (see buyer_key)
 
     @property
     def display_name(self) -> str:

@@ -22,8 +22,8 @@ EXPORT_SECTIONS: list[tuple[str, tuple[str, ...], str]] = [
         "identity",
         ("agents",),
         "SELECT user_id, first_name, last_name, username, language, status, started_bot,"
-        " joined_at, last_seen_at, profile_at, removed_at, removed_reason, forgotten_at"
-        " FROM agents WHERE user_id = ?1",
+        " joined_at, last_seen_at, profile_at, removed_at, removed_reason, forgotten_at,"
+        " region, buyer_id FROM agents WHERE user_id = ?1",
     ),
     (
         "seller_notes",
@@ -50,8 +50,9 @@ EXPORT_SECTIONS: list[tuple[str, tuple[str, ...], str]] = [
         "profile_submissions",
         ("profile_submissions",),
         "SELECT id, platform, store_name, store_url, category, badge, dsr_description,"
-        " dsr_service, dsr_logistics, operating_status, order_mode, status, reason,"
-        " submitted_at, reviewed_at FROM profile_submissions WHERE user_id = ?1 ORDER BY id",
+        " dsr_service, dsr_logistics, operating_status, order_mode, region, buyer_id, status,"
+        " reason, submitted_at, reviewed_at FROM profile_submissions WHERE user_id = ?1"
+        " ORDER BY id",
     ),
     (
         "quality_score",
@@ -144,7 +145,8 @@ _EMPTIED = (
     " order_mode = NULL, started_bot = 0, last_seen_at = NULL, last_contact_at = NULL,"
     " last_contact_note = NULL, removed_reason = NULL, quality_score = NULL,"
     " quality_tier = NULL, store_platform = NULL, store_category = NULL,"
-    " store_category_top = NULL, profile_at = NULL"
+    " store_category_top = NULL, profile_at = NULL, region = NULL, buyer_id = NULL,"
+    " buyer_key = NULL"
 )
 
 

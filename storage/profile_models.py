@@ -51,6 +51,15 @@ class StoreProfile:
         return self.filled == 0
 
 
+class BuyerIdTaken(Exception):
+    """A write would give an agent a buyer id another agent holds (nothing was written)."""
+
+    def __init__(self, buyer_id: str, holder: int | None) -> None:
+        super().__init__(buyer_id)
+        self.buyer_id = buyer_id
+        self.holder = holder
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     id: int
@@ -62,6 +71,10 @@ class Submission:
     submitted_at: int
     reviewed_at: int | None
     reviewed_by: int | None
+    # The agent's region and buyer id as submitted (None: none given); approval copies them
+    # onto the agent row.
+    region: str | None = None
+    buyer_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +153,13 @@ class ScoreSources:
 
 @dataclass(frozen=True, slots=True)
 class AgentRowUpdate:
-    """What one /import_agents row sets. ``profile`` None leaves the profile untouched."""
+    """What one /import_agents row sets. ``profile`` None leaves the profile untouched;
+    ``region`` and ``buyer_id`` are the agent's values after the row (None: empty)."""
 
     user_id: int
     remark: str | None
     tags: tuple[str, ...]
     order_mode: OrderMode | None
     profile: StoreProfile | None
+    region: str | None
+    buyer_id: str | None

@@ -4,17 +4,19 @@ scores. Times are Unix seconds (UTC); amounts are cents."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import aiosqlite
 
 from storage.db import Database
-from storage.models import OrderMode
+from storage.models import OrderMode, buyer_key
 from storage.profile_models import (
     PROFILE_FIELDS,
     TIERS,
     AgentRowUpdate,
+    BuyerIdTaken,
     Contribution,
     OperatingStatus,
     OrderRecord,
@@ -37,6 +39,7 @@ __all__ = [
     "PROFILE_FIELDS",
     "TIERS",
     "AgentRowUpdate",
+    "BuyerIdTaken",
     "Contribution",
     "OperatingStatus",
     "OrderRecord",
@@ -74,7 +77,13 @@ def _submission(row: aiosqlite.Row) -> Submission:
         submitted_at=row["submitted_at"],
         reviewed_at=row["reviewed_at"],
         reviewed_by=row["reviewed_by"],
+        region=row["region"],
+        buyer_id=row["buyer_id"],
     )
+
+
+def _key(row: AgentRowUpdate) -> str | None:
+    return buyer_key(row.buyer_id) if row.buyer_id else None
 
 
 # Rows of an import written per statement batch (inside its one transaction).
@@ -91,7 +100,13 @@ class ProfileRepository(ReviewQueueQueries):
     # ---------------------------------------------------------------- submissions
 
     async def submit(
-        self, user_id: int, profile: StoreProfile, order_mode: OrderMode, now: int
+        self,
+        user_id: int,
+        profile: StoreProfile,
+        order_mode: OrderMode,
+        now: int,
+        region: str | None = None,
+        buyer_id: str | None = None,
     ) -> int:
         """Record a new submission; an older pending one of the same agent is superseded."""
         async with self._db.transaction() as connection:
@@ -102,8 +117,8 @@ class ProfileRepository(ReviewQueueQueries):
             )
             cursor = await connection.execute(
                 f"INSERT INTO profile_submissions (user_id, {_PROFILE_COLUMNS}, order_mode,"
-                f" submitted_at) VALUES (?, {_PROFILE_MARKS}, ?, ?)",
-                (user_id, *profile.values(), order_mode, now),
+                f" submitted_at, region, buyer_id) VALUES (?, {_PROFILE_MARKS}, ?, ?, ?, ?)",
+                (user_id, *profile.values(), order_mode, now, region, buyer_id),
             )
             return cursor.lastrowid or 0
 
@@ -121,8 +136,10 @@ class ProfileRepository(ReviewQueueQueries):
         return _submission(row) if row else None
 
     async def approve(self, submission_id: int, reviewer: int, now: int) -> Submission | None:
-        """Approve a pending submission: its fields become the agent's profile, its order mode
-        the agent's order mode. Returns None when it was not pending (already handled)."""
+        """Approve a pending submission: its fields become the agent's profile, its order mode,
+        region and buyer id the agent's (a region or buyer id it does not carry keeps the
+        agent's). Returns None when it was not pending (already handled); raises
+        :class:`BuyerIdTaken` (nothing changed) when another agent holds its buyer id now."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE profile_submissions SET status = 'approved', reviewed_at = ?,"
@@ -137,6 +154,15 @@ class ProfileRepository(ReviewQueueQueries):
             row = await cursor.fetchone()
             assert row is not None
             submission = _submission(row)
+            key = buyer_key(submission.buyer_id) if submission.buyer_id else None
+            if key is not None:
+                cursor = await connection.execute(
+                    "SELECT user_id FROM agents WHERE buyer_key = ? AND user_id != ?",
+                    (key, submission.user_id),
+                )
+                holder = await cursor.fetchone()
+                if holder is not None:
+                    raise BuyerIdTaken(submission.buyer_id or "", int(holder[0]))
             await connection.execute(
                 f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
                 f" VALUES (?, {_PROFILE_MARKS}, ?)"
@@ -145,8 +171,16 @@ class ProfileRepository(ReviewQueueQueries):
                 (submission.user_id, *submission.profile.values(), now),
             )
             await connection.execute(
-                "UPDATE agents SET order_mode = ? WHERE user_id = ?",
-                (submission.order_mode, submission.user_id),
+                "UPDATE agents SET order_mode = ?, region = coalesce(?, region),"
+                " buyer_id = coalesce(?, buyer_id), buyer_key = coalesce(?, buyer_key)"
+                " WHERE user_id = ?",
+                (
+                    submission.order_mode,
+                    submission.region,
+                    submission.buyer_id,
+                    key,
+                    submission.user_id,
+                ),
             )
             return submission
 
@@ -379,13 +413,43 @@ class ProfileRepository(ReviewQueueQueries):
     async def apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
         """Apply /import_agents rows in one transaction (all or nothing), a chunk of rows per
         statement batch: between two awaits the event loop only builds one chunk's parameters
-        (other tasks run meanwhile; other writers wait for the commit)."""
+        (other tasks run meanwhile; other writers wait for the commit).
+
+        Buyer ids that move between agents of the import (A takes B's, B takes another) are
+        first released by every row, then set, since the unique index is checked per row.
+        :class:`BuyerIdTaken` (nothing written) when one is held by an agent outside it."""
+        try:
+            await self._apply_agent_rows(rows, now)
+        except sqlite3.IntegrityError as error:
+            if "buyer_key" not in str(error):
+                raise
+            raise BuyerIdTaken("", None) from None
+
+    async def _apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
+        # Only a row setting a buyer id can take one that another row gives up.
+        releases = len(rows) if any(row.buyer_id for row in rows) else 0
         async with self._db.transaction() as connection:
+            for start in range(0, releases, IMPORT_CHUNK):
+                await connection.executemany(
+                    "UPDATE agents SET buyer_key = NULL WHERE user_id = ? AND buyer_key IS NOT ?",
+                    [(row.user_id, _key(row)) for row in rows[start : start + IMPORT_CHUNK]],
+                )
             for start in range(0, len(rows), IMPORT_CHUNK):
                 chunk = rows[start : start + IMPORT_CHUNK]
                 await connection.executemany(
-                    "UPDATE agents SET remark = ?, order_mode = ? WHERE user_id = ?",
-                    [(row.remark, row.order_mode, row.user_id) for row in chunk],
+                    "UPDATE agents SET remark = ?, order_mode = ?, region = ?, buyer_id = ?,"
+                    " buyer_key = ? WHERE user_id = ?",
+                    [
+                        (
+                            row.remark,
+                            row.order_mode,
+                            row.region,
+                            row.buyer_id,
+                            _key(row),
+                            row.user_id,
+                        )
+                        for row in chunk
+                    ],
                 )
                 await connection.executemany(
                     "DELETE FROM agent_tags WHERE user_id = ?", [(row.user_id,) for row in chunk]

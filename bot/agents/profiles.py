@@ -7,6 +7,7 @@ message naming the field and the accepted form.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -14,7 +15,8 @@ from urllib.parse import urlsplit
 from bot.agents.crm import MODE_NAMES
 from bot.agents.terms import normalize_category, platform_label
 from bot.common.errors import InputError
-from bot.texts import Language, t
+from bot.common.typed import normalise_arg
+from bot.texts import CATALOGS, Language, t
 from storage.models import OrderMode
 from storage.profiles import OperatingStatus
 
@@ -45,6 +47,12 @@ OPERATING_NAMES: dict[str, OperatingStatus] = {
 OPERATING_STATUSES: tuple[OperatingStatus, ...] = ("open", "paused", "closed")
 MAX_STORE_NAME = 60
 MAX_URL = 300
+MAX_REGION = 20
+MAX_BUYER_ID = 50
+# Between a province and a city an agent may type a space or one of these (made a space).
+_REGION_SEPARATORS = re.compile(r"[/\\\-,.、·・|]+")
+# What an optional step takes for "skip": ``-`` or the skip button's text in either language.
+SKIP_WORDS = frozenset({"-", *(catalog["pff_skip"].casefold() for catalog in CATALOGS.values())})
 _DSR = re.compile(r"^[0-9](?:\.[0-9]{1,2})?$")
 _NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 
@@ -69,6 +77,45 @@ def parse_url(text: str, lang: Language) -> str:
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise error
     return url
+
+
+def is_skip(text: str) -> bool:
+    """Whether an answer to an optional step means "skip" (``-``, 跳过, Skip)."""
+    return normalise_arg(text).casefold() in SKIP_WORDS
+
+
+def shown(text: str) -> str:
+    """A bad answer as an error message may quote it: short, without control characters."""
+    return "".join(ch for ch in text[:40] if unicodedata.category(ch)[0] != "C")
+
+
+def parse_region(text: str, lang: Language) -> str:
+    """省/市 as ``浙江 杭州`` or ``广东省深圳市``: full-width forms made ASCII (as command
+    arguments are), separators and runs of spaces made one space; letters (CJK included)
+    and spaces only (no line breaks or other control characters), at most
+    :data:`MAX_REGION` characters."""
+    head = text[: MAX_REGION * 8]
+    value = " ".join(_REGION_SEPARATORS.sub(" ", normalise_arg(head)).split())
+    letters = all(ch.isalpha() or ch == " " for ch in value) and not any(
+        unicodedata.category(ch)[0] == "C" for ch in head
+    )
+    if not value or len(value) > MAX_REGION or len(text) > MAX_REGION * 8 or not letters:
+        raise InputError(t(lang, "pff_err_region", value=shown(text), max=MAX_REGION))
+    return value
+
+
+def parse_buyer_id(text: str, lang: Language) -> str:
+    """The agent's 1688 / 旺旺 member name: NFKC and trimmed, 1 to :data:`MAX_BUYER_ID`
+    characters, no control or format characters (nor line breaks). Compared case-folded
+    (:func:`storage.models.buyer_key`)."""
+    value = unicodedata.normalize("NFKC", text[: MAX_BUYER_ID * 8]).strip()
+    clean = all(
+        unicodedata.category(ch)[0] != "C" and unicodedata.category(ch) not in ("Zl", "Zp")
+        for ch in value
+    )
+    if not value or len(value) > MAX_BUYER_ID or len(text) > MAX_BUYER_ID * 8 or not clean:
+        raise InputError(t(lang, "pff_err_buyer_id", value=shown(text), max=MAX_BUYER_ID))
+    return value
 
 
 def badge_choices(platform: str) -> tuple[str, ...]:
@@ -161,6 +208,12 @@ def parse_operating(text: str, lang: Language) -> OperatingStatus:
     if status is None:
         raise InputError(t(lang, "pf_err_operating", value=text))
     return status
+
+
+def persona_line(region: str | None, buyer_id: str | None, lang: Language) -> str:
+    """The agent's region and 1688 / 旺旺 buyer id (人群画像), one line of a card."""
+    unset = t(lang, "unset")
+    return t(lang, "pff_card_persona", region=region or unset, buyer_id=buyer_id or unset)
 
 
 def operating_label(status: OperatingStatus | None, lang: Language) -> str:

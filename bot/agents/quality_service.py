@@ -23,7 +23,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import time as day_time
 from typing import Any
 
-from bot.agents.profiles import below_min_level, category_match, operating_label
+from bot.agents.profiles import (
+    below_min_level,
+    category_match,
+    operating_label,
+    persona_line,
+)
 from bot.agents.quality import (
     DAY,
     QualityInputs,
@@ -325,6 +330,7 @@ def submission_text(submission: Submission, services: Services, lang: Language) 
     """A submission as the agent and the reviewing admins see it."""
     lines = profile_lines(submission.profile, services.settings.seller_categories, services, lang)
     lines.append(t(lang, "pf_card_mode", mode=mode_label(submission.order_mode, lang)))
+    lines.append(persona_line(submission.region, submission.buyer_id, lang))
     return "\n".join(lines)
 
 
@@ -348,7 +354,7 @@ async def quality_section(services: Services, agent: Agent, lang: Language) -> s
     summary = await repository.rating_summary(agent.user_id)
     since = services.now() - services.settings.quality.purchase_window_days * DAY
     purchases = await repository.purchases_since(agent.user_id, since)
-    lines = [t(lang, "pf_card_header")]
+    lines = [t(lang, "pf_card_header"), persona_line(agent.region, agent.buyer_id, lang)]
     if profile is None:
         lines.append(t(lang, "pf_card_no_profile"))
     else:

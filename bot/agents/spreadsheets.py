@@ -10,17 +10,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.agents.crm import MAX_REMARK_LENGTH, clean_text, parse_agent_ref, parse_mode, parse_tags
+from bot.agents.buyer_ids import (
+    BuyerIdClaims,
+    OrderAgent,
+    chunk_holder_keys,
+    order_agent_id,
+    parse_order_agent,
+)
+from bot.agents.crm import MAX_REMARK_LENGTH, clean_text, parse_mode, parse_tags
 from bot.agents.profiles import (
     operating_label,
     parse_badge,
+    parse_buyer_id,
     parse_dsr,
     parse_operating,
+    parse_region,
     parse_store_name,
     parse_url,
 )
 from bot.agents.quality import parse_period, period_end
-from bot.agents.service import find_agent
 from bot.agents.sheets import SheetRow
 from bot.agents.terms import (
     newcomer_label,
@@ -32,11 +40,18 @@ from bot.agents.terms import (
 from bot.common.errors import InputError
 from bot.common.numbers import ascii_int
 from bot.common.render import local_time, mode_label
+from bot.common.typed import normalise_arg
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
 from storage.exports import ExportRecord, ExportRepository
 from storage.models import Agent
-from storage.profiles import PROFILE_FIELDS, AgentRowUpdate, OrderRecord, StoreProfile
+from storage.profiles import (
+    PROFILE_FIELDS,
+    AgentRowUpdate,
+    BuyerIdTaken,
+    OrderRecord,
+    StoreProfile,
+)
 
 EXPORT_COLUMNS: tuple[str, ...] = (
     "user_id",
@@ -45,6 +60,8 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "remark",
     "tags",
     "mode",
+    "region",
+    "buyer_id",
     "groups",
     "joined",
     "last_seen",
@@ -57,6 +74,10 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     "amount",
 )
 ORDER_COLUMNS: tuple[str, ...] = ("agent", "orders", "amount", "period")
+# Headers of the agent column in 1688's own exports (the buyer is its member name / 旺旺).
+ORDER_AGENT_HEADERS = ("买家会员名", "买家旺旺", "旺旺号", "buyer_id", "buyer")
+# Buyer ids looked up per query when an import checks them against the other agents.
+_LOOKUP_CHUNK = 1000
 MAX_ORDERS = 10_000_000
 MAX_AMOUNT = Decimal("1000000000")
 _AMOUNT = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
@@ -74,6 +95,13 @@ def header_names(prefix: str, keys: Sequence[str]) -> dict[str, str]:
         names[key.casefold()] = key
         for catalog in CATALOGS.values():
             names[catalog[f"{prefix}{key}"].casefold()] = key
+    return names
+
+
+def order_headers() -> dict[str, str]:
+    """The accepted headers of an /import_orders sheet (see :func:`header_names`)."""
+    names = header_names("io_ocol_", ORDER_COLUMNS)
+    names.update({header.casefold(): "agent" for header in ORDER_AGENT_HEADERS})
     return names
 
 
@@ -121,6 +149,8 @@ def export_row(
         agent.remark or "",
         " ".join(agent.tags),
         mode_label(agent.order_mode, lang) if agent.order_mode else "",
+        agent.region or "",
+        agent.buyer_id or "",
         ", ".join(record.group_titles),
         local_time(agent.joined_at, tz, lang),
         local_time(agent.last_seen_at, tz, lang) if agent.last_seen_at else "",
@@ -192,12 +222,20 @@ def agent_update(
     mode = agent.order_mode
     if "mode" in row:
         mode = parse_mode(row["mode"], lang) if row["mode"] else None
+    region = agent.region
+    if "region" in row:
+        region = parse_region(row["region"], lang) if row["region"] else None
+    buyer_id = agent.buyer_id
+    if "buyer_id" in row:
+        buyer_id = parse_buyer_id(row["buyer_id"], lang) if row["buyer_id"] else None
     profile: StoreProfile | None = None
     if any(name in row for name in PROFILE_FIELDS):
         candidate = _profile_from(row, current or StoreProfile(), lang)
         if current is not None or not candidate.empty:
             profile = candidate
-    return AgentRowUpdate(agent.user_id, remark, tuple(sorted(tags)), mode, profile)
+    return AgentRowUpdate(
+        agent.user_id, remark, tuple(sorted(tags)), mode, profile, region, buyer_id
+    )
 
 
 def _same(update: AgentRowUpdate, agent: Agent, current: StoreProfile | None) -> bool:
@@ -205,6 +243,8 @@ def _same(update: AgentRowUpdate, agent: Agent, current: StoreProfile | None) ->
         update.remark == agent.remark
         and update.tags == tuple(sorted(agent.tags))
         and update.order_mode == agent.order_mode
+        and update.region == agent.region
+        and update.buyer_id == agent.buyer_id
         and (update.profile is None or update.profile == current)
     )
 
@@ -226,6 +266,7 @@ async def import_agents(
     sheets = ExportRepository(services.db)
     updates: list[AgentRowUpdate] = []
     seen: dict[int, int] = {}
+    buyers = BuyerIdClaims()
     async for rows in chunks:
         ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("user_id", ""), 1))]
         known = await sheets.agents_with_profiles(ids)
@@ -239,6 +280,7 @@ async def import_agents(
                     raise InputError(t(lang, "err_agent_unknown", value=row.cells["user_id"]))
                 agent, current = known[user_id]
                 update = agent_update(row.cells, agent, current, lang)
+                buyers.claim(row.line, agent, update.buyer_id, lang)
             except InputError as error:
                 report.errors.append((row.line, error.text))
                 continue
@@ -246,12 +288,21 @@ async def import_agents(
                 report.unchanged += 1
             elif not report.errors:  # once a row is bad nothing is applied: keep no changes
                 updates.append(update)
+    holders: dict[str, int] = {}
+    for start in range(0, len(buyers.new), _LOOKUP_CHUNK):
+        keys = buyers.new[start : start + _LOOKUP_CHUNK]
+        holders.update(await services.agents.by_buyer_keys(keys))
+    report.errors = sorted(report.errors + buyers.conflicts(holders, lang))
     if report.errors:
         return report
-    async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
-        await services.profiles.apply_agent_rows(updates, services.now())
-        if not updates:
-            audit.skip()
+    try:
+        async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
+            await services.profiles.apply_agent_rows(updates, services.now())
+            if not updates:
+                audit.skip()
+    except BuyerIdTaken:  # an approval took one of its buyer ids since the check
+        report.errors.append((0, t(lang, "pff_err_buyer_race")))
+        return report
     report.changed = len(updates)
     report.rescore = [update.user_id for update in updates]
     return report
@@ -262,7 +313,7 @@ async def import_agents(
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
-    agent: str
+    agent: OrderAgent
     period: str
     orders: int
     amount_cents: int
@@ -277,8 +328,7 @@ def parse_amount(text: str, lang: Language) -> int:
 
 
 def parse_order_row(cells: dict[str, str], lang: Language) -> OrderLine:
-    agent = cells.get("agent", "")
-    parse_agent_ref(agent, lang)
+    agent = parse_order_agent(cells.get("agent", ""), lang)
     orders_text = cells.get("orders", "")
     if not orders_text.isdigit() or int(orders_text) > MAX_ORDERS:
         raise InputError(t(lang, "io_err_orders", value=orders_text))
@@ -291,24 +341,22 @@ def parse_order_row(cells: dict[str, str], lang: Language) -> OrderLine:
 async def import_orders(
     services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
-    """Like :func:`import_agents`: every row validated (agents named by id read a chunk at a
-    time), then all records written in one transaction, or none."""
+    """Like :func:`import_agents`: every row validated (agents named by id or buyer id read
+    a chunk at a time), then all records written in one transaction, or none."""
     report = ImportReport()
     sheets = ExportRepository(services.db)
     records: list[OrderRecord] = []
     seen: dict[tuple[int, str], int] = {}
     tz = services.settings.tz
     async for rows in chunks:
-        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("agent", ""), 1))]
+        cells = [normalise_arg(row.cells.get("agent", "")) for row in rows]
+        ids = [user_id for cell in cells if (user_id := ascii_int(cell, 1))]
         known = await sheets.agents_with_profiles(ids)
+        holders = await services.agents.by_buyer_keys(chunk_holder_keys(cells))
         for row in rows:
             try:
                 line = parse_order_row(row.cells, lang)
-                user_id = ascii_int(line.agent, 1)
-                if user_id is None:  # an @username: looked up on its own
-                    user_id = (await find_agent(services, line.agent, lang)).user_id
-                elif user_id not in known:
-                    raise InputError(t(lang, "err_agent_unknown", value=line.agent))
+                user_id = await order_agent_id(services, line.agent, known, holders, lang)
                 key = (user_id, line.period)
                 if key in seen:
                     raise InputError(t(lang, "io_err_duplicate", line=seen[key]))

@@ -33,7 +33,7 @@ CATALOG: dict[str, str] = {
     "pf_field_dsr_service": "service",
     "pf_field_dsr_logistics": "logistics",
     # --- the /profile conversation ---
-    "pf_intro": "📝 Let's fill in your store profile: 10 steps. Send /cancel at any time to leave (nothing is saved).",
+    "pf_intro": "📝 Let's fill in your store profile: 10 steps and 2 optional ones. Send /cancel at any time to leave (nothing is saved).",
     "pf_placeholder": "Tap a button or type",
     "pf_ask_platform": "1/10 Which platform is your store on?",
     "pf_ask_store_name": "2/10 The store's name? (at most 60 characters)",
@@ -123,11 +123,11 @@ CATALOG: dict[str, str] = {
     # --- imports and export ---
     "io_usage_orders": (
         "Send a CSV or XLSX file with the caption /import_orders.\n"
-        "Columns: agent (user id or @username), orders, amount, period (like 2026-10 or 2026-Q3)."
+        "Columns: agent (user id, @username or 1688/Wangwang buyer id), orders, amount, period (like 2026-10 or 2026-Q3)."
     ),
     "io_usage_agents": (
         "Send the XLSX from /export (edited as you like) with the caption /import_agents.\n"
-        "Updated: remark, tags, mode and the store profile columns; other columns are ignored."
+        "Updated: remark, tags, mode, region, buyer id and the store profile columns; other columns are ignored."
     ),
     "io_need_document": "Please attach a CSV or XLSX file.",
     "io_sheet_bad_xlsx": "The file cannot be read as XLSX; save it as .xlsx from Excel/WPS.",

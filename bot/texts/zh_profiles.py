@@ -32,7 +32,7 @@ CATALOG: dict[str, str] = {
     "pf_field_dsr_service": "服务态度",
     "pf_field_dsr_logistics": "物流服务",
     # --- the /profile conversation ---
-    "pf_intro": "📝 开始填写店铺资料，共 10 步。随时发送 /cancel 退出（不会保存）。",
+    "pf_intro": "📝 开始填写店铺资料，共 10 步，另有 2 项选填。随时发送 /cancel 退出（不会保存）。",
     "pf_placeholder": "点按钮或直接输入",
     "pf_ask_platform": "1/10 您的店铺在哪个平台？",
     "pf_ask_store_name": "2/10 店铺名称是？（最多 60 字）",
@@ -122,11 +122,11 @@ CATALOG: dict[str, str] = {
     # --- imports and export ---
     "io_usage_orders": (
         "请把 CSV 或 XLSX 文件作为附件发送，说明文字写 /import_orders。\n"
-        "列：代理（用户ID 或 @用户名）、订单数、金额、周期（如 2026-10 或 2026-Q3）。"
+        "列：代理（用户ID、@用户名或 1688/旺旺号）、订单数、金额、周期（如 2026-10 或 2026-Q3）。"
     ),
     "io_usage_agents": (
         "请把 /export 导出的 XLSX（可修改）作为附件发送，说明文字写 /import_agents。\n"
-        "可更新：备注、标签、合作模式和店铺资料各列；其余列忽略。"
+        "可更新：备注、标签、合作模式、地区、旺旺号和店铺资料各列；其余列忽略。"
     ),
     "io_need_document": "请附上 CSV 或 XLSX 文件。",
     "io_sheet_bad_xlsx": "文件无法作为 XLSX 读取，请用 Excel 或 WPS 另存为 .xlsx。",

@@ -66,6 +66,9 @@ _ALLOWED_PREFIXES += ("tr_rsvp_", "trc_rsvp_", "button_expired", "already_done",
 _PROFILE_OWN = ("pf_ask", "pf_err", "pf_intro", "pf_need", "pf_cancelled", "pf_my", "pf_card")
 _PROFILE_OWN += ("pf_status", "pf_platform", "pf_operating", "pf_field", "pf_placeholder")
 _PROFILE_OWN += ("pf_submitted",)
+# The optional region and buyer id steps of the same form, and the card line showing them.
+_PROFILE_OWN += ("pff_ask", "pff_current", "pff_skip", "pff_card", "pff_err_region")
+_PROFILE_OWN += ("pff_err_buyer_id", "pff_err_buyer_taken")
 # An agent's own data (/mydata, /forgetme): theirs to see and erase.
 _PRIVACY_OWN = ("agentdata_mydata", "agentdata_nothing", "agentdata_forget_ask")
 _PRIVACY_OWN += ("agentdata_forget_kept", "agentdata_forget_yes", "agentdata_forget_no")

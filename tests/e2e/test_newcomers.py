@@ -74,7 +74,7 @@ async def test_welcome_button_opens_the_profile_form(bed: Testbed) -> None:
     sent = await bed.say(NEWBIE, NEWBIE, "/start profile")
     assert "1/10" in texts(sent)[-1]
     answers = ["淘宝", "小店", "https://x.taobao.com", "女装", "3钻", "4.8", "4.9", "4.7"]
-    for answer in [*answers, "营业中", "一件代发"]:
+    for answer in [*answers, "营业中", "一件代发", "跳过", "跳过"]:
         sent = await bed.say(NEWBIE, NEWBIE, answer)
     assert "已提交" in texts(sent)[0]
     agent = await bed.services.agents.get(NEWBIE)

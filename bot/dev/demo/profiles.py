@@ -50,6 +50,8 @@ async def scene_profiles(story: Transcript) -> None:
         "4.7",
         "营业中",
         "一件代发",
+        "浙江 杭州",
+        "lijia2020",
     ]
     for answer in answers:
         await story.say(li, li, answer)
