@@ -27,6 +27,7 @@ from bot.broadcast.delivery.engine import start_delivery, stop_delivery
 from bot.commands import install_menus
 from bot.config import Settings
 from bot.context import BotContext
+from bot.dispatch import IndexedApplication
 from bot.rate_limits import PerChatRateLimiter, Sleep
 from bot.scheduling.scheduler import start_scheduler, stop_scheduler
 from bot.services import SERVICES_KEY, Clock, Services, services_of_app
@@ -131,6 +132,8 @@ def build_application(
 
     builder = (
         ApplicationBuilder()
+        # PTB's dispatch, without asking handlers that cannot take the update (bot/dispatch.py).
+        .application_class(IndexedApplication)
         .token(settings.token.get_secret_value())
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
