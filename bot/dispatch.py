@@ -13,10 +13,14 @@ overrides it is always asked):
 * ``CommandHandler`` takes only a message whose first entity is a bot command at offset 0;
 * ``CallbackQueryHandler`` only a button press, ``InlineQueryHandler`` only an inline query;
 * ``ChatMemberHandler`` only a (my_)chat_member update;
+* a ``MessageHandler`` whose filter is an "and" of filters, one of which is one of
+  :data:`LEAVES` (private chat, new message, document, photo, two status updates), takes only
+  an update that leaf answers yes to (each leaf is asked once per update, by its own
+  ``filter``, and the answer is part of the update's shape);
 * a ``ConversationHandler`` none of whose entry points may take the update takes it only if a
   conversation is under way for the update's key (its chat and user): it is asked only then.
 
-Every other handler (messages, anything else) is asked as before, so which handler runs is
+Every other handler is asked as before, so which handler runs is
 exactly what PTB would run (``tests/unit/test_dispatch.py`` compares the two on
 the real handlers). The lists are built once per shape and rebuilt when a group's handlers
 change (compared with the list they were built from on every update: a handler added or
@@ -42,7 +46,10 @@ from telegram.ext import (
     ConversationHandler,
     ExtBot,
     InlineQueryHandler,
+    MessageHandler,
+    filters,
 )
+from telegram.ext.filters import BaseFilter, MessageFilter, UpdateFilter
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,24 @@ INLINE_QUERY = 2
 CHAT_MEMBER = 4
 COMMAND = 8
 NOT_AN_UPDATE = -1  # anything else put on the queue: every handler is asked
+
+# Filters cheap to ask once per update and often "and"-ed into a handler's filter: a message
+# handler whose filter needs one of them is left out when it answers no. Bit 16 << index.
+LEAVES: tuple[BaseFilter, ...] = (
+    filters.UpdateType.MESSAGE,
+    filters.ChatType.PRIVATE,
+    filters.Document.ALL,
+    filters.PHOTO,
+    filters.StatusUpdate.MIGRATE,
+    filters.StatusUpdate.NEW_CHAT_TITLE,
+)
+_LEAF_BITS = {id(leaf): 16 << index for index, leaf in enumerate(LEAVES)}
+_ASK_UPDATE = [
+    (16 << i, leaf.filter) for i, leaf in enumerate(LEAVES) if isinstance(leaf, UpdateFilter)
+]
+_ASK_MESSAGE = [
+    (16 << i, leaf.filter) for i, leaf in enumerate(LEAVES) if isinstance(leaf, MessageFilter)
+]
 
 # check_update method -> the bit an update must have for it to return anything.
 _NEEDS: dict[Callable[..., object], int] = {
@@ -81,7 +106,35 @@ def shape(update: object) -> int:
         first = message.entities[0]
         if first.type == MessageEntity.BOT_COMMAND and first.offset == 0:
             bits |= COMMAND
+    # A leaf's check_update is its kind check and then its filter: a no here is a no there.
+    for bit, of_update in _ASK_UPDATE:
+        if of_update(update):
+            bits |= bit
+    if message is not None:
+        for bit, of_message in _ASK_MESSAGE:
+            if of_message(message):
+                bits |= bit
     return bits
+
+
+def conjuncts(condition: BaseFilter) -> list[BaseFilter]:
+    """The filters ``condition`` "and"s together (itself when it is not an "and")."""
+    if type(condition) is filters._MergedFilter and isinstance(condition.and_filter, BaseFilter):
+        return conjuncts(condition.base_filter) + conjuncts(condition.and_filter)
+    return [condition]
+
+
+def needed_bits(handler: AnyHandler) -> list[int]:
+    """The bits an update must have for ``handler`` to take it (each one alone suffices to
+    refuse)."""
+    method = type(handler).check_update
+    needed = _NEEDS.get(method)
+    if needed is not None:
+        return [needed]
+    if method is MessageHandler.check_update and isinstance(handler, MessageHandler):
+        leaves = (_LEAF_BITS.get(id(part)) for part in conjuncts(handler.filters))
+        return [bit for bit in leaves if bit is not None]
+    return []
 
 
 def may_take(handler: AnyHandler, bits: int) -> bool:
@@ -89,8 +142,7 @@ def may_take(handler: AnyHandler, bits: int) -> bool:
     of this shape."""
     if bits == NOT_AN_UPDATE:
         return True
-    needed = _NEEDS.get(type(handler).check_update)
-    return needed is None or bool(bits & needed)
+    return all(bits & needed for needed in needed_bits(handler))
 
 
 def only_under_way(handler: AnyHandler, bits: int) -> bool:

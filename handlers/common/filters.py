@@ -28,6 +28,9 @@ STATUS_UPDATES: tuple[MessageFilter, ...] = tuple(
 )
 
 
+_STATUS_CHECKS = tuple(status.filter for status in STATUS_UPDATES)
+
+
 class _GroupMessage(filters.UpdateFilter):
     """``filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL``, worked out once per update."""
 
@@ -48,7 +51,11 @@ class _GroupMessage(filters.UpdateFilter):
         message = update.effective_message
         if message is None or not filters.ChatType.GROUPS.filter(message):
             return False
-        return not any(status.filter(message) for status in STATUS_UPDATES)
+        # A plain loop over bound methods: about twice as fast as all() over a generator.
+        for is_status in _STATUS_CHECKS:  # noqa: SIM110
+            if is_status(message):
+                return False
+        return True
 
 
 # A message (new or edited) in a group or supergroup that is not a status update.

@@ -17,6 +17,8 @@ from telegram.ext import (
 
 from bot.dev.testbed import Testbed
 from bot.dispatch import IndexedApplication, under_way
+from handlers.members import on_group_message
+from handlers.stock import stock_question
 from tests.e2e.helpers import OWNER, make_group
 
 GROUP = -100777
@@ -143,7 +145,7 @@ async def test_left_out_handlers_would_not_take_the_update(bed: Testbed) -> None
     _assert_same_choice(application, "not an update")
 
 
-async def test_group_chatter_asks_no_command_button_or_idle_conversation(bed: Testbed) -> None:
+async def test_group_chatter_asks_only_the_group_observers(bed: Testbed) -> None:
     application = bed.application
     assert isinstance(application, IndexedApplication)
     group = await make_group(bed, "热闹群")
@@ -151,7 +153,9 @@ async def test_group_chatter_asks_no_command_button_or_idle_conversation(bed: Te
     asked = [handler for handlers in _assert_same_choice(application, text) for handler in handlers]
     assert not [h for h in asked if isinstance(h, CommandHandler | CallbackQueryHandler)]
     assert not [h for h in asked if isinstance(h, ConversationHandler)]
-    assert len(asked) < len([h for hs in application.handlers.values() for h in hs]) / 5
+    # Only the two observers (last seen, stock questions): every other message handler needs a
+    # private chat, a new message with a document or photo, or a status update.
+    assert [getattr(h, "callback", None) for h in asked] == [on_group_message, stock_question]
 
 
 async def test_a_conversation_under_way_is_still_asked(bed: Testbed) -> None:
