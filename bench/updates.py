@@ -14,7 +14,13 @@ by long polling. Each bot runs as its own process against a fresh sandbox of the
   answered a last message from the seller in the same group (updates of one chat are handled in
   order, so every message before it has been handled).
 
-Figure: our rate / the bare bot's rate; target >= 0.7.
+Figure: our rate / the bare bot's rate; target >= 0.7. Beside it, each bot's CPU time per update
+(user + system of the bot's process from ``/proc/<pid>/stat``, from the first message injected to
+the end): the machine may be shared, and CPU time is far less swayed by other processes' load
+than the rates are.
+
+``AGENTBOT_BENCH_PROFILE=<folder>`` runs each bot's process under cProfile and writes
+``<folder>/<bare|ours>.prof`` (read with ``python -m pstats``); the rates are then lower.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH_FILE = Path(__file__).resolve()
@@ -45,6 +53,17 @@ from storage.groups import GroupRepository  # noqa: E402
 AGENTS = 50
 TARGET = 0.7
 UNBOUNDED = 10**9
+PROFILE_ENV = "AGENTBOT_BENCH_PROFILE"
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # After the command name: utime and stime are fields 14 and 15 of the line (man 5 proc).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def chatty_group(sandbox: Sandbox) -> tuple[int, list[int]]:
@@ -65,8 +84,9 @@ async def register(database: Path, chat_id: int) -> None:
         await db.close()
 
 
-async def measure(kind: str, messages: int, folder: Path) -> float:
-    """Run one bot as its own process; returns the updates it took in per second."""
+async def measure(kind: str, messages: int, folder: Path) -> tuple[float, float | None]:
+    """Run one bot as its own process; returns the updates it took in per second and its CPU
+    microseconds per update (None without ``/proc``)."""
     limits = SandboxLimits()  # Telegram's 30/s and 20/min per group, with 429s
     async with Sandbox(SANDBOX_TOKEN, "agentbot_demo_bot", limits) as sandbox:
         chat_id, users = chatty_group(sandbox)
@@ -80,6 +100,7 @@ async def measure(kind: str, messages: int, folder: Path) -> float:
         try:
             await sandbox.wait_for(lambda: sandbox.calls("getUpdates"), timeout=60)
             started = time.perf_counter()
+            cpu_started = cpu_seconds(process.pid)
             for index in range(messages):
                 last = sandbox.send_text(chat_id, users[index % AGENTS], f"消息 {index}")
             if kind == "bare":
@@ -91,6 +112,7 @@ async def measure(kind: str, messages: int, folder: Path) -> float:
                     lambda: len(sandbox.messages(DEFAULT_OWNER)) > before, timeout=600
                 )
             elapsed = time.perf_counter() - started
+            cpu_ended = cpu_seconds(process.pid)
         except TimeoutError:
             print(log.read_text(encoding="utf-8", errors="replace")[-3000:], file=sys.stderr)
             raise
@@ -98,7 +120,25 @@ async def measure(kind: str, messages: int, folder: Path) -> float:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), 30)
-    return messages / elapsed
+    cpu = None
+    if cpu_started is not None and cpu_ended is not None:
+        cpu = (cpu_ended - cpu_started) / messages * 1e6
+    return messages / elapsed, cpu
+
+
+def profiled(kind: str, run: Callable[[], None]) -> None:
+    """``run()``, under cProfile when the bench asks for it (``AGENTBOT_BENCH_PROFILE``)."""
+    folder = os.environ.get(PROFILE_ENV)
+    if not folder:
+        run()
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        profile.runcall(run)
+    finally:
+        profile.dump_stats(str(Path(folder) / f"{kind}.prof"))
 
 
 def run_bare(base_url: str) -> None:
@@ -129,8 +169,8 @@ async def main() -> None:
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="agentbot-bench-") as name:
-        bare = await measure("bare", arguments.messages, Path(name))
-        ours = await measure("ours", arguments.messages, Path(name))
+        bare, bare_cpu = await measure("bare", arguments.messages, Path(name))
+        ours, ours_cpu = await measure("ours", arguments.messages, Path(name))
     ratio = ours / bare
     print(
         f"updates bench: a chatty group ({AGENTS} agents, {arguments.messages} messages), "
@@ -141,12 +181,17 @@ async def main() -> None:
         f"  agentbot               {ours:7.0f} updates/s  {ratio:.2f}x the bare bot  "
         f"target >= {TARGET:.1f}x  {'PASS' if ratio >= TARGET else 'FAIL'}"
     )
+    if bare_cpu is not None and ours_cpu is not None:
+        print(
+            f"  CPU per update (each bot's process): bare {bare_cpu:.0f} µs, agentbot "
+            f"{ours_cpu:.0f} µs; bare / agentbot = {bare_cpu / ours_cpu:.2f}"
+        )
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--bare":
-        run_bare(sys.argv[2])
+        profiled("bare", lambda: run_bare(sys.argv[2]))
     elif len(sys.argv) == 4 and sys.argv[1] == "--ours":
-        run_ours(sys.argv[2], sys.argv[3])
+        profiled("ours", lambda: run_ours(sys.argv[2], sys.argv[3]))
     else:
         asyncio.run(main())

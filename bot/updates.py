@@ -51,12 +51,26 @@ def ordering_key(update: object) -> int | None:
     return None
 
 
+# A chat's waiting updates are run by the task that holds the chat's turn, one after another,
+# and it lets the other chats run after this many (so a backlog never holds the loop for long).
+SERVE_BEFORE_YIELDING = 32
+
+
+@dataclass(slots=True)
+class _Turn:
+    """An update waiting for its chat: its handling, and what its own task waits for (True:
+    the lane's holder ran it; False: the lane is now this update's task's to hold)."""
+
+    coroutine: Awaitable[Any]
+    done: asyncio.Future[bool]
+
+
 @dataclass
 class _Lane:
-    """One chat's updates: whether one is being handled, the turns of those waiting."""
+    """One chat's updates: whether one is being handled, those waiting."""
 
     busy: bool = False
-    waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
+    waiting: deque[_Turn] = field(default_factory=deque)
     dropped: int = 0
 
 
@@ -118,28 +132,66 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
                 self._idle.set()
 
     async def _in_order(self, key: int, coroutine: Awaitable[Any]) -> None:
+        """Handle ``coroutine`` in its chat's order. The task that finds the chat idle holds
+        its lane: it handles its update, then the ones that queued meanwhile, in order, and
+        resolves each one's ``done`` (a backlog costs no round of the event loop per update;
+        its tasks wake together). A queued update's task only waits, unless the holder leaves
+        (cancelled): then the lane passes to the next waiting task."""
         lane = self._lanes.setdefault(key, _Lane())
         if lane.busy:
             if len(lane.waiting) >= self._backlog:
                 self._drop(key, lane, coroutine)
                 return
-            turn = asyncio.get_running_loop().create_future()
+            turn = _Turn(coroutine, asyncio.get_running_loop().create_future())
             lane.waiting.append(turn)
             try:
-                await turn
+                if await turn.done:
+                    return  # handled by the lane's holder (its error, if any, raised here)
             except asyncio.CancelledError:
-                # Given the turn just before being cancelled: hand it on.
-                if turn.done() and not turn.cancelled():
-                    self._next(key, lane)
-                _close(coroutine)
+                # Not started: the holder drops it when it comes to it. Handed the lane just
+                # before being cancelled: hand it on.
+                if turn.done.done() and not turn.done.cancelled() and not turn.done.result():
+                    _close(coroutine)
+                    self._hand_on(key, lane)
                 raise
         else:
             lane.busy = True
         try:
             async with self._running:
                 await coroutine
-        finally:
-            self._next(key, lane)
+        except BaseException:
+            self._hand_on(key, lane)
+            raise
+        await self._serve(key, lane)
+
+    async def _serve(self, key: int, lane: _Lane) -> None:
+        """Handle the chat's waiting updates in this task, in order, until none is left."""
+        served = 0
+        try:
+            while lane.waiting:
+                turn = lane.waiting.popleft()
+                served += 1
+                if served % SERVE_BEFORE_YIELDING == 0:
+                    await asyncio.sleep(0)
+                if turn.done.done():  # its task was cancelled while it waited
+                    _close(turn.coroutine)
+                    continue
+                try:
+                    async with self._running:
+                        await turn.coroutine
+                except asyncio.CancelledError:
+                    turn.done.cancel()
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise  # this task is cancelled (stopping), not just that update
+                except Exception as error:
+                    turn.done.set_exception(error)
+                else:
+                    turn.done.set_result(True)
+        except BaseException:
+            self._hand_on(key, lane)
+            raise
+        self._retire(key, lane)
 
     def _drop(self, key: int, lane: _Lane, coroutine: Awaitable[Any]) -> None:
         lane.dropped += 1
@@ -152,13 +204,18 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
             )
         _close(coroutine)
 
-    def _next(self, key: int, lane: _Lane) -> None:
-        """Give the chat's turn to its next waiting update, or retire the lane."""
+    def _hand_on(self, key: int, lane: _Lane) -> None:
+        """The lane's holder leaves early: the next waiting update's task holds it now (or
+        the lane is retired)."""
         while lane.waiting:
             turn = lane.waiting.popleft()
-            if not turn.done():
-                turn.set_result(None)
+            if not turn.done.done():
+                turn.done.set_result(False)
                 return
+            _close(turn.coroutine)
+        self._retire(key, lane)
+
+    def _retire(self, key: int, lane: _Lane) -> None:
         lane.busy = False
         if lane.dropped:
             log.warning("chat %s caught up; %d of its updates were dropped", key, lane.dropped)

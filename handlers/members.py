@@ -7,12 +7,12 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import TelegramError
-from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
+from telegram.ext import Application, ChatMemberHandler, MessageHandler
 
 from bot.agents.membership import membership_change, welcome_link
 from bot.services import Services
 from bot.texts import Language, language_of, t
-from handlers.common import Context
+from handlers.common import GROUP_MESSAGE, Context
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(ChatMemberHandler(on_member_change, ChatMemberHandler.CHAT_MEMBER))
     # group=1: runs alongside command handlers of group 0 for the same message.
     application.add_handler(
-        MessageHandler(filters.ChatType.GROUPS & ~filters.StatusUpdate.ALL, on_group_message),
+        MessageHandler(GROUP_MESSAGE, on_group_message),
         group=1,
     )

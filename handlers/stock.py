@@ -40,6 +40,7 @@ from bot.services import Services
 from bot.texts import Language, t
 from bot.uploads import download_checked, parse_upload
 from handlers.common import (
+    GROUP_MESSAGE,
     Context,
     ListRows,
     actor_id,
@@ -307,7 +308,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     # messages only (an edit is not a new question).
     application.add_handler(
         MessageHandler(
-            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+            GROUP_MESSAGE & filters.UpdateType.MESSAGE,
             stock_question,
         ),
         group=2,

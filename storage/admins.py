@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import builtins
 
-from storage.db import Database
+from storage.db import Database, ReadCache
 from storage.models import AdminGrant, AuditEntry
 
 
 class AdminRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._ids: ReadCache[None, frozenset[int]] = ReadCache(db)
 
     async def is_admin(self, user_id: int) -> bool:
-        return (
-            await self._db.fetchone("SELECT 1 FROM admins WHERE user_id = ?", (user_id,))
-            is not None
-        )
+        """Asked of every new sender in a group: the admins' ids are kept in a ReadCache until
+        the next write."""
+        return user_id in await self._ids.get(None, self._read_ids)
+
+    async def _read_ids(self) -> frozenset[int]:
+        return frozenset(row[0] for row in await self._db.fetchall("SELECT user_id FROM admins"))
 
     async def list(self) -> builtins.list[AdminGrant]:
         rows = await self._db.fetchall(

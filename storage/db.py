@@ -29,7 +29,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 
@@ -92,6 +92,8 @@ class Database:
         )
         # Outermost transactions committed so far: tests count writes with it.
         self.commits = 0
+        # Outermost write transactions ended so far, however they ended (ReadCache).
+        self.write_generation = 0
         # Writes the bot holds in memory (batched last-seen): reads that show them await this
         # first (see bot/agents/last_seen.py, which sets it).
         self.pending_writes: PendingWrites = _nothing_pending
@@ -186,6 +188,7 @@ class Database:
                 self.commits += 1
             finally:
                 self._current.reset(token)
+                self.write_generation += 1
         for callback in transaction.after_commit:
             try:
                 callback()
@@ -221,6 +224,44 @@ class Database:
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         async with self._read_connection().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class ReadCache(Generic[K, V]):
+    """Answers of one read kept while no write transaction has ended since they were read.
+
+    For reads on the per-message hot path whose rows change rarely (is this chat an active
+    group, who are the admins): an answer is read again after any write transaction of this
+    process ends (commit or not; ``Database.write_generation``), so it is never older than the
+    last write, whichever repository made it. The generation is taken before the read, so a
+    write that ends while the read is under way makes that answer stale at once. The task
+    that holds the write transaction reads past the cache (it may see its own uncommitted
+    writes, which must not be kept). Writes by another process are not seen: the bot is the
+    database's only writer while it runs. At most ``limit`` keys are kept (then it starts
+    over).
+    """
+
+    def __init__(self, db: Database, limit: int = 10_000) -> None:
+        self._db = db
+        self._limit = limit
+        self._answers: dict[K, tuple[int, V]] = {}
+
+    async def get(self, key: K, read: Callable[[], Awaitable[V]]) -> V:
+        db = self._db
+        if db.in_transaction():
+            return await read()
+        generation = db.write_generation
+        kept = self._answers.get(key)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        answer = await read()
+        if len(self._answers) >= self._limit:
+            self._answers.clear()
+        self._answers[key] = (generation, answer)
+        return answer
 
 
 OWNER_ONLY = 0o600

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import aiosqlite
 
-from storage.db import Database
+from storage.db import Database, ReadCache
 from storage.models import Group
 
 _SELECT = """
@@ -48,6 +48,7 @@ ANNOUNCE_WINDOW = 3600
 class GroupRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._active_ids: ReadCache[int, int | None] = ReadCache(db)
 
     async def register(
         self,
@@ -155,7 +156,11 @@ class GroupRepository:
         return _group(row) if row else None
 
     async def active_id(self, chat_id: int) -> int | None:
-        """The row id of an active group (a cheap check for the per-message hot path)."""
+        """The row id of an active group (the per-message hot path: kept in a ReadCache until
+        the next write)."""
+        return await self._active_ids.get(chat_id, lambda: self._read_active_id(chat_id))
+
+    async def _read_active_id(self, chat_id: int) -> int | None:
         row = await self._db.fetchone(
             "SELECT id FROM groups WHERE chat_id = ? AND active = 1", (chat_id,)
         )

@@ -1,6 +1,7 @@
 """Pieces every handler module uses (handlers/common/core.py: the context type, replies, the
-admin gate, input errors, agent choices, the rule that edited messages are not commands) and the
-paged lists' replies and ◀ ▶ handlers (handlers/common/lists.py), imported from here."""
+admin gate, input errors, agent choices, the rule that edited messages are not commands), the
+paged lists' replies and ◀ ▶ handlers (handlers/common/lists.py) and the filters handler groups
+share (handlers/common/filters.py), imported from here."""
 
 from handlers.common.core import (
     AGENT_CHOICES as AGENT_CHOICES,
@@ -109,6 +110,9 @@ from handlers.common.core import (
 )
 from handlers.common.core import (
     validated as validated,
+)
+from handlers.common.filters import (
+    GROUP_MESSAGE as GROUP_MESSAGE,
 )
 from handlers.common.lists import (
     KeyedListSource as KeyedListSource,
