@@ -21,7 +21,7 @@ overrides it is always asked):
   conversation is under way for the update's key (its chat and user): it is asked only then.
 
 Every other handler is asked as before, so which handler runs is
-exactly what PTB would run (``tests/unit/test_dispatch.py`` compares the two on
+exactly what PTB would run (``tests/e2e/test_dispatch.py`` compares the two on
 the real handlers). The lists are built once per shape and rebuilt when a group's handlers
 change (compared with the list they were built from on every update: a handler added or
 removed at any time, through PTB or not, is seen at the next update).
