@@ -145,10 +145,47 @@ def test_message_cost_counts_what_telegram_counts() -> None:
         assert message_cost(uncounted, {"chat_id": 1}) == 0
 
 
-def test_a_message_counts_by_its_answer_less_half_the_fastest_round_trip() -> None:
+def test_a_message_leaves_the_window_half_the_fastest_round_trip_before_its_answer_does() -> None:
     gauge = LatencyGauge()
-    assert gauge.counted_by(10.0, 10.3) == 10.3  # nothing seen: the answer itself
+    window = Window(1, 1.0, gauge)
+    window.reserve(1)
+    window.complete(10.3, 1)
+    assert math.isclose(window.wait(10.5, 1), 0.8)  # nothing seen: by the answer itself
     gauge.observe(0.04)
     gauge.observe(0.2)
-    assert math.isclose(gauge.counted_by(10.0, 10.2), 10.18)  # the way back took >= 20 ms
-    assert gauge.counted_by(10.0, 10.01) == 10.0  # never before the request started
+    assert gauge.lead == 0.02  # the way back took >= 20 ms
+    assert math.isclose(window.wait(10.5, 1), 0.78)
+    assert window.wait(11.281, 1) == 0.0
+
+
+def test_a_shorter_round_trip_seen_later_corrects_the_answers_recorded_before() -> None:
+    """The first answers of a burst come back slowly: while they are the fastest seen, the
+    lead is too long, but it is applied when the window is read, so the answers recorded
+    then leave the window by the lead known a second later."""
+    gauge = LatencyGauge()
+    window = Window(2, 1.0, gauge)
+    window.reserve(2)
+    gauge.observe(0.3)  # the burst's first answer
+    window.complete(10.3, 1)
+    gauge.observe(0.04)  # a quiet request later on
+    window.complete(10.35, 1)
+    assert math.isclose(window.wait(11.2, 1), 0.08)  # 10.3 - 0.02 + 1 s, not 10.3 - 0.15 + 1 s
+    assert window.wait(11.281, 1) == 0.0
+
+
+async def test_the_apps_requests_tell_the_fastest_round_trip_but_not_the_sends_mean() -> None:
+    gauge = LatencyGauge(initial=0.1)
+    bed = Lane(global_capacity=2, group_capacity=20)
+    bed.lane = PriorityLane(
+        bed.global_window,
+        bed.chat,
+        lambda: bed.now,
+        bed.wake,
+        lambda seconds: gauge.observe(seconds, mean=False),
+    )
+    bed.global_window.gauge = gauge
+    admission = await bed.lane.acquire(PRIVATE, 1)
+    bed.now += 0.05
+    bed.lane.release(admission)
+    assert math.isclose(gauge.fastest, 0.05) and gauge.seconds == 0.1
+    assert math.isclose(bed.global_window.wait(bed.now, 2), 1.0 - 0.025)

@@ -7,9 +7,10 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   saturated chat waits on a timer, the others keep going - and starts the send as a task.
 * Limits are sliding windows (windows.py): one global (messages per second; the paid rate when
   paid broadcasts are on) and one per chat (per minute for groups, per second for private
-  chats). A message occupies its slot from dispatch and is timestamped when Telegram counted it
-  at the latest: its answer, less the shortest way back seen so far (``LatencyGauge``), so our
-  window is never more permissive than Telegram's. An album of n counts n; a split text counts
+  chats). A message occupies its slot from dispatch and is recorded by its answer; it leaves the
+  window as if counted when Telegram counted it at the latest: its answer, less the shortest way
+  back seen so far (``LatencyGauge.lead``), so our window is never more permissive than
+  Telegram's. An album of n counts n; a split text counts
   its parts.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
@@ -92,18 +93,21 @@ class DeliveryEngine:
         settings = services.settings
         self.limits = settings.rate_limits
         self.paid = self.limits.allow_paid_broadcast
-        self.global_window = global_window(self.limits)
+        self.latency = LatencyGauge()
+        self.global_window = global_window(self.limits, self.latency)
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
-        self._queues = ChatQueues(partial(chat_window, self.limits), self._event.set)
+        self._queues = ChatQueues(
+            partial(chat_window, self.limits, gauge=self.latency), self._event.set
+        )
         self.lane = PriorityLane(
             self.global_window,
             lambda chat_id: self._queues.chat(chat_id).window,
             self.clock.now,
             self._event.set,
+            partial(self.latency.observe, mean=False),
         )
-        self.latency = LatencyGauge()
         self._progress = ProgressBoard(
             self.repository,
             self._enqueue,
@@ -295,34 +299,40 @@ class DeliveryEngine:
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
+        # The attempt is recorded as the request goes out, not before it: the commit would hold
+        # the message's slot in the windows for its duration (either way a crash in between
+        # sends it again after the restart, as 'pending' and 'sending' are both reloaded).
+        marked = self._journal.record(StatusChange(delivery.id, "sending", chat.id, attempt=True))
         try:
-            await self._journal.write(StatusChange(delivery.id, "sending", chat.id, attempt=True))
-            for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
-                part = parts[index]
-                started = self.clock.now()
-                try:
-                    ids = await send_part(
-                        self.bot,
-                        chat.id,
-                        part,
-                        reply_to=delivery.reply_to if index == 0 else None,
-                        paid=self.paid,
-                    )
-                finally:
-                    used = min(part.size, reserved)
-                    answered = self.clock.now()
-                    done_at = self.latency.counted_by(started, answered)
-                    self.global_window.complete(done_at, used)
-                    chat.window.complete(done_at, used)
-                    reserved -= used
-                self.latency.observe(answered - started)
-                self.stats.messages_sent += len(ids)
-                delivery.message_ids += ids
-                if index < len(parts) - 1:
-                    ids_so_far = tuple(delivery.message_ids)
-                    await self._journal.write(
-                        StatusChange(delivery.id, "sending", message_ids=ids_so_far)
-                    )
+            try:
+                for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
+                    part = parts[index]
+                    started = self.clock.now()
+                    try:
+                        ids = await send_part(
+                            self.bot,
+                            chat.id,
+                            part,
+                            reply_to=delivery.reply_to if index == 0 else None,
+                            paid=self.paid,
+                        )
+                    finally:
+                        used = min(part.size, reserved)
+                        answered = self.clock.now()
+                        self.global_window.complete(answered, used)
+                        chat.window.complete(answered, used)
+                        reserved -= used
+                    self.latency.observe(answered - started)
+                    self.stats.messages_sent += len(ids)
+                    delivery.message_ids += ids
+                    if index < len(parts) - 1:
+                        await marked
+                        ids_so_far = tuple(delivery.message_ids)
+                        await self._journal.write(
+                            StatusChange(delivery.id, "sending", message_ids=ids_so_far)
+                        )
+            finally:
+                await marked
             await self._journal.write(
                 StatusChange(
                     delivery.id,
