@@ -126,6 +126,10 @@ class DeliveryEngine:
         self._loaded_upto = 0
         self._reload = True
         self._tasks: set[asyncio.Task[None]] = set()
+        # Sends and jobs whose request is not answered yet: what max_in_flight bounds (a task
+        # waiting for its 'sent' commit holds no request, and must not hold back the next send:
+        # Little's law sizes the bound by the round trip alone).
+        self._requests = 0
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -167,8 +171,9 @@ class DeliveryEngine:
 
     @property
     def max_in_flight(self) -> int:
-        """The bound on sends in flight: the setting, or by Little's law the rate times the
-        measured request latency (see windows.py ``in_flight_bound``)."""
+        """The bound on requests in flight (sent, not yet answered): the setting, or by
+        Little's law the rate times the measured request latency (see windows.py
+        ``in_flight_bound``)."""
         fixed = self.delivery_settings.max_in_flight
         if fixed is not None:
             return fixed
@@ -194,7 +199,10 @@ class DeliveryEngine:
             return lane_wait
         runnable = self._queues.runnable
         bound = self.max_in_flight
-        while runnable and len(self._tasks) < bound:
+        # Tasks past their answer wait for their 'sent' commit: they do not count against the
+        # bound, but no more than as many again may wait, so the database holds the sends back
+        # (and a crash repeats no more messages) when it falls behind.
+        while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
                 self._drop(chat.deliveries.popleft())
@@ -220,6 +228,7 @@ class DeliveryEngine:
             chat.busy = True
             self.global_window.reserve(cost)
             chat.window.reserve(cost)
+            self._requests += 1
             if chat.jobs:
                 task = asyncio.create_task(self._run_job(chat, chat.jobs.popleft(), cost))
             else:
@@ -229,6 +238,11 @@ class DeliveryEngine:
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
         return lane_wait
+
+    def _answered(self) -> None:
+        """A send's or job's requests are over (answered or failed): the next may start."""
+        self._requests -= 1
+        self._event.set()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         """A send finished: its slot is free, so the dispatcher must look again (the task may
@@ -299,12 +313,11 @@ class DeliveryEngine:
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
-        # The attempt is recorded as the request goes out, not before it: the commit would hold
-        # the message's slot in the windows for its duration (either way a crash in between
-        # sends it again after the restart, as 'pending' and 'sending' are both reloaded).
-        marked = self._journal.record(StatusChange(delivery.id, "sending", chat.id, attempt=True))
         try:
             try:
+                await self._journal.write(
+                    StatusChange(delivery.id, "sending", chat.id, attempt=True)
+                )
                 for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
                     part = parts[index]
                     started = self.clock.now()
@@ -326,13 +339,12 @@ class DeliveryEngine:
                     self.stats.messages_sent += len(ids)
                     delivery.message_ids += ids
                     if index < len(parts) - 1:
-                        await marked
                         ids_so_far = tuple(delivery.message_ids)
                         await self._journal.write(
                             StatusChange(delivery.id, "sending", message_ids=ids_so_far)
                         )
             finally:
-                await marked
+                self._answered()
             await self._journal.write(
                 StatusChange(
                     delivery.id,
@@ -433,6 +445,7 @@ class DeliveryEngine:
             done_at = self.clock.now()
             self.global_window.complete(done_at, reserved)
             chat.window.complete(done_at, reserved)
+            self._answered()
             chat.busy = False
             self._queues.schedule(chat)
             self._event.set()

@@ -19,16 +19,11 @@ class StatusJournal:
         """Record a state change; returns once it is committed. Changes arriving while a
         transaction runs are committed together in the next one (group commit), so the
         database keeps up with hundreds of sends a second."""
-        await self.record(change)
-
-    def record(self, change: StatusChange) -> asyncio.Future[None]:
-        """Record a state change without waiting: the future is done once it is committed.
-        Changes are committed in the order they are recorded. The caller must await it."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._writes.append((change, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._flush())
-        return future
+        await future
 
     async def _flush(self) -> None:
         while self._writes:

@@ -44,7 +44,8 @@ class Window:
             return 0.0
         if excess > len(done):
             return math.inf
-        return heapq.nsmallest(excess, done)[-1] - expired
+        oldest = done[0] if excess == 1 else heapq.nsmallest(excess, done)[-1]
+        return oldest - expired
 
     def reserve(self, n: int) -> None:
         self.in_flight += n
