@@ -7,11 +7,10 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   saturated chat waits on a timer, the others keep going - and starts the send as a task.
 * Limits are sliding windows (windows.py): one global (messages per second; the paid rate when
   paid broadcasts are on) and one per chat (per minute for groups, per second for private
-  chats). A message occupies its slot from dispatch and is recorded by its answer; it leaves the
-  window as if counted when Telegram counted it at the latest: its answer, less the shortest way
-  back seen so far (``LatencyGauge.lead``), so our window is never more permissive than
-  Telegram's. An album of n counts n; a split text counts
-  its parts.
+  chats). A message occupies its slot from dispatch and leaves it as if counted when Telegram
+  counted it at the latest: its answer, less the shortest way back seen (``LatencyGauge.lead``),
+  so our window is never more permissive than Telegram's. An album of n counts n; a split text
+  counts its parts.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
@@ -98,9 +97,8 @@ class DeliveryEngine:
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
-        self._queues = ChatQueues(
-            partial(chat_window, self.limits, gauge=self.latency), self._event.set
-        )
+        window_for = partial(chat_window, self.limits, gauge=self.latency)
+        self._queues = ChatQueues(window_for, self._event.set)
         self.lane = PriorityLane(
             self.global_window,
             lambda chat_id: self._queues.chat(chat_id).window,
@@ -126,10 +124,7 @@ class DeliveryEngine:
         self._loaded_upto = 0
         self._reload = True
         self._tasks: set[asyncio.Task[None]] = set()
-        # Sends and jobs whose request is not answered yet: what max_in_flight bounds (a task
-        # waiting for its 'sent' commit holds no request, and must not hold back the next send:
-        # Little's law sizes the bound by the round trip alone).
-        self._requests = 0
+        self._requests = 0  # sends and jobs whose request is not answered yet
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -171,9 +166,8 @@ class DeliveryEngine:
 
     @property
     def max_in_flight(self) -> int:
-        """The bound on requests in flight (sent, not yet answered): the setting, or by
-        Little's law the rate times the measured request latency (see windows.py
-        ``in_flight_bound``)."""
+        """The bound on requests in flight (not yet answered): the setting, or by Little's law
+        the rate times the measured round trip (see windows.py ``in_flight_bound``)."""
         fixed = self.delivery_settings.max_in_flight
         if fixed is not None:
             return fixed
@@ -199,9 +193,8 @@ class DeliveryEngine:
             return lane_wait
         runnable = self._queues.runnable
         bound = self.max_in_flight
-        # Tasks past their answer wait for their 'sent' commit: they do not count against the
-        # bound, but no more than as many again may wait, so the database holds the sends back
-        # (and a crash repeats no more messages) when it falls behind.
+        # Sends past their answer wait for their 'sent' commit: not counted, but only as many
+        # again may wait, so a database that falls behind still holds the sends back.
         while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
@@ -313,21 +306,17 @@ class DeliveryEngine:
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
+        sending = StatusChange(delivery.id, "sending", chat.id, attempt=True)
         try:
             try:
-                await self._journal.write(
-                    StatusChange(delivery.id, "sending", chat.id, attempt=True)
-                )
+                await self._journal.write(sending)
                 for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
                     part = parts[index]
+                    reply_to = delivery.reply_to if index == 0 else None
                     started = self.clock.now()
                     try:
                         ids = await send_part(
-                            self.bot,
-                            chat.id,
-                            part,
-                            reply_to=delivery.reply_to if index == 0 else None,
-                            paid=self.paid,
+                            self.bot, chat.id, part, reply_to=reply_to, paid=self.paid
                         )
                     finally:
                         used = min(part.size, reserved)
@@ -345,15 +334,9 @@ class DeliveryEngine:
                         )
             finally:
                 self._answered()
-            await self._journal.write(
-                StatusChange(
-                    delivery.id,
-                    "sent",
-                    chat.id,
-                    tuple(delivery.message_ids),
-                    sent_at=self.services.now(),
-                )
-            )
+            all_ids = tuple(delivery.message_ids)
+            sent = StatusChange(delivery.id, "sent", chat.id, all_ids, sent_at=self.services.now())
+            await self._journal.write(sent)
             outcome = "sent"
         except RetryAfter as error:
             await self._failures.retry_after(chat, delivery, retry_after_seconds(error))
