@@ -6,6 +6,7 @@ import asyncio
 import math
 
 from bot.broadcast.delivery.lane import Admission, PriorityLane
+from bot.broadcast.delivery.queues import ChatQueues, Job, QueuedDelivery
 from bot.broadcast.delivery.windows import LatencyGauge, Window, in_flight_bound
 from bot.rate_limits import message_cost
 
@@ -189,3 +190,29 @@ async def test_the_apps_requests_tell_the_fastest_round_trip_but_not_the_sends_m
     bed.lane.release(admission)
     assert math.isclose(gauge.fastest, 0.05) and gauge.seconds == 0.1
     assert math.isclose(bed.global_window.wait(bed.now, 2), 1.0 - 0.025)
+
+
+async def test_deliveries_next_in_line_are_marked_sending_once_while_they_wait() -> None:
+    """The engine has the first deliveries of the next runnable chats marked 'sending' while
+    the global window is full: once, and not for a paused chat or one whose job comes first."""
+    queues = ChatQueues(lambda chat_id: Window(20, 60.0), lambda: None)
+    marked: list[int] = []
+
+    def mark(delivery: QueuedDelivery, chat_id: int) -> asyncio.Future[None]:
+        marked.append(delivery.id)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    for chat_id in (GROUP, OTHER_GROUP, -1003, -1004):
+        chat = queues.chat(chat_id)
+        chat.deliveries.append(QueuedDelivery(-chat_id, 1, None, chat_id, 0, [], None))
+        queues.schedule(chat)
+    queues.chat(OTHER_GROUP).paused_until = 200.0
+    queues.enqueue_job(-1003, Job(1, lambda bot: asyncio.sleep(0)))
+    queues.premark(100.0, 3, mark)
+    queues.premark(100.0, 3, mark)
+    assert marked == [-GROUP]  # the paused chat and the one with a job are left alone
+    queues.premark(100.0, 4, mark)
+    assert marked == [-GROUP, 1004]
+    assert queues.chat(GROUP).deliveries[0].marked is not None

@@ -193,8 +193,7 @@ class DeliveryEngine:
             return lane_wait
         runnable = self._queues.runnable
         bound = self.max_in_flight
-        # Sends past their answer wait for their 'sent' commit: not counted, but only as many
-        # again may wait, so a database that falls behind still holds the sends back.
+        # Sends waiting only for their 'sent' commit are not counted, but at most as many again.
         while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
@@ -215,7 +214,8 @@ class DeliveryEngine:
                 continue
             global_wait = self.global_window.wait(now, cost)
             if global_wait > 0:
-                return min(global_wait, lane_wait)
+                lane_wait = min(global_wait, lane_wait)
+                break
             runnable.popleft()
             chat.scheduled = False
             chat.busy = True
@@ -230,7 +230,11 @@ class DeliveryEngine:
                 task = asyncio.create_task(self._deliver(chat, delivery, cost))
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
+        self._queues.premark(now, bound, self._mark)
         return lane_wait
+
+    def _mark(self, delivery: QueuedDelivery, chat_id: int) -> asyncio.Future[None]:
+        return self._journal.record(StatusChange(delivery.id, "sending", chat_id, attempt=True))
 
     def _answered(self) -> None:
         """A send's or job's requests are over (answered or failed): the next may start."""
@@ -306,10 +310,10 @@ class DeliveryEngine:
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
-        sending = StatusChange(delivery.id, "sending", chat.id, attempt=True)
+        marked, delivery.marked = delivery.marked, None  # 'sending' committed ahead, or now
         try:
             try:
-                await self._journal.write(sending)
+                await (marked or self._mark(delivery, chat.id))
                 for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
                     part = parts[index]
                     reply_to = delivery.reply_to if index == 0 else None
