@@ -18,7 +18,8 @@ in any minute into one group, as Telegram does. Every sender runs as its own pro
   clock starts at their first request.
 * **paid** (``allow_paid_broadcast``, ``paid_per_second = 1000``, default engine settings): the
   sandbox allows 1000 a second and answers every call after 40 ms (a realistic round trip);
-  1,000 groups x 5 broadcasts, drafted first and sent with five Send presses in a row.
+  1,000 groups x 5 broadcasts, drafted first (the presses wait until every draft's
+  confirmation is out) and sent with five Send presses in a row.
 
 Figure: the share of the limit used = messages / (limit x (span + 1 s)), span from the start
 to the last delivery (a 1 s sliding window lets a full window go at t=0, so N messages need
@@ -197,6 +198,20 @@ def with_button(sandbox: Sandbox, label: str, used: set[int]) -> Callable[[], Se
     return find
 
 
+def sends_ready(sandbox: Sandbox, label: str, used: set[int], count: int) -> Callable[[], bool]:
+    """Whether ``count`` messages to the seller carry a button with ``label`` not pressed."""
+
+    def ready() -> bool:
+        found = 0
+        for message in sandbox.messages(OWNER):
+            if message.message_id in used or message.deleted:
+                continue
+            found += any(label in str(button.get("text")) for button in message.buttons)
+        return found >= count
+
+    return ready
+
+
 async def press(sandbox: Sandbox, label: str, used: set[int]) -> float:
     """Wait for the seller's message with the button, press it; the sandbox time of the press."""
     message = await sandbox.wait_for(with_button(sandbox, label, used), timeout=60, interval=0.002)
@@ -251,6 +266,11 @@ async def run_agentbot(
                     presses.append(await press(sandbox, "发送", used))
                     cpu_at_press = cpu_at_press or cpu_seconds(process.pid)
             if paid:  # drafted first, then sent with presses in a row
+                # Every draft's confirmation is out (and its answer back) before the first
+                # press: a press handled behind the last preview would start the clock early.
+                confirmations = sends_ready(sandbox, "发送", used, len(drafts))
+                await sandbox.wait_for(confirmations, timeout=60, interval=0.002)
+                await asyncio.sleep(PAID_LATENCY)
                 cpu_at_press = cpu_seconds(process.pid)
                 for _ in drafts:
                     presses.append(await press(sandbox, "发送", used))

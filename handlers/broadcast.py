@@ -208,20 +208,25 @@ async def send_or_cancel(update: Update, context: Context) -> None:
     if not isinstance(draft, _Draft):
         await _expired(update, lang)
         return
-    await query.answer()
     if button.action == "c" or draft.chat_ids is None:
+        await query.answer()
         await query.edit_message_text(t(lang, "bc_cancelled"))
         return
     actor = actor_id(update)
     title = _plain_title(draft.payload.text)
-    async with services.audited(actor, "broadcast", detail=draft.target or "") as audit:
-        gate = await submit_unless_quiet(
-            services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
-        )
-        if gate.question is not None:
-            audit.skip()  # held for the quiet-hours answer, audited with it
-        else:
-            audit.target = str(gate.broadcast_id)
+    # The press is answered once the broadcast is committed (and the delivery engine woken):
+    # the answer is a round trip to Telegram that the first deliveries need not wait for.
+    try:
+        async with services.audited(actor, "broadcast", detail=draft.target or "") as audit:
+            gate = await submit_unless_quiet(
+                services, "text", draft.payload, draft.chat_ids, actor, title=title, lang=lang
+            )
+            if gate.question is not None:
+                audit.skip()  # held for the quiet-hours answer, audited with it
+            else:
+                audit.target = str(gate.broadcast_id)
+    finally:
+        await query.answer()
     if gate.question is not None:
         await query.edit_message_text(gate.question, reply_markup=inline_markup(gate.keyboard))
         return

@@ -83,8 +83,10 @@ async def test_previews_and_confirmations_share_the_window_with_a_running_broadc
         targets = [await make_group(bed, f"代理群{i}") for i in range(40)]
         bed.sandbox.limits = SandboxLimits(global_per_second=30, per_chat_per_minute=20)
         for k in range(3):
-            choose = _to_owner(await bed.say(OWNER, OWNER, f"/broadcast 第{k}号通知"))
-            confirm = _to_owner(await bed.click(OWNER, choose, _button(choose, "全部正常群")))
+            choose = _to_owner(await bed.say(OWNER, OWNER, f"/broadcast 第{k}号通知"), "全部正常群")
+            confirm = _to_owner(
+                await bed.click(OWNER, choose, _button(choose, "全部正常群")), "发送"
+            )
             await bed.click(OWNER, confirm, _button(confirm, "发送"))
         await bed.services.outbox.wait_idle(30)
         for chat_id in targets:
@@ -114,9 +116,14 @@ async def test_a_reply_in_a_group_takes_a_slot_of_its_minute(tmp_path: Path) -> 
         await bed.stop()
 
 
-def _to_owner(sent: list[SentMessage]) -> SentMessage:
-    """The last message the bot sent the seller (deliveries to groups run meanwhile)."""
-    return [message for message in sent if message.chat_id == OWNER][-1]
+def _to_owner(sent: list[SentMessage], label: str) -> SentMessage:
+    """The last message the bot sent the seller with a button labelled ``label`` (deliveries
+    to groups, and the running broadcasts' progress messages, go out meanwhile)."""
+    return [
+        message
+        for message in sent
+        if message.chat_id == OWNER and any(label in item["text"] for item in message.buttons)
+    ][-1]
 
 
 def _button(message: SentMessage, label: str) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import math
 
 from bot.broadcast.delivery.lane import Admission, PriorityLane
+from bot.broadcast.delivery.queues import ChatQueues, Job, QueuedDelivery
 from bot.broadcast.delivery.windows import LatencyGauge, Window, in_flight_bound
 from bot.rate_limits import message_cost
 
@@ -145,10 +146,73 @@ def test_message_cost_counts_what_telegram_counts() -> None:
         assert message_cost(uncounted, {"chat_id": 1}) == 0
 
 
-def test_a_message_counts_by_its_answer_less_half_the_fastest_round_trip() -> None:
+def test_a_message_leaves_the_window_half_the_fastest_round_trip_before_its_answer_does() -> None:
     gauge = LatencyGauge()
-    assert gauge.counted_by(10.0, 10.3) == 10.3  # nothing seen: the answer itself
+    window = Window(1, 1.0, gauge)
+    window.reserve(1)
+    window.complete(10.3, 1)
+    assert math.isclose(window.wait(10.5, 1), 0.8)  # nothing seen: by the answer itself
     gauge.observe(0.04)
     gauge.observe(0.2)
-    assert math.isclose(gauge.counted_by(10.0, 10.2), 10.18)  # the way back took >= 20 ms
-    assert gauge.counted_by(10.0, 10.01) == 10.0  # never before the request started
+    assert gauge.lead == 0.02  # the way back took >= 20 ms
+    assert math.isclose(window.wait(10.5, 1), 0.78)
+    assert window.wait(11.281, 1) == 0.0
+
+
+def test_a_shorter_round_trip_seen_later_corrects_the_answers_recorded_before() -> None:
+    """The first answers of a burst come back slowly: while they are the fastest seen, the
+    lead is too long, but it is applied when the window is read, so the answers recorded
+    then leave the window by the lead known a second later."""
+    gauge = LatencyGauge()
+    window = Window(2, 1.0, gauge)
+    window.reserve(2)
+    gauge.observe(0.3)  # the burst's first answer
+    window.complete(10.3, 1)
+    gauge.observe(0.04)  # a quiet request later on
+    window.complete(10.35, 1)
+    assert math.isclose(window.wait(11.2, 1), 0.08)  # 10.3 - 0.02 + 1 s, not 10.3 - 0.15 + 1 s
+    assert window.wait(11.281, 1) == 0.0
+
+
+async def test_the_apps_requests_tell_the_fastest_round_trip_but_not_the_sends_mean() -> None:
+    gauge = LatencyGauge(initial=0.1)
+    bed = Lane(global_capacity=2, group_capacity=20)
+    bed.lane = PriorityLane(
+        bed.global_window,
+        bed.chat,
+        lambda: bed.now,
+        bed.wake,
+        lambda seconds: gauge.observe(seconds, mean=False),
+    )
+    bed.global_window.gauge = gauge
+    admission = await bed.lane.acquire(PRIVATE, 1)
+    bed.now += 0.05
+    bed.lane.release(admission)
+    assert math.isclose(gauge.fastest, 0.05) and gauge.seconds == 0.1
+    assert math.isclose(bed.global_window.wait(bed.now, 2), 1.0 - 0.025)
+
+
+async def test_deliveries_next_in_line_are_marked_sending_once_while_they_wait() -> None:
+    """The engine has the first deliveries of the next runnable chats marked 'sending' while
+    the global window is full: once, and not for a paused chat or one whose job comes first."""
+    queues = ChatQueues(lambda chat_id: Window(20, 60.0), lambda: None)
+    marked: list[int] = []
+
+    def mark(delivery: QueuedDelivery, chat_id: int) -> asyncio.Future[None]:
+        marked.append(delivery.id)
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+    for chat_id in (GROUP, OTHER_GROUP, -1003, -1004):
+        chat = queues.chat(chat_id)
+        chat.deliveries.append(QueuedDelivery(-chat_id, 1, None, chat_id, 0, [], None))
+        queues.schedule(chat)
+    queues.chat(OTHER_GROUP).paused_until = 200.0
+    queues.enqueue_job(-1003, Job(1, lambda bot: asyncio.sleep(0)))
+    queues.premark(100.0, 3, mark)
+    queues.premark(100.0, 3, mark)
+    assert marked == [-GROUP]  # the paused chat and the one with a job are left alone
+    queues.premark(100.0, 4, mark)
+    assert marked == [-GROUP, 1004]
+    assert queues.chat(GROUP).deliveries[0].marked is not None

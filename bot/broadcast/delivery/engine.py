@@ -7,10 +7,10 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   saturated chat waits on a timer, the others keep going - and starts the send as a task.
 * Limits are sliding windows (windows.py): one global (messages per second; the paid rate when
   paid broadcasts are on) and one per chat (per minute for groups, per second for private
-  chats). A message occupies its slot from dispatch and is timestamped when Telegram counted it
-  at the latest: its answer, less the shortest way back seen so far (``LatencyGauge``), so our
-  window is never more permissive than Telegram's. An album of n counts n; a split text counts
-  its parts.
+  chats). A message occupies its slot from dispatch and leaves it as if counted when Telegram
+  counted it at the latest: its answer, less the shortest way back seen (``LatencyGauge.lead``),
+  so our window is never more permissive than Telegram's. An album of n counts n; a split text
+  counts its parts.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
@@ -92,18 +92,20 @@ class DeliveryEngine:
         settings = services.settings
         self.limits = settings.rate_limits
         self.paid = self.limits.allow_paid_broadcast
-        self.global_window = global_window(self.limits)
+        self.latency = LatencyGauge()
+        self.global_window = global_window(self.limits, self.latency)
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
-        self._queues = ChatQueues(partial(chat_window, self.limits), self._event.set)
+        window_for = partial(chat_window, self.limits, gauge=self.latency)
+        self._queues = ChatQueues(window_for, self._event.set)
         self.lane = PriorityLane(
             self.global_window,
             lambda chat_id: self._queues.chat(chat_id).window,
             self.clock.now,
             self._event.set,
+            partial(self.latency.observe, mean=False),
         )
-        self.latency = LatencyGauge()
         self._progress = ProgressBoard(
             self.repository,
             self._enqueue,
@@ -122,6 +124,7 @@ class DeliveryEngine:
         self._loaded_upto = 0
         self._reload = True
         self._tasks: set[asyncio.Task[None]] = set()
+        self._requests = 0  # sends and jobs whose request is not answered yet
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -163,8 +166,8 @@ class DeliveryEngine:
 
     @property
     def max_in_flight(self) -> int:
-        """The bound on sends in flight: the setting, or by Little's law the rate times the
-        measured request latency (see windows.py ``in_flight_bound``)."""
+        """The bound on requests in flight (not yet answered): the setting, or by Little's law
+        the rate times the measured round trip (see windows.py ``in_flight_bound``)."""
         fixed = self.delivery_settings.max_in_flight
         if fixed is not None:
             return fixed
@@ -190,7 +193,8 @@ class DeliveryEngine:
             return lane_wait
         runnable = self._queues.runnable
         bound = self.max_in_flight
-        while runnable and len(self._tasks) < bound:
+        # Sends waiting only for their 'sent' commit are not counted, but at most as many again.
+        while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
                 self._drop(chat.deliveries.popleft())
@@ -210,12 +214,14 @@ class DeliveryEngine:
                 continue
             global_wait = self.global_window.wait(now, cost)
             if global_wait > 0:
-                return min(global_wait, lane_wait)
+                lane_wait = min(global_wait, lane_wait)
+                break
             runnable.popleft()
             chat.scheduled = False
             chat.busy = True
             self.global_window.reserve(cost)
             chat.window.reserve(cost)
+            self._requests += 1
             if chat.jobs:
                 task = asyncio.create_task(self._run_job(chat, chat.jobs.popleft(), cost))
             else:
@@ -224,7 +230,16 @@ class DeliveryEngine:
                 task = asyncio.create_task(self._deliver(chat, delivery, cost))
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
+        self._queues.premark(now, bound, self._mark)
         return lane_wait
+
+    def _mark(self, delivery: QueuedDelivery, chat_id: int) -> asyncio.Future[None]:
+        return self._journal.record(StatusChange(delivery.id, "sending", chat_id, attempt=True))
+
+    def _answered(self) -> None:
+        """A send's or job's requests are over (answered or failed): the next may start."""
+        self._requests -= 1
+        self._event.set()
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         """A send finished: its slot is free, so the dispatcher must look again (the task may
@@ -295,43 +310,37 @@ class DeliveryEngine:
     async def _deliver(self, chat: ChatQueue, delivery: QueuedDelivery, reserved: int) -> None:
         parts = self._payloads[delivery.broadcast_id]
         outcome: Literal["sent", "failed", "requeue", "moved"] = "requeue"
+        marked, delivery.marked = delivery.marked, None  # 'sending' committed ahead, or now
         try:
-            await self._journal.write(StatusChange(delivery.id, "sending", chat.id, attempt=True))
-            for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
-                part = parts[index]
-                started = self.clock.now()
-                try:
-                    ids = await send_part(
-                        self.bot,
-                        chat.id,
-                        part,
-                        reply_to=delivery.reply_to if index == 0 else None,
-                        paid=self.paid,
-                    )
-                finally:
-                    used = min(part.size, reserved)
-                    answered = self.clock.now()
-                    done_at = self.latency.counted_by(started, answered)
-                    self.global_window.complete(done_at, used)
-                    chat.window.complete(done_at, used)
-                    reserved -= used
-                self.latency.observe(answered - started)
-                self.stats.messages_sent += len(ids)
-                delivery.message_ids += ids
-                if index < len(parts) - 1:
-                    ids_so_far = tuple(delivery.message_ids)
-                    await self._journal.write(
-                        StatusChange(delivery.id, "sending", message_ids=ids_so_far)
-                    )
-            await self._journal.write(
-                StatusChange(
-                    delivery.id,
-                    "sent",
-                    chat.id,
-                    tuple(delivery.message_ids),
-                    sent_at=self.services.now(),
-                )
-            )
+            try:
+                await (marked or self._mark(delivery, chat.id))
+                for index in range(next_part(parts, len(delivery.message_ids)), len(parts)):
+                    part = parts[index]
+                    reply_to = delivery.reply_to if index == 0 else None
+                    started = self.clock.now()
+                    try:
+                        ids = await send_part(
+                            self.bot, chat.id, part, reply_to=reply_to, paid=self.paid
+                        )
+                    finally:
+                        used = min(part.size, reserved)
+                        answered = self.clock.now()
+                        self.global_window.complete(answered, used)
+                        chat.window.complete(answered, used)
+                        reserved -= used
+                    self.latency.observe(answered - started)
+                    self.stats.messages_sent += len(ids)
+                    delivery.message_ids += ids
+                    if index < len(parts) - 1:
+                        ids_so_far = tuple(delivery.message_ids)
+                        await self._journal.write(
+                            StatusChange(delivery.id, "sending", message_ids=ids_so_far)
+                        )
+            finally:
+                self._answered()
+            all_ids = tuple(delivery.message_ids)
+            sent = StatusChange(delivery.id, "sent", chat.id, all_ids, sent_at=self.services.now())
+            await self._journal.write(sent)
             outcome = "sent"
         except RetryAfter as error:
             await self._failures.retry_after(chat, delivery, retry_after_seconds(error))
@@ -423,6 +432,7 @@ class DeliveryEngine:
             done_at = self.clock.now()
             self.global_window.complete(done_at, reserved)
             chat.window.complete(done_at, reserved)
+            self._answered()
             chat.busy = False
             self._queues.schedule(chat)
             self._event.set()

@@ -19,11 +19,17 @@ class StatusJournal:
         """Record a state change; returns once it is committed. Changes arriving while a
         transaction runs are committed together in the next one (group commit), so the
         database keeps up with hundreds of sends a second."""
+        await self.record(change)
+
+    def record(self, change: StatusChange) -> asyncio.Future[None]:
+        """Record a state change without waiting: the future is done once it is committed
+        (changes commit in the order recorded). An error nobody awaits is not reported."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieve)
         self._writes.append((change, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._flush())
-        await future
+        return future
 
     async def _flush(self) -> None:
         while self._writes:
@@ -38,3 +44,8 @@ class StatusJournal:
                 for _, future in batch:
                     if not future.done():
                         future.set_result(None)
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -33,6 +33,7 @@ class Admission:
     cost: int
     granted: asyncio.Future[None]
     windows: tuple[Window, ...] = field(default=())
+    granted_at: float = 0.0
 
 
 class PriorityLane:
@@ -46,11 +47,13 @@ class PriorityLane:
         chat_window: Callable[[int], Window],
         now: Callable[[], float],
         wake: Callable[[], None],
+        round_trip: Callable[[float], None] | None = None,
     ) -> None:
         self._global = global_window
         self._chat_window = chat_window
         self._now = now
         self._wake = wake
+        self._round_trip = round_trip  # told each granted request's time from grant to answer
         self._waiting: deque[Admission] = deque()
         self.in_flight = 0
         self.closed = False
@@ -81,12 +84,15 @@ class PriorityLane:
         return admission
 
     def release(self, admission: Admission) -> None:
-        """The request has been answered: its slots are timestamped now."""
+        """The request has been answered: its slots are recorded by the answer's time, and its
+        round trip (from the grant) tells the engine's latency gauge."""
         if not admission.windows:
             return
         done_at = self._now()
         for window in admission.windows:
             window.complete(done_at, admission.cost)
+        if self._round_trip is not None:
+            self._round_trip(done_at - admission.granted_at)
         admission.windows = ()
         self.in_flight -= 1
         self._wake()
@@ -114,6 +120,7 @@ class PriorityLane:
             for window in windows:
                 window.reserve(admission.cost)
             admission.windows = windows
+            admission.granted_at = now
             self.in_flight += 1
             self._waiting.remove(admission)
             admission.granted.set_result(None)

@@ -8,6 +8,7 @@ import heapq
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from telegram import Bot
@@ -26,6 +27,7 @@ class QueuedDelivery:
     failures: int
     message_ids: list[int]
     reply_to: int | None
+    marked: asyncio.Future[None] | None = None  # its 'sending' change, recorded ahead
 
 
 @dataclass(eq=False)
@@ -102,6 +104,24 @@ class ChatQueues:
         chat = self.chat(chat_id)
         chat.jobs.append(job)
         self.schedule(chat)
+
+    def premark(
+        self,
+        now: float,
+        count: int,
+        mark: Callable[[QueuedDelivery, int], asyncio.Future[None]],
+    ) -> None:
+        """Have the deliveries next in line (of the first ``count`` runnable chats) marked
+        ``sending`` while they wait for the global window, so that their commit does not hold
+        their slot once they are dispatched (a slot held is capacity lost: Telegram's window
+        slides on regardless). A crash before their request repeats nothing: 'sending' and
+        'pending' deliveries are both sent after a restart."""
+        for chat in islice(self.runnable, count):
+            if chat.jobs or not chat.deliveries or chat.paused_until > now:
+                continue
+            delivery = chat.deliveries[0]
+            if delivery.marked is None:
+                delivery.marked = mark(delivery, chat.id)
 
     def has_work(self) -> bool:
         return any(chat.deliveries or chat.jobs for chat in self.chats.values())

@@ -19,6 +19,7 @@ has no write timeout; a call's total time is bounded by the sum of the four inst
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -103,14 +104,20 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data is not None else {}
         fields = request_data.json_parameters if request_data is not None else {}
-        body: aiohttp.FormData | dict[str, str] | None
+        body: aiohttp.FormData | bytes | None
+        headers = {"User-Agent": self.USER_AGENT}
         if files:
             form = aiohttp.FormData(fields)
             for name, (filename, content, mime_type) in files.items():
                 form.add_field(name, content, filename=filename, content_type=mime_type)
             body = form
+        elif fields:
+            # The form aiohttp would build from the dict, encoded here: its FormData took about
+            # as much CPU again as the encoding itself.
+            body = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         else:
-            body = fields or None
+            body = None
 
         read = _given(read_timeout, self._read_timeout)
         connect = _given(connect_timeout, self._connect_timeout)
@@ -127,7 +134,7 @@ class AiohttpRequest(BaseRequest):
                 method,
                 url,
                 data=body,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
             ) as response:
                 return response.status, await response.read()
