@@ -76,7 +76,8 @@ PRESET_REASONS = 4  # catalog keys pf_reason_0 … pf_reason_3
     REGION,
     BUYER_ID,
 ) = range(12)
-# The optional steps (bot/agents/profile_fields.py): "skip" keeps the current value.
+# The optional steps (bot/agents/profile_fields.py): "skip" keeps the current value, "clear"
+# removes it.
 _OPTIONAL: dict[int, profile_fields.OptionalField] = {REGION: "region", BUYER_ID: "buyer_id"}
 
 
@@ -93,8 +94,10 @@ def _keyboard(labels: Sequence[str], per_row: int, lang: Language) -> ReplyKeybo
     )
 
 
-def _skip_keyboard(lang: Language) -> ReplyKeyboardMarkup:
-    return _keyboard([t(lang, "pff_skip")], 1, lang)
+def _skip_keyboard(lang: Language, clearable: bool) -> ReplyKeyboardMarkup:
+    """跳过, and 清除 when the agent has a value to clear."""
+    labels = [t(lang, "pff_skip"), t(lang, "pff_clear")] if clearable else [t(lang, "pff_skip")]
+    return _keyboard(labels, 2, lang)
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -179,7 +182,7 @@ async def _ask(
         field = _OPTIONAL[state]
         current = await profile_fields.current_value(services, update.effective_user.id, field)
         text = profile_fields.question(field, current, lang)
-        markup: ReplyKeyboardMarkup | ReplyKeyboardRemove = _skip_keyboard(lang)
+        markup: ReplyKeyboardMarkup | ReplyKeyboardRemove = _skip_keyboard(lang, bool(current))
     else:
         text, markup = _prompt(state, services, lang, draft)
     await reply(update, prefix + text, reply_markup=markup)

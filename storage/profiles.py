@@ -138,8 +138,9 @@ class ProfileRepository(ReviewQueueQueries):
     async def approve(self, submission_id: int, reviewer: int, now: int) -> Submission | None:
         """Approve a pending submission: its fields become the agent's profile, its order mode,
         region and buyer id the agent's (a region or buyer id it does not carry keeps the
-        agent's). Returns None when it was not pending (already handled); raises
-        :class:`BuyerIdTaken` (nothing changed) when another agent holds its buyer id now."""
+        agent's; an empty one clears it). Returns None when it was not pending (already
+        handled); raises :class:`BuyerIdTaken` (nothing changed) when another agent holds its
+        buyer id now."""
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "UPDATE profile_submissions SET status = 'approved', reviewed_at = ?,"
@@ -170,10 +171,13 @@ class ProfileRepository(ReviewQueueQueries):
                 " updated_at = excluded.updated_at",
                 (submission.user_id, *submission.profile.values(), now),
             )
+            # NULL keeps the agent's value, "" (the agent chose 清除) removes it.
             await connection.execute(
-                "UPDATE agents SET order_mode = ?, region = coalesce(?, region),"
-                " buyer_id = coalesce(?, buyer_id), buyer_key = coalesce(?, buyer_key)"
-                " WHERE user_id = ?",
+                "UPDATE agents SET order_mode = ?1,"
+                " region = CASE WHEN ?2 IS NULL THEN region ELSE nullif(?2, '') END,"
+                " buyer_id = CASE WHEN ?3 IS NULL THEN buyer_id ELSE nullif(?3, '') END,"
+                " buyer_key = CASE WHEN ?3 IS NULL THEN buyer_key ELSE ?4 END"
+                " WHERE user_id = ?5",
                 (
                     submission.order_mode,
                     submission.region,

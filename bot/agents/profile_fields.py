@@ -1,6 +1,7 @@
 """The agent's region (省/市) and 1688 / 旺旺 buyer id (人群画像) in the /profile form: the
 question of each optional step and reading its answer. "Skip" (the button, or ``-``) keeps
-the agent's current value, or leaves it empty; a buyer id another agent holds is refused.
+the agent's current value, or leaves it empty; "Clear" (offered when there is a value) answers
+``""``, which approval turns into no value; a buyer id another agent holds is refused.
 
 Both live on the agent row (storage/migrations/0015): approval copies a submission's values
 there, /import_agents sets them, /import_orders finds agents by the buyer id."""
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bot.agents.profiles import is_skip, parse_buyer_id, parse_region
+from bot.agents.profiles import is_clear, is_skip, parse_buyer_id, parse_region
 from bot.common.errors import InputError
 from bot.services import Services
 from bot.texts import Language, t
@@ -44,7 +45,10 @@ async def answer(
     services: Services, user_id: int, field: OptionalField, text: str, lang: Language
 ) -> str | None:
     """What an answer to the optional step sets: the current value when it says "skip", else
-    the value parsed; :class:`InputError` for a bad value or another agent's buyer id."""
+    the value parsed, ``""`` to clear it; :class:`InputError` for a bad value or another
+    agent's buyer id."""
+    if is_clear(text):
+        return ""
     if is_skip(text):
         return await current_value(services, user_id, field)
     if field == "region":

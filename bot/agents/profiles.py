@@ -53,6 +53,8 @@ MAX_BUYER_ID = 50
 _REGION_SEPARATORS = re.compile(r"[/\\\-,.、·・|]+")
 # What an optional step takes for "skip": ``-`` or the skip button's text in either language.
 SKIP_WORDS = frozenset({"-", *(catalog["pff_skip"].casefold() for catalog in CATALOGS.values())})
+# What clears a value the agent set before: the clear button's text in either language.
+CLEAR_WORDS = frozenset(catalog["pff_clear"].casefold() for catalog in CATALOGS.values())
 _DSR = re.compile(r"^[0-9](?:\.[0-9]{1,2})?$")
 _NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]{1,2})?$")
 
@@ -82,6 +84,11 @@ def parse_url(text: str, lang: Language) -> str:
 def is_skip(text: str) -> bool:
     """Whether an answer to an optional step means "skip" (``-``, 跳过, Skip)."""
     return normalise_arg(text).casefold() in SKIP_WORDS
+
+
+def is_clear(text: str) -> bool:
+    """Whether an answer to an optional step means "clear the value" (清除, Clear)."""
+    return normalise_arg(text).casefold() in CLEAR_WORDS
 
 
 def shown(text: str) -> str:

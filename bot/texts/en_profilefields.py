@@ -10,7 +10,8 @@ CATALOG: dict[str, str] = {
         "Optional 2/2: the member name (Wangwang id) you order with on 1688, so we can match "
         "your purchases. Tap “Skip” or send - to leave it."
     ),
-    "pff_current": "Now: {value} (skipping keeps it)",
+    "pff_current": "Now: {value} (Skip keeps it, Clear removes it)",
+    "pff_clear": "Clear",
     "pff_err_region": "Region “{value}” is not valid: write the province / city only (letters, spaces between), at most {max} characters, like “浙江 杭州”.",
     "pff_err_buyer_id": "Buyer id “{value}” is not valid: 1 to {max} characters, no line breaks or other control characters.",
     "pff_err_buyer_taken": (

@@ -8,7 +8,8 @@ CATALOG: dict[str, str] = {
         "选填 2/2：您在 1688 下单用的会员名（旺旺号），方便我们核对您的采购记录。"
         "不填请点「跳过」或发送 -。"
     ),
-    "pff_current": "当前：{value}（跳过则保留不变）",
+    "pff_current": "当前：{value}（点「跳过」保留不变，点「清除」删去）",
+    "pff_clear": "清除",
     "pff_err_region": "地区「{value}」无效：只写省/市名称（汉字或字母，可用空格分隔），最多 {max} 个字，如「浙江 杭州」。",
     "pff_err_buyer_id": "旺旺号「{value}」无效：写 1–{max} 个字符，不能有换行等控制字符。",
     "pff_err_buyer_taken": (

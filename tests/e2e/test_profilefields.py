@@ -87,7 +87,7 @@ async def test_skipping_keeps_the_current_values_or_leaves_them_empty(bed: Testb
     for answer in GOOD_ANSWERS:
         sent = await bed.say(WANG, WANG, answer)
     assert "Optional 1/2" in texts(sent)[-1] and "Now: 广东省深圳市" in texts(sent)[-1]
-    assert keyboard(sent[-1]) == ["Skip"]
+    assert keyboard(sent[-1]) == ["Skip", "Clear"]
     sent = await bed.say(WANG, WANG, "Skip")
     assert "Now: wang88" in texts(sent)[-1]
     await bed.say(WANG, WANG, "-")
@@ -96,6 +96,29 @@ async def test_skipping_keeps_the_current_values_or_leaves_them_empty(bed: Testb
     assert (submission.region, submission.buyer_id) == ("广东省深圳市", "wang88")
     await approve_latest(bed)
     assert await persona(bed, WANG) == ("广东省深圳市", "wang88")
+
+
+async def test_clearing_removes_the_values_on_approval(bed: Testbed) -> None:
+    await fill_profile(bed, LI, optional=("浙江 杭州", "LiJia2020"))
+    await approve_latest(bed)
+    assert await persona(bed, LI) == ("浙江 杭州", "LiJia2020")
+    await bed.say(LI, LI, "/profile")
+    for answer in GOOD_ANSWERS:
+        sent = await bed.say(LI, LI, answer)
+    assert "当前：浙江 杭州" in texts(sent)[-1] and "清除" in texts(sent)[-1]
+    assert keyboard(sent[-1]) == ["跳过", "清除"]
+    sent = await bed.say(LI, LI, "清除")
+    assert "当前：LiJia2020" in texts(sent)[-1] and keyboard(sent[-1]) == ["跳过", "清除"]
+    done = texts(await bed.say(LI, LI, "清除"))
+    assert "地区：未设置 · 1688/旺旺号：未设置" in done[0]
+    # Until the seller approves, the agent keeps both.
+    assert await persona(bed, LI) == ("浙江 杭州", "LiJia2020")
+    await approve_latest(bed)
+    assert await persona(bed, LI) == (None, None)
+    # The buyer id is free again: another agent may claim it.
+    await fill_profile(bed, ZHANG, optional=("-", "lijia2020"))
+    await approve_latest(bed)
+    assert await persona(bed, ZHANG) == (None, "lijia2020")
 
 
 async def test_hostile_answers_change_nothing(bed: Testbed) -> None:

@@ -11,6 +11,7 @@ from bot.agents.buyer_ids import BuyerIdClaims, OrderAgent, chunk_holder_keys, p
 from bot.agents.profiles import (
     MAX_BUYER_ID,
     MAX_REGION,
+    is_clear,
     is_skip,
     parse_buyer_id,
     parse_region,
@@ -118,6 +119,13 @@ def test_skip_words() -> None:
         assert is_skip(word), word
     for word in ("跳", "--", "浙江", ""):
         assert not is_skip(word), word
+
+
+def test_clear_words() -> None:
+    for word in ("清除", " 清除 ", "Clear", "CLEAR"):
+        assert is_clear(word) and not is_skip(word), word
+    for word in ("-", "跳过", "清", "浙江", ""):
+        assert not is_clear(word), word
 
 
 def test_persona_line_shows_unset() -> None:
