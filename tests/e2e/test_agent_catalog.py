@@ -94,8 +94,13 @@ async def test_only_approved_agents_see_prices(cbed: Testbed) -> None:
 
 
 async def test_agent_browses_by_category_and_searches(cbed: Testbed) -> None:
-    await setup(cbed)
+    group = await setup(cbed)
     await cbed.say(OWNER, OWNER, "/stock DS-1 2")
+    # The low-stock notice goes to the group through the outbox: wait for it, so that it does
+    # not land among the replies asserted on below.
+    await cbed.sandbox.wait_for(
+        lambda: any("库存通知" in (m.text or "") for m in group_posts(cbed, group))
+    )
     intro = (await cbed.say(AGENT, AGENT, "/products"))[-1]
     assert "共 2 款" in (intro.text or "")
     labels = {b["text"]: b["callback_data"] for b in intro.buttons}
