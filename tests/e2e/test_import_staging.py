@@ -23,8 +23,9 @@ async def upload(bed: Testbed, name: str, lines: list[str], caption: str) -> str
 
 async def many_agents(bed: Testbed) -> None:
     now = bed.services.now()
-    for user_id in IDS:
-        await bed.services.agents.record(user_id, f"a{user_id}", None, None, None, now)
+    async with bed.services.db.transaction():
+        for user_id in IDS:
+            await bed.services.agents.record(user_id, f"a{user_id}", None, None, None, now)
 
 
 async def test_a_bad_row_after_whole_batches_changes_nothing(bed: Testbed) -> None:
