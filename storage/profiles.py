@@ -4,7 +4,6 @@ scores. Times are Unix seconds (UTC); amounts are cents."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -82,12 +81,6 @@ def _submission(row: aiosqlite.Row) -> Submission:
     )
 
 
-def _key(row: AgentRowUpdate) -> str | None:
-    return buyer_key(row.buyer_id) if row.buyer_id else None
-
-
-# Rows of an import written per statement batch (inside its one transaction).
-IMPORT_CHUNK = 1000
 _PROFILE_COLUMNS = ", ".join(PROFILE_FIELDS)
 _PROFILE_MARKS = ", ".join("?" for _ in PROFILE_FIELDS)
 _PROFILE_UPDATE = ", ".join(f"{name} = excluded.{name}" for name in PROFILE_FIELDS)
@@ -252,23 +245,6 @@ class ProfileRepository(ReviewQueueQueries):
 
     # ---------------------------------------------------------------- purchase activity
 
-    async def import_orders(self, records: Sequence[OrderRecord], actor: int, now: int) -> None:
-        """Write every record in one transaction (a period already imported is replaced), a
-        chunk at a time (see :meth:`apply_agent_rows`)."""
-        async with self._db.transaction() as connection:
-            for start in range(0, len(records), IMPORT_CHUNK):
-                await connection.executemany(
-                    "INSERT INTO agent_orders (user_id, period, period_end, orders, amount_cents,"
-                    " imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (user_id, period) DO UPDATE SET orders = excluded.orders,"
-                    " amount_cents = excluded.amount_cents, period_end = excluded.period_end,"
-                    " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
-                    [
-                        (r.user_id, r.period, r.period_end, r.orders, r.amount_cents, now, actor)
-                        for r in records[start : start + IMPORT_CHUNK]
-                    ],
-                )
-
     async def purchases_since(self, user_id: int, since: int) -> PurchaseTotals:
         row = await self._db.fetchone(
             "SELECT coalesce(sum(orders), 0), coalesce(sum(amount_cents), 0) FROM agent_orders"
@@ -411,65 +387,3 @@ class ProfileRepository(ReviewQueueQueries):
             if row[0] in sources:
                 sources[row[0]].purchases = PurchaseTotals(int(row[1]), int(row[2]))
         return sources
-
-    # ---------------------------------------------------------------- seller import
-
-    async def apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
-        """Apply /import_agents rows in one transaction (all or nothing), a chunk of rows per
-        statement batch: between two awaits the event loop only builds one chunk's parameters
-        (other tasks run meanwhile; other writers wait for the commit).
-
-        Buyer ids that move between agents of the import (A takes B's, B takes another) are
-        first released by every row, then set, since the unique index is checked per row.
-        :class:`BuyerIdTaken` (nothing written) when one is held by an agent outside it."""
-        try:
-            await self._apply_agent_rows(rows, now)
-        except sqlite3.IntegrityError as error:
-            if "buyer_key" not in str(error):
-                raise
-            raise BuyerIdTaken("", None) from None
-
-    async def _apply_agent_rows(self, rows: Sequence[AgentRowUpdate], now: int) -> None:
-        # Only a row setting a buyer id can take one that another row gives up.
-        releases = len(rows) if any(row.buyer_id for row in rows) else 0
-        async with self._db.transaction() as connection:
-            for start in range(0, releases, IMPORT_CHUNK):
-                await connection.executemany(
-                    "UPDATE agents SET buyer_key = NULL WHERE user_id = ? AND buyer_key IS NOT ?",
-                    [(row.user_id, _key(row)) for row in rows[start : start + IMPORT_CHUNK]],
-                )
-            for start in range(0, len(rows), IMPORT_CHUNK):
-                chunk = rows[start : start + IMPORT_CHUNK]
-                await connection.executemany(
-                    "UPDATE agents SET remark = ?, order_mode = ?, region = ?, buyer_id = ?,"
-                    " buyer_key = ? WHERE user_id = ?",
-                    [
-                        (
-                            row.remark,
-                            row.order_mode,
-                            row.region,
-                            row.buyer_id,
-                            _key(row),
-                            row.user_id,
-                        )
-                        for row in chunk
-                    ],
-                )
-                await connection.executemany(
-                    "DELETE FROM agent_tags WHERE user_id = ?", [(row.user_id,) for row in chunk]
-                )
-                await connection.executemany(
-                    "INSERT INTO agent_tags (user_id, tag) VALUES (?, ?)",
-                    [(row.user_id, tag) for row in chunk for tag in row.tags],
-                )
-                await connection.executemany(
-                    f"INSERT INTO agent_profiles (user_id, {_PROFILE_COLUMNS}, updated_at)"
-                    f" VALUES (?, {_PROFILE_MARKS}, ?)"
-                    f" ON CONFLICT (user_id) DO UPDATE SET {_PROFILE_UPDATE},"
-                    " updated_at = excluded.updated_at",
-                    [
-                        (row.user_id, *row.profile.values(), now)
-                        for row in chunk
-                        if row.profile is not None
-                    ],
-                )

@@ -28,7 +28,7 @@ from bot.agents.profiles import (
     parse_store_name,
     parse_url,
 )
-from bot.agents.quality import parse_period, period_end
+from bot.agents.quality import DAY, parse_period, period_end
 from bot.agents.sheets import SheetRow
 from bot.agents.terms import (
     newcomer_label,
@@ -44,6 +44,7 @@ from bot.common.typed import normalise_arg
 from bot.services import Services
 from bot.texts import CATALOGS, Language, t
 from storage.exports import ExportRecord, ExportRepository
+from storage.imports import AgentRowsStaging, OrderRowsStaging
 from storage.models import Agent
 from storage.profiles import (
     PROFILE_FIELDS,
@@ -110,7 +111,7 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     changed: int = 0
     unchanged: int = 0
-    # Agents whose quality score the import changed: recompute them after the reply.
+    # Agents whose score inputs the import changed: recompute them after the reply.
     rescore: list[int] = field(default_factory=list)
 
     def error_rows(self, lang: Language) -> tuple[str, list[str]]:
@@ -259,52 +260,55 @@ def _user_id(text: str, lang: Language) -> int:
 async def import_agents(
     services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
-    """Validate every row first (a chunk at a time, the chunk's agents read in one query),
-    keeping only the changes; then apply them all in one transaction, or nothing if any row is
-    bad. :class:`InputError` from ``chunks`` (a refused file) propagates, nothing applied."""
+    """Validate every row (a chunk at a time, the chunk's agents read in one query), staging
+    the changes (:mod:`storage.imports`); then apply them all in one transaction, or nothing if
+    any row is bad. :class:`InputError` from ``chunks`` (a refused file) propagates, nothing
+    applied. Only agents whose profile (the score input it sets) changed are to be rescored."""
     report = ImportReport()
     sheets = ExportRepository(services.db)
-    updates: list[AgentRowUpdate] = []
     seen: dict[int, int] = {}
     buyers = BuyerIdClaims()
-    async for rows in chunks:
-        ids = [user_id for row in rows if (user_id := ascii_int(row.cells.get("user_id", ""), 1))]
-        known = await sheets.agents_with_profiles(ids)
-        for row in rows:
-            try:
-                user_id = _user_id(row.cells.get("user_id", ""), lang)
-                if user_id in seen:
-                    raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
-                seen[user_id] = row.line
-                if user_id not in known:
-                    raise InputError(t(lang, "err_agent_unknown", value=row.cells["user_id"]))
-                agent, current = known[user_id]
-                update = agent_update(row.cells, agent, current, lang)
-                buyers.claim(row.line, agent, update.buyer_id, lang)
-            except InputError as error:
-                report.errors.append((row.line, error.text))
-                continue
-            if _same(update, agent, current):
-                report.unchanged += 1
-            elif not report.errors:  # once a row is bad nothing is applied: keep no changes
-                updates.append(update)
-    holders: dict[str, int] = {}
-    for start in range(0, len(buyers.new), _LOOKUP_CHUNK):
-        keys = buyers.new[start : start + _LOOKUP_CHUNK]
-        holders.update(await services.agents.by_buyer_keys(keys))
-    report.errors = sorted(report.errors + buyers.conflicts(holders, lang))
-    if report.errors:
-        return report
-    try:
-        async with services.audited(actor, "import_agents", None, str(len(updates))) as audit:
-            await services.profiles.apply_agent_rows(updates, services.now())
-            if not updates:
-                audit.skip()
-    except BuyerIdTaken:  # an approval took one of its buyer ids since the check
-        report.errors.append((0, t(lang, "pff_err_buyer_race")))
-        return report
-    report.changed = len(updates)
-    report.rescore = [update.user_id for update in updates]
+    async with AgentRowsStaging(services.db) as staged:
+        async for rows in chunks:
+            ids = [
+                user_id for row in rows if (user_id := ascii_int(row.cells.get("user_id", ""), 1))
+            ]
+            known = await sheets.agents_with_profiles(ids)
+            for row in rows:
+                try:
+                    user_id = _user_id(row.cells.get("user_id", ""), lang)
+                    if user_id in seen:
+                        raise InputError(t(lang, "io_err_duplicate", line=seen[user_id]))
+                    seen[user_id] = row.line
+                    if user_id not in known:
+                        raise InputError(t(lang, "err_agent_unknown", value=row.cells["user_id"]))
+                    agent, current = known[user_id]
+                    update = agent_update(row.cells, agent, current, lang)
+                    buyers.claim(row.line, agent, update.buyer_id, lang)
+                except InputError as error:
+                    report.errors.append((row.line, error.text))
+                    continue
+                if _same(update, agent, current):
+                    report.unchanged += 1
+                elif not report.errors:  # once a row is bad nothing is applied: stage no more
+                    rescore = update.profile is not None and update.profile != current
+                    await staged.add(update, rescore)
+        holders: dict[str, int] = {}
+        for start in range(0, len(buyers.new), _LOOKUP_CHUNK):
+            keys = buyers.new[start : start + _LOOKUP_CHUNK]
+            holders.update(await services.agents.by_buyer_keys(keys))
+        report.errors = sorted(report.errors + buyers.conflicts(holders, lang))
+        if report.errors:
+            return report
+        try:
+            async with services.audited(actor, "import_agents", None, str(staged.count)) as audit:
+                report.rescore = await staged.apply(services.now())
+                if not staged.count:
+                    audit.skip()
+        except BuyerIdTaken:  # an approval took one of its buyer ids since the check
+            report.errors.append((0, t(lang, "pff_err_buyer_race")))
+            return report
+        report.changed = staged.count
     return report
 
 
@@ -342,39 +346,41 @@ async def import_orders(
     services: Services, chunks: AsyncIterable[Sequence[SheetRow]], actor: int, lang: Language
 ) -> ImportReport:
     """Like :func:`import_agents`: every row validated (agents named by id or buyer id read
-    a chunk at a time), then all records written in one transaction, or none."""
+    a chunk at a time) and staged, then all records written in one transaction, or none. Only
+    agents whose purchase totals in the score's window changed are to be rescored."""
     report = ImportReport()
     sheets = ExportRepository(services.db)
-    records: list[OrderRecord] = []
     seen: dict[tuple[int, str], int] = {}
     tz = services.settings.tz
-    async for rows in chunks:
-        cells = [normalise_arg(row.cells.get("agent", "")) for row in rows]
-        ids = [user_id for cell in cells if (user_id := ascii_int(cell, 1))]
-        known = await sheets.agents_with_profiles(ids)
-        holders = await services.agents.by_buyer_keys(chunk_holder_keys(cells))
-        for row in rows:
-            try:
-                line = parse_order_row(row.cells, lang)
-                user_id = await order_agent_id(services, line.agent, known, holders, lang)
-                key = (user_id, line.period)
-                if key in seen:
-                    raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
-                seen[key] = row.line
-            except InputError as error:
-                report.errors.append((row.line, error.text))
-                continue
-            if not report.errors:  # once a row is bad nothing is written: keep no records
-                end = period_end(line.period, tz)
-                records.append(
-                    OrderRecord(user_id, line.period, end, line.orders, line.amount_cents)
-                )
-    if not records and not report.errors:
-        report.errors.append((0, t(lang, "io_err_no_rows")))
-    if report.errors:
-        return report
-    async with services.audited(actor, "import_orders", None, str(len(records))):
-        await services.profiles.import_orders(records, actor, services.now())
-    report.changed = len(records)
-    report.rescore = sorted({record.user_id for record in records})
+    async with OrderRowsStaging(services.db) as staged:
+        async for rows in chunks:
+            cells = [normalise_arg(row.cells.get("agent", "")) for row in rows]
+            ids = [user_id for cell in cells if (user_id := ascii_int(cell, 1))]
+            known = await sheets.agents_with_profiles(ids)
+            holders = await services.agents.by_buyer_keys(chunk_holder_keys(cells))
+            for row in rows:
+                try:
+                    line = parse_order_row(row.cells, lang)
+                    user_id = await order_agent_id(services, line.agent, known, holders, lang)
+                    key = (user_id, line.period)
+                    if key in seen:
+                        raise InputError(t(lang, "io_err_duplicate", line=seen[key]))
+                    seen[key] = row.line
+                except InputError as error:
+                    report.errors.append((row.line, error.text))
+                    continue
+                if not report.errors:  # once a row is bad nothing is written: stage no more
+                    end = period_end(line.period, tz)
+                    await staged.add(
+                        OrderRecord(user_id, line.period, end, line.orders, line.amount_cents)
+                    )
+        if not staged.count and not report.errors:
+            report.errors.append((0, t(lang, "io_err_no_rows")))
+        if report.errors:
+            return report
+        now = services.now()
+        counted_after = now - services.settings.quality.purchase_window_days * DAY
+        async with services.audited(actor, "import_orders", None, str(staged.count)):
+            report.rescore = await staged.apply(actor, now, counted_after)
+        report.changed = staged.count
     return report
