@@ -10,7 +10,7 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   chats). A message occupies its slot from dispatch and leaves it as if counted when Telegram
   counted it at the latest: its answer, less the shortest way back seen (``LatencyGauge.lead``),
   so our window is never more permissive than Telegram's. An album of n counts n; a split text
-  counts its parts.
+  counts its parts. A token bucket (pacing.py) spreads the starts so they do not arrive at once.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
@@ -46,6 +46,7 @@ from bot.broadcast.delivery.clock import EngineClock, LoopClock
 from bot.broadcast.delivery.failures import Failures
 from bot.broadcast.delivery.journal import StatusJournal
 from bot.broadcast.delivery.lane import PriorityLane
+from bot.broadcast.delivery.pacing import Pacer
 from bot.broadcast.delivery.progress import ProgressBoard
 from bot.broadcast.delivery.queues import (
     ChatQueue,
@@ -55,12 +56,7 @@ from bot.broadcast.delivery.queues import (
     JobRun,
     QueuedDelivery,
 )
-from bot.broadcast.delivery.sending import (
-    engine_bot,
-    next_part,
-    retry_after_seconds,
-    send_part,
-)
+from bot.broadcast.delivery.sending import engine_bot, next_part, retry_after_seconds, send_part
 from bot.broadcast.delivery.windows import (
     LatencyGauge,
     chat_window,
@@ -94,6 +90,7 @@ class DeliveryEngine:
         self.paid = self.limits.allow_paid_broadcast
         self.latency = LatencyGauge()
         self.global_window = global_window(self.limits, self.latency)
+        self.pacer = Pacer.for_rate(global_rate(self.limits))
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
@@ -212,10 +209,11 @@ class DeliveryEngine:
                 runnable.popleft()
                 self._queues.wait_until(chat, now + (chat_wait if chat_wait < math.inf else 1.0))
                 continue
-            global_wait = self.global_window.wait(now, cost)
+            global_wait = max(self.global_window.wait(now, cost), self.pacer.wait(now, cost))
             if global_wait > 0:
                 lane_wait = min(global_wait, lane_wait)
                 break
+            self.pacer.take(now, cost)
             runnable.popleft()
             chat.scheduled = False
             chat.busy = True
