@@ -56,7 +56,7 @@ from bot.broadcast.delivery.queues import (
     JobRun,
     QueuedDelivery,
 )
-from bot.broadcast.delivery.sending import engine_bot, next_part, retry_after_seconds, send_part
+from bot.broadcast.delivery.sending import engine_bot, next_part, retry_after_seconds, send_encoded
 from bot.broadcast.delivery.windows import (
     LatencyGauge,
     chat_window,
@@ -317,7 +317,7 @@ class DeliveryEngine:
                     reply_to = delivery.reply_to if index == 0 else None
                     started = self.clock.now()
                     try:
-                        ids = await send_part(
+                        ids = await send_encoded(
                             self.bot, chat.id, part, reply_to=reply_to, paid=self.paid
                         )
                     finally:
