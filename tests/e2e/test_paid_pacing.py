@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.broadcast.delivery import engine as engine_module
 from bot.broadcast.delivery.engine import ENGINE_KEY, DeliveryEngine
 from bot.broadcast.delivery.pacing import BURST, REFILL_FACTOR
 from bot.broadcast.outbox import Payload
@@ -24,7 +27,11 @@ GROUPS = 120
 NOTICES = ["第1号通知", "第2号通知", "第3号通知"]
 
 
-async def test_paid_sends_are_paced_within_the_window_and_none_is_lost(tmp_path: Path) -> None:
+async def test_paid_sends_are_paced_within_the_window_and_none_is_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three broadcasts to 120 groups, read by the engine 50 deliveries a turn."""
+    monkeypatch.setattr(engine_module, "LOAD_CHUNK", 50)
     rate_limits = {"allow_paid_broadcast": True, "paid_per_second": PAID_RATE}
     bed, _ = await bed_on_clock(tmp_path / "bot.sqlite3", rate_limits=rate_limits)
     try:

@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = "agentbot.delivery"
+LOAD_CHUNK = 250  # deliveries read from SQLite per turn of the loop
 
 
 class DeliveryEngine:
@@ -194,7 +195,7 @@ class DeliveryEngine:
         while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
-                self._drop(chat.deliveries.popleft())
+                self._open[chat.deliveries.popleft().broadcast_id] -= 1  # dropped
             if not (chat.deliveries or chat.jobs):
                 runnable.popleft()
                 chat.scheduled = False
@@ -270,7 +271,10 @@ class DeliveryEngine:
                 await clock.sleep(self._event, delay)
 
     async def _load(self) -> None:
-        rows = await self.repository.open_deliveries(self._loaded_upto)
+        # A chunk a turn: the first sends need not wait for a whole broadcast to be read.
+        rows = await self.repository.open_deliveries(self._loaded_upto, LOAD_CHUNK)
+        if len(rows) == LOAD_CHUNK:
+            self.wake()  # there may be more
         engine_now = self.clock.now()
         wall_now = self.services.now()
         for row in rows:
@@ -375,9 +379,6 @@ class DeliveryEngine:
             self._event.set()
         if outcome in ("sent", "failed"):
             await self._terminal(delivery, outcome == "sent")
-
-    def _drop(self, delivery: QueuedDelivery) -> None:
-        self._open[delivery.broadcast_id] -= 1
 
     async def _terminal(self, delivery: QueuedDelivery, sent: bool) -> None:
         """A delivery is sent or failed for good: count it, finish the broadcast if last."""
