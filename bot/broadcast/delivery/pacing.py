@@ -22,8 +22,9 @@ BURST = 32
 # The refill rate over the window's rate: above 1, so that the window stays the real limit.
 REFILL_FACTOR = 1.25
 # When the bucket runs dry, the engine waits until this many sends may start (at most
-# ``burst``): one loop turn per send would cost more than it saves at a paid rate.
-BATCH = 4
+# ``burst``): every turn of its loop costs CPU, and the paid bench measured the bot's CPU per
+# message at 0.7 ms waiting for 4, 0.5 ms for 8 and 0.45 ms for 16 (the same rate reached).
+BATCH = 16
 
 
 class Pacer:
