@@ -4,8 +4,10 @@ The global window (windows.py) alone keeps the rate: it lets a whole second's wo
 start at once (1,000 at the paid rate) and then nothing until they leave it. Started together,
 those sends arrive together: the bot parses hundreds of answers in one go, the server queues
 hundreds of requests, and every round trip stretches (at the paid 1,000/s against a 40 ms
-server, the median went from 46 ms to 223 ms), so fewer sends are answered per second than the
-window allows. The pacer lets at most ``burst`` sends start back to back and then one per
+server the engine's mean round trip was 0.13-0.21 s in bursts of 200+, 0.044-0.048 s paced), so
+fewer sends are answered per second than the window allows; on a machine whose CPU is shared,
+much fewer (paid bench with one busy process beside it: 0.92-0.93 of the rate in bursts,
+0.95-0.96 paced). The pacer lets at most ``burst`` sends start back to back and then one per
 ``1 / refill`` seconds. It refills faster than the window's rate (``REFILL_FACTOR``) so that the
 window, not the pacer, stays the limit: the pacer only smooths the starts, and a pause (the
 window full, a slow database commit) is made up at the refill rate afterwards.
