@@ -68,8 +68,10 @@ def test_the_engine_pacer_refills_faster_than_the_rate_so_the_window_stays_the_l
     pacer = Pacer.for_rate(1000.0)
     assert pacer.refill == 1000.0 * REFILL_FACTOR > 1000.0
     assert pacer.burst == BURST
+    assert pacer.batch == 16  # when dry, 12.8 ms's worth at once
     free = Pacer.for_rate(30.0)
     assert free.burst >= 30  # a free bot's whole window may still go at once
+    assert free.batch == 1  # and a dry bucket is not waited on for 16 (0.43 s at 37.5/s)
 
 
 def test_a_clock_going_backwards_takes_nothing_back() -> None:
