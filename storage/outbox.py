@@ -251,11 +251,15 @@ class OutboxRepository:
         )
         return await self.add(new, now)
 
-    async def open_deliveries(self, after_id: int = 0) -> builtins.list[Delivery]:
-        """Pending and in-flight deliveries with ``id > after_id``, oldest first."""
+    async def open_deliveries(
+        self, after_id: int = 0, limit: int | None = None
+    ) -> builtins.list[Delivery]:
+        """Pending and in-flight deliveries with ``id > after_id``, oldest first (the first
+        ``limit`` of them; all without)."""
         rows = await self._db.fetchall(
-            _DELIVERY + " WHERE d.status IN ('pending', 'sending') AND d.id > ? ORDER BY d.id",
-            (after_id,),
+            _DELIVERY + " WHERE d.status IN ('pending', 'sending') AND d.id > ? ORDER BY d.id"
+            " LIMIT ?",
+            (after_id, -1 if limit is None else limit),
         )
         return [_delivery(row) for row in rows]
 

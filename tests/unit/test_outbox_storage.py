@@ -94,6 +94,8 @@ async def test_draining_order_resume_and_failures(db: Database) -> None:
     a, b, c = await repo.open_deliveries()
     assert [d.broadcast_id for d in (a, b, c)] == [first, first, second]
     assert await repo.open_deliveries(after_id=b.id) == [c]
+    assert await repo.open_deliveries(limit=2) == [a, b]  # the engine reads a chunk a turn
+    assert await repo.open_deliveries(after_id=a.id, limit=1) == [b]
     await repo.mark_sending(a.id, -1)  # in flight when the process died: still open
     assert [d.id for d in await repo.open_deliveries()] == [a.id, b.id, c.id]
     await repo.mark_sent(a.id, -1, [10], 3)

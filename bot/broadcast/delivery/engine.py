@@ -10,7 +10,7 @@ How it works (docs/ARCHITECTURE.md has the reasoning):
   chats). A message occupies its slot from dispatch and leaves it as if counted when Telegram
   counted it at the latest: its answer, less the shortest way back seen (``LatencyGauge.lead``),
   so our window is never more permissive than Telegram's. An album of n counts n; a split text
-  counts its parts.
+  counts its parts. A token bucket (pacing.py) spreads the starts so they do not arrive at once.
 * A delivery is marked ``sending`` before its API call and ``sent`` (with message ids) after,
   so after a crash only the calls in flight at that moment are repeated.
 * Progress messages, final reports (progress.py), edits and deletions (edits.py) are jobs in
@@ -46,6 +46,7 @@ from bot.broadcast.delivery.clock import EngineClock, LoopClock
 from bot.broadcast.delivery.failures import Failures
 from bot.broadcast.delivery.journal import StatusJournal
 from bot.broadcast.delivery.lane import PriorityLane
+from bot.broadcast.delivery.pacing import Pacer
 from bot.broadcast.delivery.progress import ProgressBoard
 from bot.broadcast.delivery.queues import (
     ChatQueue,
@@ -55,12 +56,7 @@ from bot.broadcast.delivery.queues import (
     JobRun,
     QueuedDelivery,
 )
-from bot.broadcast.delivery.sending import (
-    engine_bot,
-    next_part,
-    retry_after_seconds,
-    send_part,
-)
+from bot.broadcast.delivery.sending import engine_bot, next_part, retry_after_seconds, send_encoded
 from bot.broadcast.delivery.windows import (
     LatencyGauge,
     chat_window,
@@ -79,6 +75,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENGINE_KEY = "agentbot.delivery"
+LOAD_CHUNK = 250  # deliveries read from SQLite per turn of the loop
 
 
 class DeliveryEngine:
@@ -94,6 +91,7 @@ class DeliveryEngine:
         self.paid = self.limits.allow_paid_broadcast
         self.latency = LatencyGauge()
         self.global_window = global_window(self.limits, self.latency)
+        self.pacer = Pacer.for_rate(global_rate(self.limits))
         self.delivery_settings = settings.delivery
         self.stats = EngineStats()
         self._event = asyncio.Event()
@@ -197,7 +195,7 @@ class DeliveryEngine:
         while runnable and self._requests < bound and len(self._tasks) < 2 * bound:
             chat = runnable[0]
             while chat.deliveries and chat.deliveries[0].broadcast_id in self._retracted:
-                self._drop(chat.deliveries.popleft())
+                self._open[chat.deliveries.popleft().broadcast_id] -= 1  # dropped
             if not (chat.deliveries or chat.jobs):
                 runnable.popleft()
                 chat.scheduled = False
@@ -212,10 +210,11 @@ class DeliveryEngine:
                 runnable.popleft()
                 self._queues.wait_until(chat, now + (chat_wait if chat_wait < math.inf else 1.0))
                 continue
-            global_wait = self.global_window.wait(now, cost)
+            global_wait = max(self.global_window.wait(now, cost), self.pacer.wait(now, cost))
             if global_wait > 0:
                 lane_wait = min(global_wait, lane_wait)
                 break
+            self.pacer.take(now, cost)
             runnable.popleft()
             chat.scheduled = False
             chat.busy = True
@@ -272,7 +271,10 @@ class DeliveryEngine:
                 await clock.sleep(self._event, delay)
 
     async def _load(self) -> None:
-        rows = await self.repository.open_deliveries(self._loaded_upto)
+        # A chunk a turn: the first sends need not wait for a whole broadcast to be read.
+        rows = await self.repository.open_deliveries(self._loaded_upto, LOAD_CHUNK)
+        if len(rows) == LOAD_CHUNK:
+            self.wake()  # there may be more
         engine_now = self.clock.now()
         wall_now = self.services.now()
         for row in rows:
@@ -319,7 +321,7 @@ class DeliveryEngine:
                     reply_to = delivery.reply_to if index == 0 else None
                     started = self.clock.now()
                     try:
-                        ids = await send_part(
+                        ids = await send_encoded(
                             self.bot, chat.id, part, reply_to=reply_to, paid=self.paid
                         )
                     finally:
@@ -377,9 +379,6 @@ class DeliveryEngine:
             self._event.set()
         if outcome in ("sent", "failed"):
             await self._terminal(delivery, outcome == "sent")
-
-    def _drop(self, delivery: QueuedDelivery) -> None:
-        self._open[delivery.broadcast_id] -= 1
 
     async def _terminal(self, delivery: QueuedDelivery, sent: bool) -> None:
         """A delivery is sent or failed for good: count it, finish the broadcast if last."""
