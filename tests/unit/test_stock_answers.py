@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog.model import StockNoticeItem
@@ -61,6 +62,8 @@ def test_a_known_sku_in_a_question_is_found_in_any_case_or_width(
 @settings(max_examples=300, deadline=None)
 @given(sku=SKUS, extra=st.from_regex(r"[A-Z0-9]{1,3}", fullmatch=True), question=QUESTIONS)
 def test_a_sku_never_matches_inside_a_longer_token(sku: str, extra: str, question: str) -> None:
+    # A SKU that is itself a word of the question ("IS", "IT") is rightly found there.
+    assume(sku.lower() not in re.findall(r"[a-z0-9]+", question))
     matcher = SkuMatcher.of([sku])
     assert stock_question(f"{sku}{extra} {question}", matcher) == []
     assert stock_question(f"{extra}{sku} {question}", matcher) == []
