@@ -18,6 +18,7 @@ from bot.agents.quality_service import (
     newcomers_after,
     reasons,
     recompute,
+    recompute_yielding,
     shown_tier,
     start_catch_up,
 )
@@ -159,14 +160,14 @@ async def _read_upload(
 
 async def _report(update: Update, context: Context, report: ImportReport, done_key: str) -> None:
     """The import's outcome; then the changed agents' scores are recomputed (after the reply,
-    so that the seller does not wait for them)."""
+    so that the seller does not wait for them), in batches that yield."""
     lang = context.lang
     if report.errors:
         await send_stored_list(update, context, report.error_rows(lang))
         return
     await reply(update, t(lang, done_key, changed=report.changed, unchanged=report.unchanged))
     if report.rescore:
-        await recompute(context.services, report.rescore)
+        await recompute_yielding(context.services, report.rescore)
 
 
 @admin_only

@@ -3,6 +3,7 @@ scores. Times are Unix seconds (UTC); amounts are cents."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -60,6 +61,14 @@ __all__ = [
 
 def _dump(breakdown: Sequence[Contribution]) -> str:
     return json.dumps([[c.factor, c.value, c.weight, c.points] for c in breakdown])
+
+
+def _score_rows(
+    scores: Sequence[tuple[int, float, Tier, Sequence[Contribution]]], now: int
+) -> list[tuple[int, float, Tier, str, int]]:
+    return [
+        (user_id, score, tier, _dump(breakdown), now) for user_id, score, tier, breakdown in scores
+    ]
 
 
 def _profile(row: aiosqlite.Row) -> StoreProfile:
@@ -212,6 +221,14 @@ class ProfileRepository(ReviewQueueQueries):
         row = await self._db.fetchone("SELECT * FROM agent_profiles WHERE user_id = ?", (user_id,))
         return _profile(row) if row else None
 
+    async def many(self, user_ids: Sequence[int]) -> dict[int, StoreProfile]:
+        """The approved profiles of ``user_ids`` (agents without one left out), one query."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM agent_profiles WHERE user_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(user_ids)),),
+        )
+        return {row["user_id"]: _profile(row) for row in rows}
+
     async def all_profiles(self) -> dict[int, StoreProfile]:
         rows = await self._db.fetchall("SELECT * FROM agent_profiles")
         return {row["user_id"]: _profile(row) for row in rows}
@@ -313,10 +330,8 @@ class ProfileRepository(ReviewQueueQueries):
     ) -> int:
         """Store current scores; a history row is added only when score or tier changed.
         Returns how many changed."""
-        rows = [
-            (user_id, score, tier, _dump(breakdown), now)
-            for user_id, score, tier, breakdown in scores
-        ]
+        # Off the event loop: a recompute batch serializes a thousand breakdowns here.
+        rows = await asyncio.to_thread(_score_rows, list(scores), now)
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
                 "SELECT user_id, score, tier FROM agent_scores"
