@@ -120,6 +120,15 @@ class AgentRepository:
         row = await self._db.fetchone(_SELECT + " WHERE a.user_id = ?", (user_id,))
         return agent_from_row(row) if row else None
 
+    async def many(self, user_ids: Sequence[int]) -> dict[int, Agent]:
+        """The agents of ``user_ids`` that exist, in one query (a page's rows)."""
+        await self._db.pending_writes()
+        rows = await self._db.fetchall(
+            _SELECT + " WHERE a.user_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(user_ids)),),
+        )
+        return {row["user_id"]: agent_from_row(row) for row in rows}
+
     async def by_username(self, username: str) -> Agent | None:
         await self._db.pending_writes()
         row = await self._db.fetchone(

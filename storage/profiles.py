@@ -3,6 +3,7 @@ scores. Times are Unix seconds (UTC); amounts are cents."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -59,6 +60,13 @@ __all__ = [
 
 def _dump(breakdown: Sequence[Contribution]) -> str:
     return json.dumps([[c.factor, c.value, c.weight, c.points] for c in breakdown])
+
+
+def _score_rows(scores: Sequence[tuple[int, float, Tier, Sequence[Contribution]]]) -> str:
+    """``save_scores``'s rows as one JSON array of [user id, score, tier, breakdown]."""
+    return json.dumps(
+        [[user_id, score, tier, _dump(breakdown)] for user_id, score, tier, breakdown in scores]
+    )
 
 
 def _profile(row: aiosqlite.Row) -> StoreProfile:
@@ -205,6 +213,14 @@ class ProfileRepository(ReviewQueueQueries):
         row = await self._db.fetchone("SELECT * FROM agent_profiles WHERE user_id = ?", (user_id,))
         return _profile(row) if row else None
 
+    async def many(self, user_ids: Sequence[int]) -> dict[int, StoreProfile]:
+        """The approved profiles of ``user_ids`` (agents without one left out), one query."""
+        rows = await self._db.fetchall(
+            "SELECT * FROM agent_profiles WHERE user_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(user_ids)),),
+        )
+        return {row["user_id"]: _profile(row) for row in rows}
+
     async def all_profiles(self) -> dict[int, StoreProfile]:
         rows = await self._db.fetchall("SELECT * FROM agent_profiles")
         return {row["user_id"]: _profile(row) for row in rows}
@@ -288,36 +304,35 @@ class ProfileRepository(ReviewQueueQueries):
         now: int,
     ) -> int:
         """Store current scores; a history row is added only when score or tier changed.
-        Returns how many changed."""
-        rows = [
-            (user_id, score, tier, _dump(breakdown), now)
-            for user_id, score, tier, breakdown in scores
-        ]
+        Returns how many changed.
+
+        Two set statements over one JSON array (built off the event loop): the database
+        thread takes the GIL once per statement, not once per row, so a recompute batch's
+        write does not keep taking it from the event loop."""
+        rows = await asyncio.to_thread(_score_rows, list(scores))
+        scored = (
+            "WITH n AS (SELECT key, value ->> 0 AS user_id, value ->> 1 AS score,"
+            " value ->> 2 AS tier, value ->> 3 AS breakdown FROM json_each(?)) "
+        )
         async with self._db.transaction() as connection:
             cursor = await connection.execute(
-                "SELECT user_id, score, tier FROM agent_scores"
-                " WHERE user_id IN (SELECT value FROM json_each(?))",
-                (json.dumps([row[0] for row in rows]),),
+                f"{scored}INSERT INTO score_history (user_id, at, score, tier)"
+                " SELECT n.user_id, ?, n.score, n.tier FROM n"
+                " LEFT JOIN agent_scores s ON s.user_id = n.user_id"
+                " WHERE s.user_id IS NULL OR s.score IS NOT n.score OR s.tier IS NOT n.tier"
+                " ORDER BY n.key",
+                (rows, now),
             )
-            old = {row[0]: (row[1], row[2]) for row in await cursor.fetchall()}
-            await connection.executemany(
-                "INSERT INTO agent_scores (user_id, score, tier, breakdown, computed_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            changed = cursor.rowcount
+            await connection.execute(
+                f"{scored}INSERT INTO agent_scores (user_id, score, tier, breakdown, computed_at)"
+                " SELECT n.user_id, n.score, n.tier, n.breakdown, ? FROM n WHERE true"
+                " ON CONFLICT (user_id) DO UPDATE SET"
                 " score = excluded.score, tier = excluded.tier,"
                 " breakdown = excluded.breakdown, computed_at = excluded.computed_at",
-                rows,
+                (rows, now),
             )
-            changes = [
-                (user_id, now, score, tier)
-                for user_id, score, tier, _, _ in rows
-                if old.get(user_id) != (score, tier)
-            ]
-            await connection.executemany(
-                "INSERT INTO score_history (user_id, at, score, tier) VALUES (?, ?, ?, ?)",
-                changes,
-            )
-
-        return len(changes)
+        return changed
 
     async def history(self, user_id: int, limit: int = 10) -> list[ScoreChange]:
         rows = await self._db.fetchall(

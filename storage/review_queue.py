@@ -93,14 +93,15 @@ class ReviewQueueQueries:
         """How many agents the queue holds: the covering index count of the tiers minus the
         (few) snoozed or never scored (placeholders of new agents) agents in them."""
         clause, params = _in_queue(tiers, newcomers_after)
-        total = await self._db.fetchone(f"SELECT count(*) FROM agents a WHERE {clause}", params)
-        snoozed = await self._db.fetchone(
+        row = await self._db.fetchone(
+            f"SELECT (SELECT count(*) FROM agents a WHERE {clause})"
             # CROSS JOIN keeps agent_scores outside: only the snoozed rows are visited.
-            f"SELECT count(*) FROM agent_scores s CROSS JOIN agents a ON a.user_id = s.user_id"
-            f" WHERE (s.snoozed_until > ? OR s.computed_at = 0) AND {clause}",
-            [now, *params],
+            f" - (SELECT count(*) FROM agent_scores s CROSS JOIN agents a"
+            f" ON a.user_id = s.user_id"
+            f" WHERE (s.snoozed_until > ? OR s.computed_at = 0) AND {clause})",
+            [*params, now, *params],
         )
-        return (int(total[0]) if total else 0) - (int(snoozed[0]) if snoozed else 0)
+        return int(row[0]) if row else 0
 
     async def queue_user_ids(
         self, now: int, tiers: Sequence[Tier], newcomers_after: int | None = None
@@ -118,10 +119,18 @@ class ReviewQueueQueries:
     async def last_recompute(self) -> int | None:
         """When every scored agent's score was last computed (the oldest such time, read off
         agent_scores_by_computed; placeholders of new agents, at 0, left out); None if none."""
+        return (await self.freshness(0))[0]
+
+    async def freshness(self, stale_before: int) -> tuple[int | None, bool]:
+        """:meth:`last_recompute`, and whether any score was computed before ``stale_before``
+        (a catch-up is due: ``has_stale``), in one query (the queue page shows both)."""
         row = await self._db.fetchone(
-            "SELECT min(computed_at) FROM agent_scores WHERE computed_at > 0"
+            "SELECT (SELECT min(computed_at) FROM agent_scores WHERE computed_at > 0),"
+            " EXISTS (SELECT 1 FROM agent_scores WHERE computed_at < ?)",
+            (stale_before,),
         )
-        return int(row[0]) if row and row[0] is not None else None
+        assert row is not None
+        return (None if row[0] is None else int(row[0])), bool(row[1])
 
 
 def _in_queue(tiers: Sequence[Tier], newcomers_after: int | None) -> tuple[str, list[Any]]:

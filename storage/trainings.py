@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
@@ -206,26 +207,33 @@ class TrainingRepository:
             return cursor.rowcount > 0
 
     async def attendance_rate(self, user_id: int) -> float | None:
-        """Share of the trainings an agent was expected at that the agent attended.
+        """Share of the trainings an agent was expected at that the agent attended (see
+        :meth:`attendance_rates`); None when no such training exists."""
+        return (await self.attendance_rates([user_id])).get(user_id)
+
+    async def attendance_rates(self, user_ids: Sequence[int]) -> dict[int, float]:
+        """Each agent's share of the trainings it was expected at that it attended, in one
+        query (a recompute batch's agents at once).
 
         Only trainings where the seller took attendance count (at least one agent marked);
         the agent was expected when it answered 参加 or 待定, or was marked present. An agent
-        who answered 不参加 is excused. None when no such training exists (no data, which the
-        quality score treats as a missing factor rather than as zero)."""
-        row = await self._db.fetchone(
-            "SELECT count(*), sum(EXISTS (SELECT 1 FROM training_attendance x"
-            "   WHERE x.training_id = t.id AND x.user_id = ?))"
-            " FROM trainings t WHERE t.status = 'scheduled'"
-            " AND EXISTS (SELECT 1 FROM training_attendance x WHERE x.training_id = t.id)"
-            " AND (EXISTS (SELECT 1 FROM training_attendance x WHERE x.training_id = t.id"
-            "        AND x.user_id = ?)"
-            "   OR EXISTS (SELECT 1 FROM training_rsvps r WHERE r.training_id = t.id"
-            "        AND r.user_id = ? AND r.answer IN ('yes', 'maybe')))",
-            (user_id, user_id, user_id),
+        who answered 不参加 is excused. Agents with no such training are left out (no data,
+        which the quality score treats as a missing factor rather than as zero)."""
+        rows = await self._db.fetchall(
+            "WITH taken(id) AS (SELECT t.id FROM trainings t WHERE t.status = 'scheduled'"
+            "   AND EXISTS (SELECT 1 FROM training_attendance x WHERE x.training_id = t.id)),"
+            " asked(user_id) AS (SELECT DISTINCT value FROM json_each(?)),"
+            " pairs(user_id, attended, answered) AS (SELECT a.user_id,"
+            "   EXISTS (SELECT 1 FROM training_attendance x"
+            "     WHERE x.training_id = k.id AND x.user_id = a.user_id),"
+            "   EXISTS (SELECT 1 FROM training_rsvps r WHERE r.training_id = k.id"
+            "     AND r.user_id = a.user_id AND r.answer IN ('yes', 'maybe'))"
+            "   FROM asked a CROSS JOIN taken k)"
+            " SELECT user_id, count(*), sum(attended) FROM pairs WHERE attended OR answered"
+            " GROUP BY user_id",
+            (json.dumps(list(user_ids)),),
         )
-        if row is None or not row[0]:
-            return None
-        return float(row[1] or 0) / float(row[0])
+        return {int(row[0]): float(row[2] or 0) / float(row[1]) for row in rows if row[1]}
 
 
 class GreetingRepository:

@@ -8,9 +8,11 @@ as of the last recompute (and says when that was), and when some are older than 
 daily job was missed, or new agents' placeholder rows at ``computed_at = 0``) it starts the
 catch-up in the background (:func:`start_catch_up`).
 
-Every recompute of many agents runs in batches that each hold the event loop for about
-:data:`BATCH_BUDGET` (sized from the loop's CPU time per agent measured on the previous batch),
-yielding between them, so deliveries and replies go on meanwhile.
+Every recompute of many agents (the catch-up, the daily job, the agents an import changed)
+runs in batches that each hold the event loop for about :data:`BATCH_BUDGET` (sized from the
+loop's CPU time per agent measured on the previous batch), yielding between them, so
+deliveries and replies go on meanwhile. A batch's queries run in the database thread and its
+scores in a worker thread; the loop itself only turns rows into objects and awaits.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.agents.quality import (
     compute_score,
     is_newcomer,
 )
-from bot.agents.quality_config import newcomer_cutoff
+from bot.agents.quality_config import QualitySettings, newcomer_cutoff
 from bot.agents.terms import newcomer_label, platform_label, tier_label
 from bot.common.render import local_time, mode_label
 from bot.scheduling import model as scheduling
@@ -62,24 +64,23 @@ AttendanceSource = Callable[[Services, Sequence[int]], Awaitable[dict[int, float
 
 
 async def training_attendance(services: Services, user_ids: Sequence[int]) -> dict[int, float]:
-    """Attendance recorded by the trainings feature (agents with no such training left out)."""
-    rates: dict[int, float] = {}
+    """Attendance recorded by the trainings feature (agents with no such training left out),
+    in one query for the whole batch."""
     if not await services.profiles.any_attendance():
-        return rates
-    for user_id in user_ids:
-        rate = await services.trainings.attendance_rate(user_id)
-        if rate is not None:
-            rates[user_id] = rate
-    return rates
+        return {}
+    return await services.trainings.attendance_rates(user_ids)
 
 
 ATTENDANCE_SOURCES: list[AttendanceSource] = [training_attendance]
-# A batch of a recompute takes about this much of the event loop's time (CPU seconds of the
-# loop's thread: rows to objects, the scores, the rows to write; the SQL itself runs in the
-# database thread), then yields.
-BATCH_BUDGET = 0.02
+# A batch of a recompute holds the event loop's thread for about this much CPU time (rows to
+# objects, the comparison with the stored scores), then yields. The SQL runs in the database
+# thread and the scores themselves in a worker thread (:func:`score_batch`), so the loop only
+# awaits them.
+BATCH_BUDGET = 0.01
 FIRST_BATCH = 50
-MAX_BATCH = 5000
+# Also bounds one batch's write transaction (other writers wait for it) and what a worker
+# thread computes at once while holding the GIL in 5 ms slices.
+MAX_BATCH = 1000
 # Where the running catch-up task is kept (application.bot_data).
 CATCH_UP_KEY = "quality_catch_up"
 # The system schedule (bot/scheduling) that recomputes every score once a day.
@@ -125,8 +126,8 @@ def contributions(score: QualityScore) -> list[Contribution]:
 
 
 async def recompute(services: Services, user_ids: Sequence[int]) -> dict[int, QualityScore]:
-    """Recompute and store the scores of ``user_ids`` (a few: one agent, a rating, an import
-    batch); returns them."""
+    """Recompute and store the scores of ``user_ids`` (a few: one agent, a rating); returns
+    them. Many agents go through :func:`recompute_yielding`."""
     results: dict[int, QualityScore] = {}
     ids = list(user_ids)
     for start in range(0, len(ids), MAX_BATCH):
@@ -164,27 +165,59 @@ async def recompute_all(services: Services) -> int:
     return await recompute_yielding(services, await services.profiles.agent_ids())
 
 
+def score_batch(
+    sources: dict[int, ScoreSources],
+    attendance: dict[int, float],
+    materials: dict[int, int],
+    now: int,
+    settings: QualitySettings,
+    seller_categories: Sequence[str],
+) -> dict[int, QualityScore]:
+    """The scores of a batch (pure: runs in a worker thread)."""
+    return {
+        user_id: compute_score(
+            inputs_from(found, attendance.get(user_id), now, materials.get(user_id)),
+            settings,
+            seller_categories,
+        )
+        for user_id, found in sources.items()
+    }
+
+
 async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, QualityScore]:
     now = services.now()
     settings = services.settings
     since = now - settings.quality.purchase_window_days * DAY
     sources = await services.profiles.score_inputs(ids, since)
+    found = list(sources)
     attendance: dict[int, float] = {}
     for source in ATTENDANCE_SOURCES:
-        attendance.update(await source(services, list(sources)))
-    materials = await services.materials.last_taken(list(sources))
-    batch = {
-        user_id: compute_score(
-            inputs_from(found, attendance.get(user_id), now, materials.get(user_id)),
-            settings.quality,
-            settings.seller_categories,
-        )
-        for user_id, found in sources.items()
-    }
-    await services.profiles.save_scores(
-        ((user_id, s.score, s.tier, contributions(s)) for user_id, s in batch.items()), now
+        attendance.update(await source(services, found))
+    materials = await services.materials.last_taken(found)
+    batch, rows = await asyncio.to_thread(
+        _scored_rows,
+        sources,
+        attendance,
+        materials,
+        now,
+        settings.quality,
+        settings.seller_categories,
     )
+    await services.profiles.save_scores(rows, now)
     return batch
+
+
+def _scored_rows(
+    sources: dict[int, ScoreSources],
+    attendance: dict[int, float],
+    materials: dict[int, int],
+    now: int,
+    settings: QualitySettings,
+    seller_categories: Sequence[str],
+) -> tuple[dict[int, QualityScore], list[tuple[int, float, Tier, list[Contribution]]]]:
+    """:func:`score_batch` and the rows that store it (in the worker thread too)."""
+    batch = score_batch(sources, attendance, materials, now, settings, seller_categories)
+    return batch, [(user_id, s.score, s.tier, contributions(s)) for user_id, s in batch.items()]
 
 
 async def refresh_stale(services: Services, max_age: int = DAY) -> int:
@@ -270,13 +303,20 @@ def reasons(
 
 async def level_flag(services: Services, user_id: int) -> str | None:
     """The seller's minimum level when the agent's approved store is below it, else None."""
+    return (await level_flags(services, [user_id])).get(user_id)
+
+
+async def level_flags(services: Services, user_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`level_flag` of each of ``user_ids`` (those flagged), in one query."""
     min_level = services.settings.quality.min_level
     if min_level is None:
-        return None
-    profile = await services.profiles.get(user_id)
-    if profile is None or not below_min_level(profile.platform, profile.badge, min_level):
-        return None
-    return min_level
+        return {}
+    profiles = await services.profiles.many(user_ids)
+    return {
+        user_id: min_level
+        for user_id, profile in profiles.items()
+        if below_min_level(profile.platform, profile.badge, min_level)
+    }
 
 
 def breakdown_lines(score: StoredScore, lang: Language) -> list[str]:

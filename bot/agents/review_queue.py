@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.agents.quality import DAY
-from bot.agents.quality_service import agent_label, level_flag, newcomers_after, reasons
+from bot.agents.quality_service import agent_label, level_flags, newcomers_after, reasons
 from bot.agents.terms import tier_label
 from bot.common.callbacks import MAX_PAGE, QueueAgent, QueueCursor, encode
 from bot.common.pager import paginate
@@ -55,17 +55,19 @@ async def queue_page(
     pages = (total + size - 1) // size
     page = min(page, pages - 1)
     header = t(lang, "lq_header", total=total, page=page + 1, pages=pages)
-    scored = await repository.last_recompute()
+    scored, stale = await repository.freshness(now - DAY)
     if scored is not None:
         at_text = local_time(scored, services.settings.tz, lang)
         header += "\n" + t(lang, "roster_lq_scored_at", at=at_text)
-    if await repository.has_stale(now - DAY):
+    if stale:
         header += "\n" + t(lang, "roster_lq_catching_up")
     shown = entries[:size]
+    ids = [entry.user_id for entry in shown]
+    agents = await services.agents.many(ids)
+    flags = await level_flags(services, ids)
     rows = []
     for index, entry in enumerate(shown, start=page * size + 1):
-        agent = await services.agents.get(entry.user_id)
-        assert agent is not None
+        agent = agents[entry.user_id]
         rows.append(
             t(
                 lang,
@@ -74,9 +76,7 @@ async def queue_page(
                 agent=agent_label(agent),
                 score=f"{entry.score.score:.1f}",
                 tier=tier_label(entry.score.tier, lang),
-                reasons=reasons(
-                    entry.score, lang, below_level=await level_flag(services, entry.user_id)
-                ),
+                reasons=reasons(entry.score, lang, below_level=flags.get(entry.user_id)),
             )
         )
     text, fitting = _fitting(header, rows)

@@ -164,6 +164,12 @@ async def test_training_rsvp_counts_reminders_and_attendance(
     assert await trainings.attendance_rate(ZHANG) == 1.0
     assert await trainings.attendance_rate(WANG) == 0.0  # said 参加, did not come
     assert await trainings.attendance_rate(OWNER) is None
+    # The batch a recompute asks for at once: the same rates, agents without data left out.
+    assert await trainings.attendance_rates([LI, ZHANG, WANG, OWNER, LI]) == {
+        LI: 1.0,
+        ZHANG: 1.0,
+        WANG: 0.0,
+    }
     assert "新品卖点培训" in (await sbed.say(OWNER, OWNER, "/trainings"))[-1].text
     assert "用法" in (await sbed.say(OWNER, OWNER, "/attended x"))[-1].text
 
