@@ -172,9 +172,9 @@ def score_batch(
     now: int,
     settings: QualitySettings,
     seller_categories: Sequence[str],
-) -> dict[int, QualityScore]:
-    """The scores of a batch (pure: runs in a worker thread)."""
-    return {
+) -> tuple[dict[int, QualityScore], list[tuple[int, float, Tier, list[Contribution]]]]:
+    """The scores of a batch and the rows that store them (pure: runs in a worker thread)."""
+    batch = {
         user_id: compute_score(
             inputs_from(found, attendance.get(user_id), now, materials.get(user_id)),
             settings,
@@ -182,6 +182,7 @@ def score_batch(
         )
         for user_id, found in sources.items()
     }
+    return batch, [(user_id, s.score, s.tier, contributions(s)) for user_id, s in batch.items()]
 
 
 async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, QualityScore]:
@@ -195,7 +196,7 @@ async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, 
         attendance.update(await source(services, found))
     materials = await services.materials.last_taken(found)
     batch, rows = await asyncio.to_thread(
-        _scored_rows,
+        score_batch,
         sources,
         attendance,
         materials,
@@ -205,19 +206,6 @@ async def _recompute_batch(services: Services, ids: Sequence[int]) -> dict[int, 
     )
     await services.profiles.save_scores(rows, now)
     return batch
-
-
-def _scored_rows(
-    sources: dict[int, ScoreSources],
-    attendance: dict[int, float],
-    materials: dict[int, int],
-    now: int,
-    settings: QualitySettings,
-    seller_categories: Sequence[str],
-) -> tuple[dict[int, QualityScore], list[tuple[int, float, Tier, list[Contribution]]]]:
-    """:func:`score_batch` and the rows that store it (in the worker thread too)."""
-    batch = score_batch(sources, attendance, materials, now, settings, seller_categories)
-    return batch, [(user_id, s.score, s.tier, contributions(s)) for user_id, s in batch.items()]
 
 
 async def refresh_stale(services: Services, max_age: int = DAY) -> int:
