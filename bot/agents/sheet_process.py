@@ -125,7 +125,7 @@ async def read_in_process(
         if starting.done():
             _stop(process)
         else:  # cancelled while starting: stop the child once it has started
-            starting.add_done_callback(lambda _: _stop(process))
+            starting.add_done_callback(lambda start: _stop_started(start, process))
 
 
 async def _readable(loop: asyncio.AbstractEventLoop, connection: Connection) -> None:
@@ -144,6 +144,13 @@ async def _readable(loop: asyncio.AbstractEventLoop, connection: Connection) -> 
         await ready
     finally:
         loop.remove_reader(descriptor)
+
+
+def _stop_started(started: asyncio.Future[None], process: BaseProcess) -> None:
+    """Once an abandoned start is over: stop the child (a failed start is dropped)."""
+    if not started.cancelled():
+        started.exception()
+    _stop(process)
 
 
 def _stop(process: BaseProcess) -> None:
