@@ -1,9 +1,14 @@
 """An attached CSV/XLSX read for ``/import_agents`` and ``/import_orders``: checked before
-download, then read in a worker thread that hands the rows over in chunks, so that neither the
-whole table nor its parsing ever sits on the event loop.
+download, then read off the loop by a reader that hands the rows over in chunks, so that neither
+the whole table nor its parsing ever sits on the event loop. The reader is a worker thread for a
+CSV and a small XLSX, and a child process for an XLSX of at least
+:data:`~bot.agents.sheet_process.PROCESS_MIN_BYTES` (:mod:`bot.agents.sheet_process`: parsing
+XML holds the GIL, which would stall the loop; spawning costs ~0.3 s, which a small sheet does
+not need).
 
-The reader runs ahead of the caller by at most :data:`CHUNKS_AHEAD` chunks (it waits while
-they are not taken), and ``[uploads] parse_timeout_seconds`` bounds the time the caller spends
+The reader runs ahead of the caller by a few chunks at most (the thread by
+:data:`CHUNKS_AHEAD`, the process by what the pipe's buffer holds; it waits while they are not
+taken), and ``[uploads] parse_timeout_seconds`` bounds the time the caller spends
 waiting for the reader (its own work on the rows between two chunks is not counted): past it the
 reading stops and the caller gets the ``timeout`` refusal. Every refusal is an
 :class:`InputError` raised while iterating; an import applies nothing before the last chunk."""
@@ -17,6 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, S
 
 from telegram import Document
 
+from bot.agents.sheet_process import PROCESS_MIN_BYTES, read_in_process
 from bot.agents.sheets import SheetError, SheetRow, iter_table
 from bot.common.errors import InputError
 from bot.common.uploads import ParseCancelled, UploadLimits, UploadRefused, check_cancelled
@@ -46,14 +52,19 @@ async def sheet_chunks(
     limits: UploadLimits,
     lang: Language,
     chunk_rows: int = CHUNK_ROWS,
+    process_min_bytes: int = PROCESS_MIN_BYTES,
 ) -> AsyncIterator[list[SheetRow]]:
     """The rows under the header line, ``chunk_rows`` at a time (see the module docstring);
-    :class:`InputError` says why a file is refused."""
-    chunks = _read_in_thread(
-        lambda stop: iter_table(upload.kind, upload.data, headers, required, limits, stop),
-        limits.parse_timeout_seconds,
-        chunk_rows,
-    )
+    :class:`InputError` says why a file is refused. An XLSX of ``process_min_bytes`` or more is
+    read in a child process."""
+    if upload.kind == "xlsx" and len(upload.data) >= process_min_bytes:
+        chunks = read_in_process(upload.data, headers, required, limits, chunk_rows)
+    else:
+        chunks = _read_in_thread(
+            lambda stop: iter_table(upload.kind, upload.data, headers, required, limits, stop),
+            limits.parse_timeout_seconds,
+            chunk_rows,
+        )
     try:
         async for chunk in chunks:
             yield chunk
