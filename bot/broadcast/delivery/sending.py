@@ -92,24 +92,16 @@ def _message_ids(result: Any) -> list[int]:
     return [int(message["message_id"]) for message in messages]
 
 
-async def send_part(
-    bot: Bot,
-    chat_id: int,
-    part: Part,
-    *,
-    reply_to: int | None = None,
-    paid: bool = False,
-) -> list[int]:
-    """Send one part through ``bot`` (its defaults and rate limiter apply); returns the message
-    ids it created (n for an album).
+async def send_part(bot: Bot, chat_id: int, part: Part) -> list[int]:
+    """Send one part through ``bot`` (its defaults and rate limiter apply; the admin's
+    preview); returns the message ids it created (n for an album).
 
     Calls the Bot API method through ``Bot._post`` rather than ``send_message`` and co.: only
     the message ids are kept, and building PTB ``Message`` objects from every answer was about
     a fifth of the engine's CPU per message.
     """
-    endpoint, params = part_request(part, paid=paid)
+    endpoint, params = part_request(part)
     params["chat_id"] = chat_id
-    params["reply_parameters"] = _reply_parameters(reply_to)
     return _message_ids(await bot._post(endpoint, params))
 
 
