@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -32,7 +32,6 @@ _AGENT_TABLE = (
     " region TEXT, buyer_id TEXT, buyer_key TEXT, has_profile INTEGER NOT NULL,"
     f" {', '.join(PROFILE_FIELDS)}, rescore INTEGER NOT NULL"
 )
-_AGENT_COLUMNS = 9 + len(PROFILE_FIELDS)
 _ORDER_TABLE = (
     "user_id INTEGER NOT NULL, period TEXT NOT NULL, period_end INTEGER NOT NULL,"
     " orders INTEGER NOT NULL, amount_cents INTEGER NOT NULL, PRIMARY KEY (user_id, period)"
@@ -45,7 +44,6 @@ class ImportStaging:
 
     _kind = ""
     _columns = ""
-    _width = 0
 
     def __init__(self, db: Database, stage_rows: int = STAGE_ROWS) -> None:
         self._db = db
@@ -54,7 +52,7 @@ class ImportStaging:
         self._pending: list[tuple[Any, ...]] = []
         self.count = 0
 
-    async def __aenter__(self) -> ImportStaging:
+    async def __aenter__(self) -> Self:
         async with self._db.transaction() as connection:
             await connection.execute(f"CREATE TEMP TABLE {self._table} ({self._columns})")
         return self
@@ -79,7 +77,7 @@ class ImportStaging:
         if not self._pending:
             return
         rows, self._pending = self._pending, []
-        marks = ", ".join("?" for _ in range(self._width))
+        marks = ", ".join("?" for _ in rows[0])
         async with self._db.transaction() as connection:
             await connection.executemany(f"INSERT INTO temp.{self._table} VALUES ({marks})", rows)
 
@@ -101,11 +99,6 @@ class AgentRowsStaging(ImportStaging):
 
     _kind = "agents"
     _columns = _AGENT_TABLE
-    _width = _AGENT_COLUMNS
-
-    async def __aenter__(self) -> AgentRowsStaging:
-        await super().__aenter__()
-        return self
 
     async def add(self, row: AgentRowUpdate, rescore: bool) -> None:
         """Stage ``row``; ``rescore``: it changes the agent's profile (a score input)."""
@@ -173,11 +166,6 @@ class OrderRowsStaging(ImportStaging):
 
     _kind = "orders"
     _columns = _ORDER_TABLE
-    _width = 5
-
-    async def __aenter__(self) -> OrderRowsStaging:
-        await super().__aenter__()
-        return self
 
     async def add(self, record: OrderRecord) -> None:
         await self._add(
