@@ -2,4 +2,5 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a spawned child (the XLSX reader) must not start the bot again
+    sys.exit(main())
